@@ -1,0 +1,102 @@
+//! The command line: one file per subcommand. `main.rs` calls [`main`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod analyze;
+mod graph;
+mod import;
+mod report;
+mod run;
+mod validate;
+
+/// Exit code: the input was invalid (or a run failed on it).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code: the command line itself was wrong.
+pub const EXIT_USAGE: u8 = 2;
+
+const EXAMPLES: &str = "\
+Examples:
+  archsim                                   open the app on the built-in example
+  archsim scenarios/shop.json               open a file in the app
+  archsim validate scenarios/*.json         check files; exit 1 if any is invalid
+  archsim analyze scenarios/shop.json       load, bottleneck, critical paths, SPOFs
+  archsim graph scenarios/shop.json --format dot | dot -Tsvg > shop.svg
+  archsim run scenarios/shop.json --scenario 'black friday' --json -
+  archsim import compose.yaml --out topology.json
+  archsim report scenarios/shop.json --all-scenarios --out report.html";
+
+/// archsim: see your service architecture, simulate load, failures and scaling.
+#[derive(Debug, Parser)]
+#[command(name = "archsim", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Topology file to open in the app (without a subcommand).
+    pub file: Option<PathBuf>,
+    /// Open the app, render until the layout has settled, save a PNG and exit.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check topology files; exit 0 when all are valid, 1 otherwise.
+    Validate(validate::ValidateArgs),
+    /// Analyse the dependency graph: load, utilization, bottleneck, critical paths.
+    Analyze(analyze::AnalyzeArgs),
+    /// Print the dependency graph as Graphviz DOT, Mermaid or JSON.
+    Graph(graph::GraphArgs),
+    /// Run a scenario headless and print a summary (or the JSON contract).
+    Run(run::RunArgs),
+    /// Derive a topology from docker-compose, Kubernetes manifests or traces.
+    Import(import::ImportArgs),
+    /// Write an HTML or Markdown report of one or more scenarios.
+    Report(report::ReportArgs),
+}
+
+/// Parses `args` and runs the command; returns the process exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Validate(args)) => validate::run(args),
+        Some(Command::Analyze(args)) => analyze::run(args),
+        Some(Command::Graph(args)) => graph::run(args),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Import(args)) => import::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        None => open_app(cli.file, cli.screenshot),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_app(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    crate::gui::run(file, screenshot)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app(_file: Option<PathBuf>, _screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "error: this archsim was built without the desktop app (cargo feature \"gui\").\n\
+         Use a subcommand (see `archsim --help`), or rebuild with default features."
+    );
+    Ok(ExitCode::from(EXIT_USAGE))
+}

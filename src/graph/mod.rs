@@ -1,0 +1,1 @@
+//! petgraph view of a topology: analysis and layout. No UI.

@@ -1,0 +1,1 @@
+//! Importers: docker-compose, Kubernetes manifests, traces. No UI.

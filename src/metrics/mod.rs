@@ -1,0 +1,1 @@
+//! Histograms, time series and run summaries. No UI.

@@ -1,0 +1,1 @@
+//! Writers: HTML, Markdown, CSV, SVG, PNG, DOT, Mermaid. No UI.

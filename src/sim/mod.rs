@@ -1,0 +1,1 @@
+//! Discrete-event engine: workload, queues, calls, faults, resilience, scaling. No UI.
