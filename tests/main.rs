@@ -1,1 +1,4 @@
 //! Integration tests, one module per topic.
+
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod engine_fidelity;

@@ -14,7 +14,7 @@ use super::load::{ArrivalProcess, LoadProfile};
 use super::plan::{self, Plan};
 use super::queue::{EventKind, EventQueue};
 use super::rng::{Purpose, stream};
-use super::stats::{Areas, EdgeStats, EntryStats, ServiceStats};
+use super::stats::{Areas, EdgeCounts, EdgeStats, EntryStats, HotHistograms, ServiceStats};
 use super::{SimError, default_bucket_s};
 
 /// Most buckets a run may have (memory is services × buckets).
@@ -155,12 +155,17 @@ pub struct Simulation {
     pub(crate) balancer_rngs: Vec<Pcg64Mcg>,
     pub(crate) call_rngs: Vec<Pcg64Mcg>,
     pub(crate) actions: Vec<super::requests::Action>,
+    pub(crate) samples: Vec<(super::stats::Sample, f64)>,
     pub(crate) service_stats: Vec<ServiceStats>,
+    pub(crate) hot: HotHistograms,
     pub(crate) entry_stats: Vec<EntryStats>,
     pub(crate) edge_stats: Vec<EdgeStats>,
+    pub(crate) edge_counts: Vec<EdgeCounts>,
     pub(crate) series_t_s: Vec<f64>,
     pub(crate) warmed_up: bool,
     pub(crate) bucket_count: usize,
+    /// Earliest time at which a bucket closes or warm-up ends.
+    pub(crate) next_boundary_s: f64,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -263,6 +268,8 @@ impl Simulation {
             arrival_rngs.push(rng);
         }
         let service_stats = vec![ServiceStats::default(); plan.services.len()];
+        let (plan_services, plan_entries, plan_edges) =
+            (plan.services.len(), plan.entries.len(), plan.edges.len());
         let entry_stats = vec![EntryStats::default(); plan.entries.len()];
         let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
         Ok(Simulation {
@@ -290,12 +297,17 @@ impl Simulation {
             balancer_rngs,
             call_rngs,
             actions: Vec::new(),
+            samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
             service_stats,
+            hot: HotHistograms::new(plan_services, plan_entries),
             entry_stats,
             edge_stats,
+            edge_counts: vec![EdgeCounts::default(); plan_edges],
             series_t_s: Vec::new(),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
+            // Checked at the first event, which then sets the real boundary.
+            next_boundary_s: 0.0,
         })
     }
 
@@ -374,6 +386,7 @@ impl Simulation {
             self.cross_boundaries(target);
             self.now = target;
         }
+        self.flush_samples();
         self.wall_s += started.elapsed().as_secs_f64();
         completed
     }
@@ -391,18 +404,27 @@ impl Simulation {
 
     /// Closes buckets and marks warm-up for every boundary at or before `t_s`.
     fn cross_boundaries(&mut self, t_s: f64) {
+        if t_s < self.next_boundary_s {
+            return;
+        }
         loop {
             let index = self.series_t_s.len();
             if index >= self.bucket_count {
+                self.next_boundary_s = f64::INFINITY;
                 return;
             }
             let (start, end) = self.bucket_bounds(index);
-            if !self.warmed_up && self.warmup_s <= end && self.warmup_s <= t_s {
-                self.warmed_up = true;
-                self.mark_warmup(self.warmup_s);
-                continue;
+            if !self.warmed_up && self.warmup_s <= end {
+                if self.warmup_s <= t_s {
+                    self.warmed_up = true;
+                    self.mark_warmup(self.warmup_s);
+                    continue;
+                }
+                self.next_boundary_s = self.warmup_s;
+                return;
             }
             if end > t_s {
+                self.next_boundary_s = end;
                 return;
             }
             self.close_bucket(start, end);

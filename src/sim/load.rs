@@ -68,6 +68,8 @@ pub struct LoadProfile {
     diurnals: Vec<Diurnal>,
     /// Every time at which the shape of `m` changes, sorted.
     breakpoints: Vec<f64>,
+    /// The multiplier when it never changes.
+    constant: Option<f64>,
 }
 
 /// A stretch of time in which the multiplier is at most `bound`.
@@ -111,6 +113,7 @@ impl LoadProfile {
             spikes: Vec::new(),
             diurnals: Vec::new(),
             breakpoints: Vec::new(),
+            constant: Some(1.0),
         }
     }
 
@@ -198,6 +201,10 @@ impl LoadProfile {
         breakpoints.retain(|t| t.is_finite() && *t > 0.0);
         breakpoints.sort_by(f64::total_cmp);
         breakpoints.dedup();
+        profile.constant = (profile.breakpoints.is_empty()
+            && breakpoints.is_empty()
+            && profile.diurnals.iter().all(|d| d.amplitude == 0.0))
+        .then(|| profile.multiplier(0.0));
         profile.breakpoints = breakpoints;
         Ok(profile)
     }
@@ -263,6 +270,13 @@ impl LoadProfile {
     /// The window starting at `t_s`: up to the next breakpoint (at most
     /// [`MAX_WINDOW_S`] when the multiplier varies), with a bound on `m`.
     pub fn window(&self, t_s: f64) -> Window {
+        if let Some(bound) = self.constant {
+            return Window {
+                end_s: f64::INFINITY,
+                bound,
+                constant: true,
+            };
+        }
         let i = self.breakpoints.partition_point(|&b| b <= t_s);
         let next = self.breakpoints.get(i).copied().unwrap_or(f64::INFINITY);
         let seg = self.segment(t_s);
@@ -347,6 +361,14 @@ impl ArrivalProcess {
         horizon_s: f64,
         rng: &mut R,
     ) -> Option<f64> {
+        if let Some(m) = profile.constant {
+            let rate = self.rate_rps * m;
+            if rate <= 0.0 {
+                return None;
+            }
+            let gap: f64 = Exp1.sample(rng);
+            return Some(t + gap / rate).filter(|&a| a < horizon_s);
+        }
         while t < horizon_s {
             let w = profile.window(t);
             let rate_bar = self.rate_rps * w.bound;

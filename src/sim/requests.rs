@@ -22,7 +22,7 @@ use rand::RngExt;
 use super::engine::{CallRecord, Parent, Simulation, Visit, VisitState};
 use super::plan::UNBOUNDED;
 use super::queue::EventKind;
-use super::stats::{Cause, count_error};
+use super::stats::{Cause, Sample, count_error};
 use crate::model::LoadBalancer;
 
 /// Work that follows at the current instant.
@@ -231,8 +231,9 @@ impl Simulation {
         v.holds_worker = true;
         let (s, replica, operation, generation) =
             (v.service as usize, v.replica, v.operation, v.generation);
-        if v.counted {
-            self.service_stats[s].wait.record_s(now - v.arrived_s);
+        let (counted, wait_s) = (v.counted, now - v.arrived_s);
+        if counted {
+            self.record(Sample::Wait(s as u32), wait_s);
         }
         let state = &mut self.services[s];
         state.integrate(now);
@@ -333,7 +334,7 @@ impl Simulation {
         let plan = &self.plan.calls[record.spec as usize];
         let (callee_service, callee_operation, edge) =
             (plan.callee_service, plan.callee_operation, plan.edge);
-        let stats = &mut self.edge_stats[edge as usize];
+        let stats = &mut self.edge_counts[edge as usize];
         stats.bucket_calls += 1;
         if self.now >= self.warmup_s {
             stats.calls += 1;
@@ -400,11 +401,16 @@ impl Simulation {
             Ok(()) => {
                 let response_s = now - v.arrived_s;
                 stats.bucket.completed += 1;
-                stats.bucket_response.record_s(response_s);
                 if v.counted {
                     stats.completed += 1;
-                    stats.response.record_s(response_s);
                 }
+                self.record(
+                    Sample::Response {
+                        service: v.service,
+                        counted: v.counted,
+                    },
+                    response_s,
+                );
             }
             Err(cause) => {
                 count_error(&mut stats.bucket.errors, cause);
@@ -434,11 +440,10 @@ impl Simulation {
             Ok(()) => {
                 let latency_s = self.now - arrived_s;
                 stats.bucket.completed += 1;
-                stats.bucket_latency.record_s(latency_s);
                 if counted {
                     stats.completed += 1;
-                    stats.latency.record_s(latency_s);
                 }
+                self.record(Sample::Latency { entry, counted }, latency_s);
             }
             Err(cause) => {
                 count_error(&mut stats.bucket.errors, cause);
