@@ -159,7 +159,7 @@ fn mm1k_loss_probability() {
     });
     let s = run_json(topology, 5_000.0, 10.0, 14);
     let svc = s.service("s").expect("service");
-    let loss = (1.0 - rho) * rho.powi(k as i32) / (1.0 - rho.powi(k as i32 + 1));
+    let loss = (1.0 - rho) * rho.powi(k) / (1.0 - rho.powi(k + 1));
     let measured = svc.errors.rejected as f64 / svc.arrivals as f64;
     assert_rel("M/M/1/K loss probability", measured, loss, 0.05);
     // A rejected request fails its entry at once with the cause "rejected".

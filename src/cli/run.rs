@@ -108,20 +108,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {warning}");
     }
 
-    match &args.json {
-        Some(path) if path.as_os_str() == "-" => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(summary.to_json_pretty().as_bytes())
-                .context("cannot write to stdout")?;
-        }
+    let stdout_text = match &args.json {
+        Some(path) if path.as_os_str() == "-" => summary.to_json_pretty(),
         Some(path) => {
             std::fs::write(path, summary.to_json_pretty())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            print!("{}", summary_table(&summary));
-            println!("JSON summary written to {}", path.display());
+            format!(
+                "{}JSON summary written to {}\n",
+                summary_table(&summary),
+                path.display()
+            )
         }
-        None => print!("{}", summary_table(&summary)),
-    }
+        None => summary_table(&summary),
+    };
+    write_stdout(&stdout_text)?;
     if summary.status == RunStatus::Cancelled {
         eprintln!(
             "cancelled at {:.1} s of {} s (Ctrl-C); the summary covers the time simulated",
@@ -130,6 +130,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CANCELLED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to stdout; a closed pipe (`archsim run … | head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Runs to the end in steps, showing a progress bar on a terminal once the
