@@ -246,30 +246,13 @@ mod tests {
     fn finds_keys_and_elements() {
         let text = "{\n  \"a\": [1, {\"b\": 2}],\n  \"é/~\": 3\n}";
         let map = SourceMap::new(text);
-        assert_eq!(map.locate(""), Some(Position { line: 1, column: 1 }));
-        assert_eq!(map.locate("/a"), Some(Position { line: 2, column: 3 }));
-        assert_eq!(
-            map.locate("/a/1"),
-            Some(Position {
-                line: 2,
-                column: 11
-            })
-        );
-        assert_eq!(
-            map.locate("/a/1/b"),
-            Some(Position {
-                line: 2,
-                column: 12
-            })
-        );
-        assert_eq!(
-            map.locate("/a/1/b/c"),
-            Some(Position {
-                line: 2,
-                column: 12
-            })
-        );
-        assert_eq!(map.locate("/é~1~0"), Some(Position { line: 3, column: 3 }));
+        let at = |line, column| Some(Position { line, column });
+        assert_eq!(map.locate(""), at(1, 1));
+        assert_eq!(map.locate("/a"), at(2, 3));
+        assert_eq!(map.locate("/a/1"), at(2, 12));
+        assert_eq!(map.locate("/a/1/b"), at(2, 13));
+        assert_eq!(map.locate("/a/1/b/c"), at(2, 13));
+        assert_eq!(map.locate("/é~1~0"), at(3, 3));
     }
 
     #[test]
