@@ -27,8 +27,8 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 }
                 if !args.quiet {
                     let topology = checked.topology();
-                    println!(
-                        "{shown}: ok: {} services, {} workload entries, {} scenarios{}",
+                    super::write_stdout(&format!(
+                        "{shown}: ok: {} services, {} workload entries, {} scenarios{}\n",
                         topology.services.len(),
                         topology.workload.len(),
                         topology.scenarios.len(),
@@ -37,7 +37,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                             1 => ", 1 warning".to_owned(),
                             n => format!(", {n} warnings"),
                         }
-                    );
+                    ))?;
                 }
             }
             Err(error) => {
