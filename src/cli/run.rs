@@ -8,7 +8,7 @@
 //! summary of the time simulated so far is still printed (status
 //! `cancelled`) and the exit code is 130; a second Ctrl-C exits at once.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Once;
@@ -64,18 +64,24 @@ fn install_ctrl_c() {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let topology = model::load_file(&args.file)
-        .with_context(|| format!("cannot load {}", args.file.display()))?;
-    let checked = match model::check(topology) {
+    let shown = args.file.display().to_string();
+    let checked = match model::load_checked_file(&args.file) {
         Ok(checked) => checked,
-        Err(diagnostics) => {
-            let mut text = format!("{} is not valid:", args.file.display());
-            for d in &diagnostics {
-                text.push_str(&format!("\n  {}: {}", d.path, d.message));
+        Err(error) => {
+            for diagnostic in error.diagnostics() {
+                eprintln!("{}", diagnostic.render(error.origin()));
             }
-            bail!(text);
+            bail!(
+                "{shown} is not valid; fix the problems above (`archsim validate {shown}` lists them too)"
+            );
         }
     };
+    for warning in checked.warnings() {
+        eprintln!("{}", warning.render(&shown));
+    }
+    if let Err(problem) = checked.require_workload() {
+        bail!("cannot simulate: no workload\n{}", problem.render(&shown));
+    }
     let mut scenario = select_scenario(checked.topology(), args.scenario.as_deref())?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
@@ -121,7 +127,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         None => summary_table(&summary),
     };
-    write_stdout(&stdout_text)?;
+    super::write_stdout(&stdout_text)?;
     if summary.status == RunStatus::Cancelled {
         eprintln!(
             "cancelled at {:.1} s of {} s (Ctrl-C); the summary covers the time simulated",
@@ -130,17 +136,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CANCELLED));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `text` to stdout; a closed pipe (`archsim run … | head`) is not an error.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(err).context("cannot write to stdout")
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Runs to the end in steps, showing a progress bar on a terminal once the

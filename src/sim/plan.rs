@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Arrivals, CallSpec, LoadBalancer, Scenario, Service, Topology};
+use crate::model::{Arrivals, CallSpec, LoadBalancer, Scenario, Topology};
 
 use super::SimError;
 use super::dist::Sampler;
@@ -78,49 +78,6 @@ pub(crate) struct Plan {
     pub warnings: Vec<String>,
 }
 
-/// `service` with the scenario's overrides applied.
-fn apply_overrides(service: &Service, scenario: &Scenario) -> Result<Service, SimError> {
-    let overrides: Vec<_> = scenario
-        .overrides
-        .iter()
-        .filter(|o| o.service == service.name)
-        .collect();
-    if overrides.is_empty() {
-        return Ok(service.clone());
-    }
-    let place = || {
-        format!(
-            "scenario \"{}\" overrides for \"{}\"",
-            scenario.name, service.name
-        )
-    };
-    let mut value = serde_json::to_value(service).map_err(|e| SimError::Override {
-        place: place(),
-        message: e.to_string(),
-    })?;
-    let Some(object) = value.as_object_mut() else {
-        return Err(SimError::Override {
-            place: place(),
-            message: "not an object".into(),
-        });
-    };
-    for o in overrides {
-        for (key, v) in &o.set {
-            if key == "name" {
-                return Err(SimError::Override {
-                    place: place(),
-                    message: "\"name\" cannot be overridden; add a service instead".into(),
-                });
-            }
-            object.insert(key.clone(), v.clone());
-        }
-    }
-    serde_json::from_value(value).map_err(|e| SimError::Override {
-        place: place(),
-        message: e.to_string(),
-    })
-}
-
 fn positive_u32(value: u64, place: &str, field: &str) -> Result<u32, SimError> {
     match u32::try_from(value) {
         Ok(v) if v >= 1 => Ok(v),
@@ -140,20 +97,16 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     if topology.workload.is_empty() {
         return Err(SimError::NoWorkload);
     }
-    for o in &scenario.overrides {
-        if !topology.services.iter().any(|s| s.name == o.service) {
-            return Err(unknown_service(
-                topology,
-                &o.service,
-                format!("scenario \"{}\" overrides", scenario.name),
-            ));
+    // The topology as the scenario runs it (validation guarantees this
+    // succeeds for a checked topology's own scenarios).
+    let overridden = crate::model::apply_overrides(topology, scenario).map_err(|diagnostics| {
+        let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        SimError::Override {
+            place: format!("scenario \"{}\" overrides", scenario.name),
+            message: messages.join("; "),
         }
-    }
-    let services: Vec<Service> = topology
-        .services
-        .iter()
-        .map(|s| apply_overrides(s, scenario))
-        .collect::<Result<_, _>>()?;
+    })?;
+    let services = &overridden.services;
 
     let mut service_index: BTreeMap<&str, u32> = BTreeMap::new();
     for (i, s) in services.iter().enumerate() {
@@ -220,6 +173,8 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     };
 
     let mut edge_index: BTreeMap<EdgePlan, u32> = BTreeMap::new();
+    let mut resilient_calls = Unsupported::default();
+    let mut service_features = Unsupported::default();
     for (i, s) in services.iter().enumerate() {
         let place = format!("services[{i}] \"{}\"", s.name);
         let ops: Vec<(String, Option<&crate::model::Distribution>, &[CallSpec])> =
@@ -283,9 +238,7 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                         || call.retries.is_some()
                         || call.circuit_breaker.is_some()
                     {
-                        plan.warnings.push(format!(
-                            "{call_place}: timeout_ms, retries and circuit_breaker are not simulated yet (the call waits for its answer)"
-                        ));
+                        resilient_calls.note(call_place.clone());
                     }
                     plan.calls.push(CallPlan {
                         callee_service,
@@ -316,19 +269,28 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
         .filter_map(|(name, present)| present.then_some(name))
         .collect();
         if !unsupported.is_empty() {
-            plan.warnings.push(format!(
-                "{place}: {} not simulated yet",
-                unsupported.join(", ")
-            ));
+            service_features.note(format!("{place} ({})", unsupported.join(", ")));
         }
     }
     plan.edges = vec![EdgePlan { from: 0, to: 0 }; edge_index.len()];
     for (edge, i) in edge_index {
         plan.edges[i as usize] = edge;
     }
+    if let Some(text) = resilient_calls.warning(
+        "calls set timeout_ms, retries or circuit_breaker",
+        "not simulated yet: every call waits for its answer",
+    ) {
+        plan.warnings.push(text);
+    }
+    if let Some(text) = service_features.warning(
+        "services set autoscale, rate_limit_rps, load_shedding or retry_budget",
+        "not simulated yet",
+    ) {
+        plan.warnings.push(text);
+    }
     if !scenario.faults.is_empty() || !scenario.scaling.is_empty() {
         plan.warnings.push(format!(
-            "scenario \"{}\": faults and scaling steps are not simulated yet",
+            "scenario \"{}\": its faults and scaling steps are not simulated yet",
             scenario.name
         ));
     }
@@ -363,6 +325,29 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     }
     check_acyclic(&plan)?;
     Ok(plan)
+}
+
+/// Places that use a feature the engine does not simulate yet, reported as
+/// one warning.
+#[derive(Default)]
+struct Unsupported {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Unsupported {
+    fn note(&mut self, place: String) {
+        self.count += 1;
+        self.first.get_or_insert(place);
+    }
+
+    fn warning(&self, what: &str, consequence: &str) -> Option<String> {
+        let first = self.first.as_ref()?;
+        Some(format!(
+            "{} {what} (first: {first}); {consequence}",
+            self.count
+        ))
+    }
 }
 
 fn unknown_service(topology: &Topology, name: &str, place: String) -> SimError {
