@@ -363,7 +363,8 @@ impl Simulation {
         let started = Instant::now();
         let target = t_s.min(self.duration_s);
         let mut completed = true;
-        let mut budget = CANCEL_CHECK_EVENTS;
+        // Look at the flag before the first event, then every CANCEL_CHECK_EVENTS.
+        let mut budget = 0;
         while let Some(next) = self.queue.peek_time_s() {
             if next >= target {
                 break;

@@ -325,6 +325,18 @@ pub struct ArrivalProcess {
     kind: Arrivals,
     /// Evenly spaced: share of a request still to accumulate before the next arrival.
     phase_left: f64,
+    /// Evenly spaced in a constant window: arrivals at `anchor_s + k / rate`
+    /// (computed by division, so 10 rps puts the 10th arrival at exactly
+    /// 1.0 s, not at an accumulated 0.9999999 s).
+    grid: Option<Grid>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    anchor_s: f64,
+    rate: f64,
+    k: u64,
+    window_end_s: f64,
 }
 
 impl ArrivalProcess {
@@ -333,6 +345,7 @@ impl ArrivalProcess {
             rate_rps,
             kind,
             phase_left: 0.0,
+            grid: None,
         }
     }
 
@@ -397,16 +410,38 @@ impl ArrivalProcess {
             if w.constant {
                 let rate = self.rate_rps * w.bound;
                 if rate > 0.0 {
-                    let dt = self.phase_left / rate;
-                    if dt < span {
+                    let arrival = match self.grid {
+                        Some(g) if g.rate == rate && g.window_end_s == w.end_s => {
+                            let next = g.anchor_s + (g.k + 1) as f64 / rate;
+                            (next < w.end_s).then(|| {
+                                self.grid = Some(Grid { k: g.k + 1, ..g });
+                                next
+                            })
+                        }
+                        _ => {
+                            let dt = self.phase_left / rate;
+                            (dt < span).then(|| {
+                                self.grid = Some(Grid {
+                                    anchor_s: t + dt,
+                                    rate,
+                                    k: 0,
+                                    window_end_s: w.end_s,
+                                });
+                                t + dt
+                            })
+                        }
+                    };
+                    if let Some(a) = arrival {
                         self.phase_left = 1.0;
-                        return Some(t + dt).filter(|&a| a < horizon_s);
+                        return Some(a).filter(|&a| a < horizon_s);
                     }
                     self.phase_left -= rate * span;
                 }
+                self.grid = None;
                 t = w.end_s;
                 continue;
             }
+            self.grid = None;
             // Varying multiplier: steps of at most 1/16 of the window, the
             // integral over each step by the midpoint rule (exact for ramps).
             let h = (span / 16.0).max(1e-9).min(span);
