@@ -339,11 +339,15 @@ fn stepping_gives_the_same_result_as_running() {
     sc.warmup_s = 3.0;
     let whole = Simulation::new(&checked, &sc).expect("builds").run();
     let mut stepped = Simulation::new(&checked, &sc).expect("builds");
+    let mut kept = stepped.snapshot();
     let mut t = 0.0;
     while !stepped.is_finished() {
         t += 0.37;
         stepped.run_until(t);
         let snapshot = stepped.snapshot();
+        // Refreshing a kept summary in place gives the same as a fresh one.
+        stepped.snapshot_into(&mut kept);
+        assert_eq!(kept, snapshot);
         assert_eq!(
             snapshot.timeseries.t_s.len(),
             (stepped.now_s() / sc.bucket_s.unwrap_or(1.0)).floor() as usize
@@ -357,6 +361,10 @@ fn stepping_gives_the_same_result_as_running() {
             assert!((stepped.progress() - t / 30.0).abs() < 1e-9);
         }
     }
+    // A summary of another run is replaced, not extended.
+    let mut other = whole.clone();
+    stepped.snapshot_into(&mut other);
+    assert_eq!(other, stepped.snapshot());
     let stepped = stepped.finish(true);
     let strip = |s: &Summary| {
         let mut v = serde_json::to_value(s).expect("json");

@@ -164,29 +164,50 @@ impl<C: Count> LatencyHistogram<C> {
     /// is the smallest recorded value with at least `q × count` values at or
     /// below it (within the cell's width).
     pub fn quantiles_ms<const N: usize>(&self, quantiles: [f64; N]) -> [f64; N] {
-        let mut out = [0.0; N];
         if self.count == 0 {
-            return out;
+            return [0.0; N];
         }
-        let total = self.count as f64;
-        let mut cells = self.counts[self.lo..=self.hi].iter().enumerate();
-        let mut seen: u64 = 0;
-        let mut cell = 0;
-        for (slot, q) in out.iter_mut().zip(quantiles) {
-            let rank = (q.clamp(0.0, 1.0) * total).ceil().max(1.0) as u64;
-            while seen < rank {
-                match cells.next() {
-                    Some((i, c)) => {
-                        seen += c.get();
-                        cell = self.lo + i;
-                    }
-                    None => break,
-                }
+        quantiles_of(
+            self.count,
+            self.lo,
+            self.hi,
+            self.max_ms(),
+            |i| self.counts[i].get(),
+            quantiles,
+        )
+    }
+
+    /// Like [`quantiles_ms`](Self::quantiles_ms) for the values of this
+    /// histogram and `other` together, without merging them.
+    pub fn quantiles_ms_with<D: Count, const N: usize>(
+        &self,
+        other: &LatencyHistogram<D>,
+        quantiles: [f64; N],
+    ) -> [f64; N] {
+        match (self.count, other.count) {
+            (0, 0) => [0.0; N],
+            (_, 0) => self.quantiles_ms(quantiles),
+            (0, _) => other.quantiles_ms(quantiles),
+            _ => {
+                let at = |i: usize| {
+                    self.counts.get(i).map_or(0, |c| c.get())
+                        + other.counts.get(i).map_or(0, |c| c.get())
+                };
+                let max_ms = self.max_ms().max(other.max_ms());
+                let (lo, hi) = (self.lo.min(other.lo), self.hi.max(other.hi));
+                quantiles_of(self.count + other.count, lo, hi, max_ms, at, quantiles)
             }
-            // Never report more than the exact maximum.
-            *slot = (cell_value_us(cell) / 1e3).min(self.max_ms());
         }
-        out
+    }
+
+    /// Exact mean of this histogram's and `other`'s values together, in ms.
+    pub fn mean_ms_with<D: Count>(&self, other: &LatencyHistogram<D>) -> f64 {
+        let count = self.count + other.count;
+        if count == 0 {
+            0.0
+        } else {
+            (self.sum_s + other.sum_s) / count as f64 * 1e3
+        }
     }
 
     /// One quantile in milliseconds; 0 when empty.
@@ -227,6 +248,33 @@ impl<C: Count> LatencyHistogram<C> {
             self.max_s = 0.0;
         }
     }
+}
+
+/// Quantiles over the cells `lo..=hi` holding `total` values, the count of
+/// cell `i` being `count_at(i)`.
+fn quantiles_of<const N: usize>(
+    total: u64,
+    lo: usize,
+    hi: usize,
+    max_ms: f64,
+    count_at: impl Fn(usize) -> u64,
+    quantiles: [f64; N],
+) -> [f64; N] {
+    let mut out = [0.0; N];
+    let mut seen: u64 = 0;
+    let mut cell = lo;
+    let mut next = lo;
+    for (slot, q) in out.iter_mut().zip(quantiles) {
+        let rank = (q.clamp(0.0, 1.0) * total as f64).ceil().max(1.0) as u64;
+        while seen < rank && next <= hi {
+            seen += count_at(next);
+            cell = next;
+            next += 1;
+        }
+        // Never report more than the exact maximum.
+        *slot = (cell_value_us(cell) / 1e3).min(max_ms);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -309,6 +357,9 @@ mod tests {
                 both.record_s(v * 50.0);
             }
         }
+        let qs = [0.1, 0.5, 0.99];
+        assert_eq!(a.quantiles_ms_with(&b, qs), both.quantiles_ms(qs));
+        assert!((a.mean_ms_with(&b) - both.mean_ms()).abs() < 1e-9);
         a.add(&b);
         assert_eq!(a.count(), both.count());
         assert_eq!(a.max_ms(), both.max_ms());

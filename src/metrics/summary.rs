@@ -55,6 +55,10 @@ pub struct Summary {
     /// Extra: scenario or topology features this engine does not simulate yet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Which simulation produced this summary (not serialized; 0 when read
+    /// from JSON). Lets `Simulation::snapshot_into` extend it in place.
+    #[serde(skip)]
+    pub run_id: u64,
 }
 
 /// Failed requests by cause.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rand_pcg::Pcg64Mcg;
 
-use crate::metrics::{RunStatus, Summary};
+use crate::metrics::Summary;
 use crate::model::{Checked, LoadBalancer, Scenario};
 
 use super::load::{ArrivalProcess, LoadProfile};
@@ -19,6 +19,11 @@ use super::{SimError, default_bucket_s};
 
 /// Most buckets a run may have (memory is services × buckets).
 pub const MAX_BUCKETS: f64 = 100_000.0;
+
+/// Most time-series cells a run may keep: (services + entries + edges) ×
+/// buckets. Each cell holds a few numbers (services: seven), so this bounds
+/// the series at about 1 GB.
+pub const MAX_SERIES_CELLS: f64 = 20_000_000.0;
 
 /// Events between two looks at a cancel flag.
 const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
@@ -166,6 +171,8 @@ pub struct Simulation {
     pub(crate) bucket_count: usize,
     /// Earliest time at which a bucket closes or warm-up ends.
     pub(crate) next_boundary_s: f64,
+    /// Tells this simulation's summaries apart (see `Simulation::snapshot_into`).
+    pub(crate) run_id: u64,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -220,6 +227,16 @@ impl Simulation {
             None => default_bucket_s(scenario.duration_s),
         };
         let plan = plan::compile(topology, scenario)?;
+        let series = (plan.services.len() + plan.entries.len() + plan.edges.len()) as f64;
+        let buckets = bucket_count(scenario.duration_s, bucket_s);
+        if series * buckets as f64 > MAX_SERIES_CELLS {
+            let smallest_s = scenario.duration_s * series / MAX_SERIES_CELLS;
+            return Err(invalid(format!(
+                "{buckets} time-series buckets of {bucket_s} s for {series} series (services, entries \
+                 and edges) would need too much memory; use a bucket_s of at least {:.3} s",
+                smallest_s
+            )));
+        }
         let profile = LoadProfile::new(&scenario.load).map_err(|e| SimError::Invalid {
             place: format!("scenario \"{}\"", scenario.name),
             message: e.to_string(),
@@ -267,11 +284,20 @@ impl Simulation {
             arrivals.push(process);
             arrival_rngs.push(rng);
         }
-        let service_stats = vec![ServiceStats::default(); plan.services.len()];
+        let mut service_stats = vec![ServiceStats::default(); plan.services.len()];
+        for stats in &mut service_stats {
+            stats.cold.series = super::summary::service_series(buckets);
+        }
         let (plan_services, plan_entries, plan_edges) =
             (plan.services.len(), plan.entries.len(), plan.edges.len());
-        let entry_stats = vec![EntryStats::default(); plan.entries.len()];
-        let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        let mut entry_stats = vec![EntryStats::default(); plan.entries.len()];
+        for stats in &mut entry_stats {
+            stats.series = super::summary::entry_series(buckets);
+        }
+        let mut edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        for stats in &mut edge_stats {
+            stats.series = Vec::with_capacity(buckets);
+        }
         Ok(Simulation {
             plan,
             profile,
@@ -303,11 +329,12 @@ impl Simulation {
             entry_stats,
             edge_stats,
             edge_counts: vec![EdgeCounts::default(); plan_edges],
-            series_t_s: Vec::new(),
+            series_t_s: Vec::with_capacity(buckets),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
             // Checked at the first event, which then sets the real boundary.
             next_boundary_s: 0.0,
+            run_id: super::summary::next_run_id(),
         })
     }
 
@@ -442,20 +469,10 @@ impl Simulation {
         self.advance(t_s, Some(cancel))
     }
 
-    /// The metrics so far (closed buckets only in the time series).
-    pub fn snapshot(&self) -> Summary {
-        let status = if self.is_finished() {
-            RunStatus::Complete
-        } else {
-            RunStatus::Running
-        };
-        self.build_summary(status)
-    }
-
     /// Runs to the end and returns the summary.
     pub fn run(mut self) -> Summary {
         self.advance(self.duration_s, None);
-        self.build_summary(RunStatus::Complete)
+        self.finish(true)
     }
 
     /// Runs to the end unless `cancel` is set; a cancelled run's summary has
@@ -463,15 +480,5 @@ impl Simulation {
     pub fn run_with_cancel(mut self, cancel: &AtomicBool) -> Summary {
         let completed = self.advance(self.duration_s, Some(cancel));
         self.finish(completed)
-    }
-
-    /// The final summary: `complete`, or `cancelled` when `completed` is false.
-    pub fn finish(&self, completed: bool) -> Summary {
-        let status = if completed && self.is_finished() {
-            RunStatus::Complete
-        } else {
-            RunStatus::Cancelled
-        };
-        self.build_summary(status)
     }
 }

@@ -1,14 +1,11 @@
 //! Statistics accumulated while the engine runs, closed into time-series
-//! buckets as simulated time passes, and turned into a [`Summary`].
+//! buckets as simulated time passes (the summary is built in `summary.rs`).
 //!
 //! Memory: a fixed set of histograms and counters per service, entry and
 //! edge, plus one number per series per closed bucket. Nothing grows with the
 //! number of requests simulated.
 
-use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, ErrorCounts, LatencyHistogram, LatencyMs,
-    ResponseMs, RunStatus, ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
-};
+use crate::metrics::{EntrySeries, ErrorCounts, LatencyHistogram, ServiceSeries};
 
 use super::engine::Simulation;
 
@@ -57,7 +54,7 @@ pub(crate) struct Areas {
 }
 
 impl Areas {
-    fn minus(self, other: Areas) -> Areas {
+    pub(super) fn minus(self, other: Areas) -> Areas {
         Areas {
             busy: self.busy - other.busy,
             queued: self.queued - other.queued,
@@ -189,21 +186,7 @@ pub struct LiveState {
     pub edges: Vec<EdgeLive>,
 }
 
-/// The run's histogram plus the counted samples of the open bucket.
-fn with_open_bucket<'a>(
-    run: &'a LatencyHistogram,
-    open: &LatencyHistogram<u32>,
-) -> std::borrow::Cow<'a, LatencyHistogram> {
-    if open.is_empty() {
-        std::borrow::Cow::Borrowed(run)
-    } else {
-        let mut merged = run.clone();
-        merged.add(open);
-        std::borrow::Cow::Owned(merged)
-    }
-}
-
-fn ratio(numerator: f64, denominator: f64) -> f64 {
+pub(super) fn ratio(numerator: f64, denominator: f64) -> f64 {
     if denominator > 0.0 && numerator.is_finite() {
         numerator / denominator
     } else {
@@ -346,152 +329,6 @@ impl Simulation {
             buckets: self.series_t_s.len(),
             services,
             edges,
-        }
-    }
-
-    /// The summary of the run so far, with the given status.
-    pub(super) fn build_summary(&self, status: RunStatus) -> Summary {
-        let now = self.now_s();
-        let measured_s = (now - self.warmup_s).max(0.0);
-        let per_s = |count: u64| ratio(count as f64, measured_s);
-        let entrypoints = self
-            .plan
-            .entries
-            .iter()
-            .zip(&self.entry_stats)
-            .enumerate()
-            .map(|(e, (plan, stats))| {
-                let failed = stats.errors.total();
-                let finished = stats.completed + failed;
-                let latency = with_open_bucket(&stats.latency, &self.hot.latency[e]);
-                let [p50, p90, p95, p99, p999] =
-                    latency.quantiles_ms([0.5, 0.9, 0.95, 0.99, 0.999]);
-                EntrySummary {
-                    name: plan.name.clone(),
-                    offered: stats.offered,
-                    completed: stats.completed,
-                    failed,
-                    in_flight: stats.offered.saturating_sub(finished),
-                    throughput_rps: per_s(stats.completed),
-                    success_ratio: if finished > 0 {
-                        stats.completed as f64 / finished as f64
-                    } else if stats.offered == 0 {
-                        1.0
-                    } else {
-                        0.0
-                    },
-                    latency_ms: LatencyMs {
-                        mean: latency.mean_ms(),
-                        p50,
-                        p90,
-                        p95,
-                        p99,
-                        p999,
-                        max: latency.max_ms(),
-                    },
-                    errors: stats.errors,
-                    to: self.plan.services[plan.service as usize].name.clone(),
-                    operation: plan.operation_name.clone(),
-                    offered_rps: per_s(stats.offered),
-                }
-            })
-            .collect();
-        let services = self
-            .plan
-            .services
-            .iter()
-            .zip(self.services.iter().zip(&self.service_stats))
-            .enumerate()
-            .map(|(i, (plan, (state, stats)))| {
-                let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
-                let failed = stats.errors.total();
-                let response = with_open_bucket(&stats.cold.response, &self.hot.response[i]);
-                let [r50, r95, r99] = response.quantiles_ms([0.5, 0.95, 0.99]);
-                ServiceSummary {
-                    name: plan.name.clone(),
-                    arrivals: stats.arrivals,
-                    completed: stats.completed,
-                    throughput_rps: per_s(stats.completed),
-                    utilization: ratio(areas.busy, areas.replicas * f64::from(plan.workers)),
-                    replicas_mean: ratio(areas.replicas, measured_s),
-                    wait_ms: WaitMs {
-                        mean: self.hot.wait[i].mean_ms(),
-                        p99: self.hot.wait[i].quantile_ms(0.99),
-                        max: self.hot.wait[i].max_ms(),
-                    },
-                    response_ms: ResponseMs {
-                        mean: response.mean_ms(),
-                        p50: r50,
-                        p95: r95,
-                        p99: r99,
-                        max: response.max_ms(),
-                    },
-                    queue_length_mean: ratio(areas.queued, measured_s),
-                    queue_length_max: u64::from(stats.queue_max),
-                    errors: stats.errors,
-                    failed,
-                    in_flight: stats.arrivals.saturating_sub(stats.completed + failed),
-                    arrivals_rps: per_s(stats.arrivals),
-                    busy_workers_mean: ratio(areas.busy, measured_s),
-                }
-            })
-            .collect();
-        let edges = self
-            .plan
-            .edges
-            .iter()
-            .zip(&self.edge_counts)
-            .map(|(edge, counts)| EdgeSummary {
-                from: self.plan.services[edge.from as usize].name.clone(),
-                to: self.plan.services[edge.to as usize].name.clone(),
-                calls: counts.calls,
-                calls_rps: per_s(counts.calls),
-            })
-            .collect();
-        let timeseries = TimeSeries {
-            bucket_s: self.bucket_s,
-            t_s: self.series_t_s.clone(),
-            services: self
-                .plan
-                .services
-                .iter()
-                .zip(&self.service_stats)
-                .map(|(plan, stats)| (plan.name.clone(), stats.cold.series.clone()))
-                .collect(),
-            entrypoints: self
-                .plan
-                .entries
-                .iter()
-                .zip(&self.entry_stats)
-                .map(|(plan, stats)| (plan.name.clone(), stats.series.clone()))
-                .collect(),
-            edges: self
-                .plan
-                .edges
-                .iter()
-                .zip(&self.edge_stats)
-                .map(|(edge, stats)| EdgeSeries {
-                    from: self.plan.services[edge.from as usize].name.clone(),
-                    to: self.plan.services[edge.to as usize].name.clone(),
-                    calls: stats.series.clone(),
-                })
-                .collect(),
-        };
-        Summary {
-            topology: self.topology_name.clone(),
-            scenario: self.scenario_name.clone(),
-            seed: self.seed,
-            duration_s: self.duration_s,
-            warmup_s: self.warmup_s,
-            events: self.events,
-            wall_s: self.wall_s,
-            status,
-            simulated_s: now,
-            entrypoints,
-            services,
-            edges,
-            timeseries,
-            warnings: self.plan.warnings.clone(),
         }
     }
 }
