@@ -225,10 +225,7 @@ impl<C: Count> LatencyHistogram<C> {
             self.grow(hi);
         }
         for (mine, theirs) in self.counts[lo..=hi].iter_mut().zip(&other.counts[lo..=hi]) {
-            let n = theirs.get();
-            if n > 0 {
-                mine.add(n);
-            }
+            mine.add(theirs.get());
         }
         self.lo = self.lo.min(lo);
         self.hi = self.hi.max(hi);
@@ -261,6 +258,23 @@ fn quantiles_of<const N: usize>(
     quantiles: [f64; N],
 ) -> [f64; N] {
     let mut out = [0.0; N];
+    if N == 1 && quantiles[0] > 0.5 {
+        // A high quantile alone (the series' p99): count down from the top,
+        // which walks only the few cells above it.
+        let rank = (quantiles[0].clamp(0.0, 1.0) * total as f64).ceil().max(1.0) as u64;
+        let above = total - rank.min(total);
+        let mut seen: u64 = 0;
+        let mut cell = hi;
+        loop {
+            seen += count_at(cell);
+            if seen > above || cell == lo {
+                break;
+            }
+            cell -= 1;
+        }
+        out[0] = (cell_value_us(cell) / 1e3).min(max_ms);
+        return out;
+    }
     let mut seen: u64 = 0;
     let mut cell = lo;
     let mut next = lo;
