@@ -26,7 +26,9 @@ fn visits(summary: &Summary) -> u64 {
 }
 
 fn bench_model(c: &mut Criterion, name: &str, checked: &Checked, scenario: &Scenario) {
-    let probe = Simulation::new(checked, scenario).expect("the benchmark model builds").run();
+    let probe = Simulation::new(checked, scenario)
+        .expect("the benchmark model builds")
+        .run();
     let per_run = visits(&probe);
     eprintln!(
         "{name}: {} simulated s, {} events and {per_run} service visits per iteration ({:.3} events per visit)",

@@ -261,7 +261,9 @@ fn quantiles_of<const N: usize>(
     if N == 1 && quantiles[0] > 0.5 {
         // A high quantile alone (the series' p99): count down from the top,
         // which walks only the few cells above it.
-        let rank = (quantiles[0].clamp(0.0, 1.0) * total as f64).ceil().max(1.0) as u64;
+        let rank = (quantiles[0].clamp(0.0, 1.0) * total as f64)
+            .ceil()
+            .max(1.0) as u64;
         let above = total - rank.min(total);
         let mut seen: u64 = 0;
         let mut cell = hi;

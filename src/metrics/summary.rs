@@ -258,10 +258,18 @@ impl Summary {
 
     /// The summary as pretty JSON with a final newline.
     pub fn to_json_pretty(&self) -> String {
-        // Serializing plain data (strings, numbers, maps with string keys)
-        // into a String cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let mut bytes = Vec::new();
+        // Writing plain data (strings, finite numbers, maps with string keys)
+        // to a Vec cannot fail.
+        let _ = self.write_json(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// Writes the summary as pretty JSON with a final newline, streaming (a
+    /// long run's series are tens of megabytes of text).
+    pub fn write_json(&self, mut writer: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut writer, self)?;
+        writer.write_all(b"\n")?;
+        writer.flush()
     }
 }

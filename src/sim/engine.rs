@@ -472,13 +472,13 @@ impl Simulation {
     /// Runs to the end and returns the summary.
     pub fn run(mut self) -> Summary {
         self.advance(self.duration_s, None);
-        self.finish(true)
+        self.into_summary(true)
     }
 
     /// Runs to the end unless `cancel` is set; a cancelled run's summary has
     /// status `cancelled` and covers the time simulated so far.
     pub fn run_with_cancel(mut self, cancel: &AtomicBool) -> Summary {
         let completed = self.advance(self.duration_s, Some(cancel));
-        self.finish(completed)
+        self.into_summary(completed)
     }
 }

@@ -97,14 +97,71 @@ impl Simulation {
 
     /// The final summary: `complete`, or `cancelled` when `completed` is false.
     pub fn finish(&self, completed: bool) -> Summary {
-        let status = if completed && self.is_finished() {
-            RunStatus::Complete
-        } else {
-            RunStatus::Cancelled
-        };
+        let status = self.final_status(completed);
         let mut summary = self.empty_summary();
         self.fill_summary(status, &mut summary);
         summary
+    }
+
+    /// Like [`finish`](Self::finish), moving the time series out of the
+    /// simulation instead of copying them (for the end of a run).
+    pub fn into_summary(mut self, completed: bool) -> Summary {
+        let status = self.final_status(completed);
+        let timeseries = TimeSeries {
+            bucket_s: self.bucket_s,
+            t_s: std::mem::take(&mut self.series_t_s),
+            services: self
+                .plan
+                .services
+                .iter()
+                .zip(&mut self.service_stats)
+                .map(|(plan, stats)| (plan.name.clone(), std::mem::take(&mut stats.cold.series)))
+                .collect(),
+            entrypoints: self
+                .plan
+                .entries
+                .iter()
+                .zip(&mut self.entry_stats)
+                .map(|(plan, stats)| (plan.name.clone(), std::mem::take(&mut stats.series)))
+                .collect(),
+            edges: self
+                .plan
+                .edges
+                .iter()
+                .zip(&mut self.edge_stats)
+                .map(|(edge, stats)| EdgeSeries {
+                    from: self.plan.services[edge.from as usize].name.clone(),
+                    to: self.plan.services[edge.to as usize].name.clone(),
+                    calls: std::mem::take(&mut stats.series),
+                })
+                .collect(),
+        };
+        let mut summary = self.header(timeseries);
+        self.fill_summary(status, &mut summary);
+        summary
+    }
+
+    fn final_status(&self, completed: bool) -> RunStatus {
+        if completed && self.is_finished() {
+            RunStatus::Complete
+        } else {
+            RunStatus::Cancelled
+        }
+    }
+
+    /// A summary of this run with the given series and nothing else filled in.
+    fn header(&self, timeseries: TimeSeries) -> Summary {
+        Summary {
+            topology: self.topology_name.clone(),
+            scenario: self.scenario_name.clone(),
+            seed: self.seed,
+            duration_s: self.duration_s,
+            warmup_s: self.warmup_s,
+            warnings: self.plan.warnings.clone(),
+            run_id: self.run_id,
+            timeseries,
+            ..self.empty_summary()
+        }
     }
 
     fn empty_summary(&self) -> Summary {
@@ -132,17 +189,7 @@ impl Simulation {
         let measured_s = (now - self.warmup_s).max(0.0);
         let per_s = |count: u64| ratio(count as f64, measured_s);
         if out.run_id != self.run_id {
-            *out = Summary {
-                topology: self.topology_name.clone(),
-                scenario: self.scenario_name.clone(),
-                seed: self.seed,
-                duration_s: self.duration_s,
-                warmup_s: self.warmup_s,
-                warnings: self.plan.warnings.clone(),
-                run_id: self.run_id,
-                timeseries: self.empty_series(),
-                ..self.empty_summary()
-            };
+            *out = self.header(self.empty_series());
         }
         out.events = self.events;
         out.wall_s = self.wall_s;
