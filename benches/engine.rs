@@ -6,6 +6,8 @@
 //!
 //!     cargo bench --no-default-features --bench engine
 
+#![allow(clippy::expect_used)] // A benchmark whose model does not load should stop at once.
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -47,13 +47,12 @@ pub(super) fn entry_series(buckets: usize) -> EntrySeries {
     }
 }
 
-/// Appends the part of `from` that `to` does not have yet.
+/// Appends the part of `from` that `to` does not have yet. (`to` is a
+/// summary of the same run, so `from` starts with `to`; after
+/// `into_summary` moved the series out, `from` is empty and `to` complete.)
 fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
-    if to.len() <= from.len() {
+    if to.len() < from.len() {
         to.extend_from_slice(&from[to.len()..]);
-    } else {
-        to.clear();
-        to.extend_from_slice(from);
     }
 }
 
