@@ -1,1 +1,7 @@
 //! Integration tests, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod analysis;
+mod cli;
+mod format;
+mod validation;
