@@ -482,3 +482,46 @@ fn distribution_means() {
         );
     }
 }
+
+/// The first ```json block after `heading` in docs/format.md.
+fn doc_example(heading: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/format.md"))
+        .expect("docs");
+    let section = &doc[doc.find(heading).unwrap_or_else(|| panic!("no {heading}"))..];
+    let start = section.find("```json\n").expect("a json block") + "```json\n".len();
+    let end = section[start..].find("```").expect("block end");
+    section[start..start + end].to_owned()
+}
+
+#[test]
+fn the_examples_in_the_format_reference_are_valid() {
+    let first = doc_example("## A first file");
+    let checked = model::load_checked_str(&first, "docs").unwrap_or_else(|e| panic!("{e}"));
+    assert!(checked.warnings().is_empty());
+
+    let mut topology: serde_json::Value = serde_json::from_str(&first).expect("json");
+    let constant = serde_json::json!({"dist": "constant", "ms": 1});
+    let service: serde_json::Value =
+        serde_json::from_str(&doc_example("## Service")).expect("service example");
+    let scenario: serde_json::Value =
+        serde_json::from_str(&doc_example("## Scenario")).expect("scenario example");
+    let slo: serde_json::Value =
+        serde_json::from_str(&format!("{{{}}}", doc_example("## slo"))).expect("slo example");
+    let layout: serde_json::Value =
+        serde_json::from_str(&format!("{{{}}}", doc_example("## layout"))).expect("layout example");
+    let services = topology["services"].as_array_mut().expect("services");
+    services.push(service);
+    services.push(serde_json::json!({"name": "ledger", "operations": [{"name": "PostEntry", "service_time": constant}]}));
+    for name in ["cart", "payment", "checkout", "frontend", "cartservice"] {
+        services.push(serde_json::json!({"name": name, "group": "checkout", "zones": ["a"], "service_time": constant}));
+    }
+    topology["scenarios"]
+        .as_array_mut()
+        .expect("scenarios")
+        .push(scenario);
+    topology["slo"] = slo["slo"].clone();
+    topology["layout"] = layout["layout"].clone();
+    let checked =
+        model::load_checked_str(&topology.to_string(), "docs").unwrap_or_else(|e| panic!("{e}"));
+    assert!(checked.warnings().is_empty(), "{:?}", checked.warnings());
+}
