@@ -4,4 +4,5 @@
 mod analysis;
 mod cli;
 mod format;
+mod robustness;
 mod validation;
