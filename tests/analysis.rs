@@ -276,6 +276,8 @@ fn a_topology_without_workload_has_structure_but_no_load() {
     let a = analyze(&t);
     assert!(a.bottleneck.is_none());
     assert!(a.entries.is_empty());
+    // Not -0.0 (an empty f64 sum), which would print as "-0.0 requests/s".
+    assert!(a.total_rate_rps == 0.0 && a.total_rate_rps.is_sign_positive());
     assert!(a.single_points_of_failure.is_empty());
     assert!(a.services.iter().all(|s| s.utilization == 0.0));
     // Edge weights fall back to equal operation shares: api→db = (1.5 + 1) / 2.
