@@ -1,1 +1,3 @@
 //! petgraph view of a topology: analysis and layout. No UI.
+
+pub mod layout;
