@@ -1,6 +1,10 @@
 //! Integration tests, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod analysis;
+mod cli;
 mod engine;
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod engine_fidelity;
+mod format;
+mod robustness;
+mod validation;

@@ -171,6 +171,9 @@ fn run_with_progress(sim: &mut Simulation) -> bool {
             if let Ok(style) = style {
                 b.set_style(style.progress_chars("=> "));
             }
+            // Start the estimate from here, not from the start of the run.
+            b.set_position(u64::from(step));
+            b.reset_eta();
             bar = Some(b);
         }
         if let Some(b) = &bar {
