@@ -34,10 +34,13 @@ impl<'de> Deserialize<'de> for CallSpec {
                     "a parallel group has only the key \"parallel\"; move \"{other}\" into one of its calls"
                 )));
             }
-            let calls = Vec::<Call>::deserialize(group).map_err(|e| D::Error::custom(format!("parallel: {e}")))?;
+            let calls = Vec::<Call>::deserialize(group)
+                .map_err(|e| D::Error::custom(format!("parallel: {e}")))?;
             Ok(CallSpec::Parallel(calls))
         } else {
-            Call::deserialize(&value).map(CallSpec::Single).map_err(D::Error::custom)
+            Call::deserialize(&value)
+                .map(CallSpec::Single)
+                .map_err(D::Error::custom)
         }
     }
 }

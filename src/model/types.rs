@@ -50,7 +50,9 @@ fn format_version() -> u64 {
 }
 
 /// What a service is; decides how it is drawn and some defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     #[default]
@@ -235,7 +237,10 @@ impl CallSpec {
 #[serde(deny_unknown_fields)]
 pub struct Call {
     pub to: String,
-    #[serde(default = "default_operation", skip_serializing_if = "is_default_operation")]
+    #[serde(
+        default = "default_operation",
+        skip_serializing_if = "is_default_operation"
+    )]
     pub operation: String,
     /// Chance that a request makes this call at all, drawn once per request.
     #[serde(default = "one_f64", skip_serializing_if = "is_one_f64")]
@@ -393,7 +398,10 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub to: String,
-    #[serde(default = "default_operation", skip_serializing_if = "is_default_operation")]
+    #[serde(
+        default = "default_operation",
+        skip_serializing_if = "is_default_operation"
+    )]
     pub operation: String,
     pub rate_rps: f64,
     #[serde(default, skip_serializing_if = "is_default")]
