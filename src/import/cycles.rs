@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{CallSpec, Service, ServiceKind, Topology};
+use crate::model::{CallSpec, Service, Topology};
 
 use super::draft::Confidence;
 
@@ -208,15 +208,11 @@ pub fn break_cycles(topology: &mut Topology) -> Vec<Dropped> {
                     .map(|at| topology.services[at.service].name.clone()),
             )
             .collect();
-        // Weakest call: lowest confidence, then one made by an external
-        // service (observability, load generator), then the last one (it
-        // closes the cycle).
-        let strength = |at: CallAt| {
-            let confidence = call_at(topology, at)
-                .map(call_confidence)
-                .unwrap_or(Confidence::High);
-            let internal = topology.services[at.service].kind != ServiceKind::External;
-            (confidence, internal)
+        // Weakest call: lowest confidence, then an optional one (a call
+        // into observability), then the last one (it closes the cycle).
+        let strength = |at: CallAt| match call_at(topology, at) {
+            Some(call) => (call_confidence(call), !call.optional),
+            None => (Confidence::High, true),
         };
         let mut weakest = cycle[cycle.len() - 1];
         for at in cycle.iter().rev() {

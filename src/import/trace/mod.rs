@@ -214,7 +214,14 @@ fn ns_to_ms(ns: u64) -> f64 {
     ns as f64 / 1e6
 }
 
-fn occurrences_of(trace: &Trace, draft: &mut Draft) -> (Vec<Occurrence>, Vec<usize>) {
+/// Kinds of services known only from their callers' spans.
+type UntracedKinds = BTreeMap<String, Guess<ServiceKind>>;
+
+fn occurrences_of(
+    trace: &Trace,
+    draft: &mut Draft,
+    untraced_kinds: &mut UntracedKinds,
+) -> (Vec<Occurrence>, Vec<usize>) {
     let owner = owners(trace);
     let spans = &trace.spans;
     if owner.iter().any(Option::is_none) {
@@ -279,27 +286,25 @@ fn occurrences_of(trace: &Trace, draft: &mut Draft) -> (Vec<Occurrence>, Vec<usi
         } else {
             None
         };
-        let service = draft.service_mut(&callee, &span.source);
-        if service.kind.is_none() {
-            service.kind = Some(match kind {
-                Some((kind, confidence, attribute)) => Guess::new(
-                    kind,
-                    confidence,
-                    format!(
-                        "{}: named by {attribute} of {}'s spans",
-                        span.source, span.service
-                    ),
+        let guess = match kind {
+            Some((kind, confidence, attribute)) => Guess::new(
+                kind,
+                confidence,
+                format!(
+                    "{}: named by {attribute} of {}'s spans",
+                    span.source, span.service
                 ),
-                None => Guess::new(
-                    ServiceKind::External,
-                    Confidence::Low,
-                    format!(
-                        "{}: named only by peer.service of {}'s spans",
-                        span.source, span.service
-                    ),
+            ),
+            None => Guess::new(
+                ServiceKind::External,
+                Confidence::Low,
+                format!(
+                    "{}: named only by peer.service of {}'s spans",
+                    span.source, span.service
                 ),
-            });
-        }
+            ),
+        };
+        untraced_kinds.entry(callee).or_insert(guess);
     }
     let mut occurrences = synthetic;
     let mut roots = Vec::new();
@@ -345,8 +350,9 @@ fn analyze(spans: Vec<Span>, draft: &mut Draft) {
     // (service, operation) → (root count, first start, source)
     let mut roots: BTreeMap<(String, String), (usize, u64, String)> = BTreeMap::new();
     let mut kinds: BTreeMap<String, (ServiceKind, String)> = BTreeMap::new();
+    let mut untraced_kinds = UntracedKinds::new();
     for trace in &traces {
-        let (occs, root_indices) = occurrences_of(trace, draft);
+        let (occs, root_indices) = occurrences_of(trace, draft, &mut untraced_kinds);
         occurrences.extend(occs);
         for i in root_indices {
             let span = &trace.spans[i];
@@ -437,6 +443,9 @@ fn analyze(spans: Vec<Span>, draft: &mut Draft) {
         service.traced = traced;
         if service.kind.is_none() {
             service.kind = match kinds.get(service_name) {
+                _ if untraced_kinds.contains_key(service_name) => {
+                    untraced_kinds.remove(service_name)
+                }
                 Some((kind, why)) => Some(Guess::new(
                     *kind,
                     Confidence::Medium,
