@@ -225,7 +225,12 @@ fn build_service(
             Some(d) => (d.clone(), "given by the source".to_owned()),
             None => {
                 let d = defaults::service_time(kind);
-                let why = format!("default for a {}: {}", kind.as_str(), describe(&d));
+                let article = if kind == ServiceKind::External {
+                    "an"
+                } else {
+                    "a"
+                };
+                let why = format!("default for {article} {}: {}", kind.as_str(), describe(&d));
                 (d, why)
             }
         },

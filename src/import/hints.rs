@@ -77,6 +77,8 @@ const KIND_WORDS: &[(ServiceKind, &[&str])] = &[
             "ingressgateway",
             "ingress",
             "proxy",
+            "router",
+            "loadbalancer",
         ],
     ),
 ];
@@ -360,7 +362,8 @@ fn strip_port(host_port: &str) -> &str {
     }
 }
 
-/// A plausible DNS name, lower-cased; IP addresses and wildcards are not.
+/// A plausible DNS name of another machine, lower-cased; IP addresses,
+/// wildcards and `localhost` are not.
 fn clean_host(host: &str) -> Option<String> {
     let host = host.trim_matches(|c: char| c == '"' || c == '\'');
     let plausible = !host.is_empty()
@@ -368,7 +371,8 @@ fn clean_host(host: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         && host.chars().any(|c| c.is_ascii_alphabetic())
-        && !host.starts_with(['-', '.']);
+        && !host.starts_with(['-', '.'])
+        && !host.eq_ignore_ascii_case("localhost");
     plausible.then(|| host.to_ascii_lowercase())
 }
 

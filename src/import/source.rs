@@ -135,7 +135,7 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value, ImportError> {
         path: path.to_owned(),
         line: e.line() as u64,
         column: e.column() as u64,
-        message: json_message(&e),
+        message: format!("invalid JSON: {}", json_message(&e)),
     })
 }
 
@@ -165,9 +165,10 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Vec<Value>, ImportError> {
                 path: path.to_owned(),
                 line,
                 column,
-                message: serde_saphyr::UserMessageFormatter
-                    .format_message(&err)
-                    .into_owned(),
+                message: format!(
+                    "invalid YAML: {}",
+                    serde_saphyr::UserMessageFormatter.format_message(&err)
+                ),
             }
         })?;
     Ok(documents.into_iter().filter(|d| !d.is_null()).collect())
