@@ -20,12 +20,15 @@ pub struct Interpolated {
     pub missing: Vec<String>,
 }
 
+/// Nesting deeper than this (`${A:-${B:-${C...}}}`) is kept literally.
+const MAX_DEPTH: usize = 16;
+
 /// Expands every variable reference in `input` from `vars`.
 pub fn interpolate(input: &str, vars: &Vars) -> Interpolated {
     let chars: Vec<char> = input.chars().collect();
     let mut pos = 0;
     let mut result = Interpolated::default();
-    let text = expand(&chars, &mut pos, false, vars, &mut result);
+    let text = expand(&chars, &mut pos, 0, vars, &mut result);
     // Text after an unmatched `}` at top level is kept literally by `expand`.
     result.text = text;
     result
@@ -45,19 +48,19 @@ fn note(list: &mut Vec<String>, name: &str) {
     }
 }
 
-/// Expands from `pos` to the end, or (when `nested`) to the `}` that closes
-/// the enclosing `${...}`, which is left unconsumed.
+/// Expands from `pos` to the end, or (when `depth > 0`) to the `}` that
+/// closes the enclosing `${...}`, which is left unconsumed.
 fn expand(
     chars: &[char],
     pos: &mut usize,
-    nested: bool,
+    depth: usize,
     vars: &Vars,
     acc: &mut Interpolated,
 ) -> String {
     let mut out = String::new();
     while *pos < chars.len() {
         let c = chars[*pos];
-        if nested && c == '}' {
+        if depth > 0 && c == '}' {
             return out;
         }
         if c != '$' {
@@ -73,7 +76,12 @@ fn expand(
             Some('{') => {
                 let start = *pos;
                 *pos += 2;
-                match braced(chars, pos, vars, acc) {
+                let parsed = if depth < MAX_DEPTH {
+                    braced(chars, pos, depth, vars, acc)
+                } else {
+                    None
+                };
+                match parsed {
                     Some(text) => out.push_str(&text),
                     None => {
                         // Not a valid reference: keep it literally.
@@ -118,7 +126,13 @@ fn lookup(name: &str, vars: &Vars, acc: &mut Interpolated) -> Option<String> {
 
 /// Parses the inside of `${...}` (after the `{`) and consumes the closing `}`.
 /// Returns `None` when the reference is malformed.
-fn braced(chars: &[char], pos: &mut usize, vars: &Vars, acc: &mut Interpolated) -> Option<String> {
+fn braced(
+    chars: &[char],
+    pos: &mut usize,
+    depth: usize,
+    vars: &Vars,
+    acc: &mut Interpolated,
+) -> Option<String> {
     if !chars.get(*pos).copied().is_some_and(is_name_start) {
         return None;
     }
@@ -145,7 +159,7 @@ fn braced(chars: &[char], pos: &mut usize, vars: &Vars, acc: &mut Interpolated) 
     // The argument may itself contain references; expand it apart so that
     // variables of an unused branch are not reported as missing.
     let mut branch = Interpolated::default();
-    let arg = expand(chars, pos, true, vars, &mut branch);
+    let arg = expand(chars, pos, depth + 1, vars, &mut branch);
     if chars.get(*pos) != Some(&'}') {
         return None;
     }
@@ -339,6 +353,14 @@ mod tests {
         let unused = interpolate("${B:-${MISSING}}", &v);
         assert_eq!(unused.text, "bee");
         assert!(unused.missing.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse_without_bound() {
+        let v = Vars::new();
+        let deep = "${A:-".repeat(100_000) + &"}".repeat(100_000);
+        let r = interpolate(&deep, &v);
+        assert!(!r.text.is_empty());
     }
 
     #[test]
