@@ -199,7 +199,7 @@ pub fn break_cycles(topology: &mut Topology) -> Vec<Dropped> {
         let Some(cycle) = find_cycle(topology) else {
             break;
         };
-        let described: Vec<String> = cycle
+        let mut described: Vec<String> = cycle
             .iter()
             .map(|at| topology.services[at.service].name.clone())
             .chain(
@@ -208,6 +208,10 @@ pub fn break_cycles(topology: &mut Topology) -> Vec<Dropped> {
                     .map(|at| topology.services[at.service].name.clone()),
             )
             .collect();
+        if described.len() > 9 {
+            let hidden = described.len() - 8;
+            described.splice(4..described.len() - 4, [format!("… {hidden} more …")]);
+        }
         // Weakest call: lowest confidence, then an optional one (a call
         // into observability), then the last one (it closes the cycle).
         let strength = |at: CallAt| match call_at(topology, at) {

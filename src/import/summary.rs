@@ -5,6 +5,9 @@ use std::fmt;
 
 use super::draft::{Confidence, Note, NoteLevel};
 
+/// How many removed calls [`ImportSummary::warnings`] lists one by one.
+pub const MAX_LISTED_REMOVALS: usize = 10;
+
 /// One input file and the format it was read as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceLine {
@@ -62,14 +65,23 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
-    /// Problems worth the user's attention, one line each.
+    /// Problems worth the user's attention, one line each. Removed calls
+    /// are listed up to [`MAX_LISTED_REMOVALS`]; the file keeps them all.
     pub fn warnings(&self) -> Vec<String> {
-        self.notes
+        let mut lines: Vec<String> = self
+            .notes
             .iter()
             .filter(|n| n.level == NoteLevel::Warning)
             .map(Note::to_string)
-            .chain(self.dropped_calls.iter().cloned())
-            .collect()
+            .collect();
+        lines.extend(self.dropped_calls.iter().take(MAX_LISTED_REMOVALS).cloned());
+        if self.dropped_calls.len() > MAX_LISTED_REMOVALS {
+            lines.push(format!(
+                "… and {} more calls removed to break cycles (all are listed under x-import.removed_calls in the file)",
+                self.dropped_calls.len() - MAX_LISTED_REMOVALS
+            ));
+        }
+        lines
     }
 
     /// How many edges have each confidence: (high, medium, low).

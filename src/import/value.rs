@@ -30,7 +30,7 @@ pub fn as_count(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e15)
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
                 .map(|f| f as u64)
         }),
         Value::String(s) => s.trim().parse().ok(),
