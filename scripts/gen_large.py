@@ -314,7 +314,7 @@ def to_file(services, entries):
              "duration_s": 120.0, "warmup_s": 10.0, "seed": 2024},
             {"name": "peak", "description": "Traffic climbs to 1.6x over a minute.",
              "duration_s": 180.0, "warmup_s": 10.0, "seed": 2024,
-             "load": [{"at_s": 30.0, "ramp_s": 60.0, "multiplier": 1.6}]},
+             "load": [{"at_s": 30.0, "multiplier": 1.6, "ramp_s": 60.0}]},
             {"name": "zone c outage", "description": "Zone c is down for a minute.",
              "duration_s": 120.0, "warmup_s": 10.0, "seed": 2024,
              "faults": [{"kind": "zone_outage", "zone": "c", "at_s": 40.0, "duration_s": 60.0}]},

@@ -1,13 +1,64 @@
-//! `archsim validate` (not yet built).
+//! `archsim validate FILE...`: load and check topology files; report every
+//! problem on stderr as `file:line:col: path: message`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use crate::model;
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Input files.
-    pub files: Vec<std::path::PathBuf>,
+    /// Topology files to check.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print only problems, not a line per valid file.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
-pub fn run(_args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`archsim validate` is not available yet")
+pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut invalid = 0usize;
+    for path in &args.files {
+        let shown = path.display().to_string();
+        match model::load_checked_file(path) {
+            Ok(checked) => {
+                for warning in checked.warnings() {
+                    eprintln!("{}", warning.render(&shown));
+                }
+                if !args.quiet {
+                    let topology = checked.topology();
+                    super::write_stdout(&format!(
+                        "{shown}: ok: {} services, {} workload entries, {} scenarios{}\n",
+                        topology.services.len(),
+                        topology.workload.len(),
+                        topology.scenarios.len(),
+                        match checked.warnings().len() {
+                            0 => String::new(),
+                            1 => ", 1 warning".to_owned(),
+                            n => format!(", {n} warnings"),
+                        }
+                    ))?;
+                }
+            }
+            Err(error) => {
+                invalid += 1;
+                let diagnostics = error.diagnostics();
+                for diagnostic in &diagnostics {
+                    eprintln!("{}", diagnostic.render(error.origin()));
+                }
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                eprintln!(
+                    "{shown}: invalid: {errors} error{}",
+                    if errors == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+    if invalid > 0 {
+        if args.files.len() > 1 {
+            eprintln!("{invalid} of {} files are invalid", args.files.len());
+        }
+        return Ok(ExitCode::from(super::EXIT_INVALID));
+    }
+    Ok(ExitCode::SUCCESS)
 }

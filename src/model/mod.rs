@@ -1,44 +1,67 @@
 //! Topology types (file format v1), loading, saving and validation. No UI.
+//!
+//! Parse, then check, then use: [`load_file`] / [`load_str`] read a file into
+//! the raw [`Topology`] types (reporting syntax and type errors with
+//! line:column), [`check`] validates it into a [`Checked`] topology that the
+//! analysis and the engine trust without checking again, and [`save_file`] /
+//! [`to_json_string`] write it back in canonical form.
 
 mod callspec;
+mod diagnostic;
+mod dist;
+mod extensions;
+mod load;
+mod save;
+mod source_map;
+mod suggest;
 mod types;
 mod validate;
+mod view;
 
+pub use diagnostic::{Diagnostic, Place, Severity, quote, sort_by_position};
+pub use dist::{Z_99, lognormal_sigma};
+pub use extensions::is_extension_key;
+pub use load::{LoadError, MAX_FILE_BYTES, load_file, load_str, read_text};
+pub use save::{SaveError, save_file, to_json_string, to_value};
+pub use source_map::{Position, SourceMap};
+pub use suggest::did_you_mean;
 pub use types::*;
-pub use validate::{Checked, Diagnostic, check};
+pub use validate::{Checked, apply_overrides, check, limits};
+pub use view::{DEFAULT_OPERATION, OperationView};
 
 use std::path::Path;
 
-/// Why a file could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{0}")]
-    Parse(String),
-}
-
-/// Parses a topology from JSON text.
+/// Parses a topology from JSON text (named `<input>` in messages).
 pub fn from_json_str(text: &str) -> Result<Topology, LoadError> {
-    serde_json::from_str(text).map_err(|e| LoadError::Parse(e.to_string()))
+    load_str(text, "<input>")
 }
 
-/// Reads and parses a topology file.
-pub fn load_file(path: &Path) -> Result<Topology, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    from_json_str(&text)
+/// Parses and validates a topology from JSON text; every problem (syntax,
+/// types, validation) comes back located by line and column, and the
+/// warnings of a valid topology are located too.
+pub fn load_checked_str(text: &str, origin: &str) -> Result<Checked, LoadError> {
+    let topology = load_str(text, origin)?;
+    let map = SourceMap::new(text.strip_prefix('\u{feff}').unwrap_or(text));
+    match check(topology) {
+        Ok(mut checked) => {
+            checked.locate_warnings(&map);
+            Ok(checked)
+        }
+        Err(mut diagnostics) => {
+            for d in &mut diagnostics {
+                d.locate(&map);
+            }
+            sort_by_position(&mut diagnostics);
+            Err(LoadError::Invalid {
+                origin: origin.to_owned(),
+                diagnostics,
+            })
+        }
+    }
 }
 
-/// The topology as pretty-printed JSON, fields in a stable order, with a final newline.
-pub fn to_json_string(topology: &Topology) -> String {
-    // Serializing plain data types to a String cannot fail.
-    let mut text = serde_json::to_string_pretty(topology).unwrap_or_default();
-    text.push('\n');
-    text
+/// Reads, parses and validates a topology file (see [`load_checked_str`]).
+pub fn load_checked_file(path: &Path) -> Result<Checked, LoadError> {
+    let text = read_text(path)?;
+    load_checked_str(&text, &path.display().to_string())
 }
