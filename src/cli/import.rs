@@ -85,14 +85,14 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     if !to_stdout {
         refuse_input_as_output(&args.out, &outcome.files_read)?;
     }
-    let text = crate::model::to_json_string(&outcome.topology);
     if to_stdout {
+        let text = crate::model::to_json_string(&outcome.topology);
         std::io::stdout()
             .lock()
             .write_all(text.as_bytes())
             .context("cannot write to standard output")?;
     } else {
-        write_atomically(&args.out, &text)?;
+        crate::model::save_file(&args.out, &outcome.topology)?;
     }
 
     let mut stderr = std::io::stderr().lock();
@@ -133,21 +133,5 @@ fn refuse_input_as_output(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> 
             input.display()
         );
     }
-    Ok(())
-}
-
-/// Writes through a temporary file in the same directory, so that a reader
-/// never sees half a file and a failed write leaves the old file intact.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

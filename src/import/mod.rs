@@ -162,13 +162,23 @@ pub fn import_paths(
             format: s.format.as_str().to_owned(),
         })
         .collect();
-    let (topology, summary) = build::build(merged, &settings, lines);
+    let (topology, mut summary) = build::build(merged, &settings, lines);
     let topology = match crate::model::check(topology) {
-        Ok(checked) => checked.into_inner(),
+        Ok(checked) => {
+            for warning in checked.warnings() {
+                summary.notes.push(Note {
+                    level: NoteLevel::Warning,
+                    source: "validation".to_owned(),
+                    message: warning.to_string(),
+                });
+            }
+            checked.into_inner()
+        }
         Err(diagnostics) => {
             let lines: Vec<String> = diagnostics
                 .iter()
-                .map(|d| format!("{}: {}", d.path, d.message))
+                .filter(|d| d.is_error())
+                .map(|d| d.to_string())
                 .collect();
             return Err(ImportError::Invalid(lines.join("; ")));
         }

@@ -45,6 +45,21 @@ fn writes_a_topology_file_and_prints_the_summary() {
     assert_eq!(topology.name, "kubernetes-manifests");
     assert_valid(&topology);
     assert_eq!(edges(&topology).len(), 16);
+    // The evidence is saved in x-import keys and read back.
+    let cart = service(&topology, "cartservice");
+    let call = &cart.calls[0].calls()[0];
+    let evidence = call.extensions[EXTENSION_KEY]["evidence"][0]
+        .as_str()
+        .unwrap();
+    assert!(
+        evidence.contains("REDIS_ADDR=redis-cart:6379"),
+        "{evidence}"
+    );
+    assert_eq!(
+        cart.extensions[EXTENSION_KEY]["sources"][0],
+        "kubernetes-manifests.yaml"
+    );
+    assert!(topology.extensions[EXTENSION_KEY]["sources"].is_array());
 }
 
 #[test]
