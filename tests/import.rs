@@ -3,8 +3,6 @@
 //! small hand-written inputs for each heuristic, malformed inputs, and the
 //! `archsim import` command line.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 mod cli;
 mod compose;
 mod errors;

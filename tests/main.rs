@@ -1,3 +1,9 @@
 //! Integration tests, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analysis;
+mod cli;
+mod format;
 mod import;
+mod robustness;
+mod validation;
