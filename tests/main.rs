@@ -3,6 +3,7 @@
 
 mod analysis;
 mod cli;
+mod engine_fidelity;
 mod format;
 mod import;
 mod robustness;
