@@ -28,6 +28,9 @@ pub struct Settings {
     pub max_empirical_samples: usize,
 }
 
+/// The operation holding a kept observability service's own calls.
+pub const BACKGROUND_OPERATION: &str = "background";
+
 /// The extension key under which imports record what they inferred.
 pub const EXTENSION_KEY: &str = "x-import";
 
@@ -223,6 +226,14 @@ fn build_service(
         Some(f) => (f.distribution, f.why),
         None => match &ds.service_time {
             Some(d) => (d.clone(), "given by the source".to_owned()),
+            None if ds.role == Role::Observability => {
+                let d = defaults::observability_service_time();
+                let why = format!(
+                    "default for kept observability (telemetry is exported in batches, cheap per request): {}",
+                    describe(&d)
+                );
+                (d, why)
+            }
             None => {
                 let d = defaults::service_time(kind);
                 let article = if kind == ServiceKind::External {
@@ -304,7 +315,30 @@ fn build_service(
             .insert(EXTENSION_KEY.to_owned(), edge_extension(Some(edge)));
         declared.push(CallSpec::Single(call));
     }
-    if service.operations.is_empty() {
+    if ds.role == Role::Observability && !declared.is_empty() {
+        // A collector's own calls (scrapes, exports) are not made per request
+        // it receives: keep them in an operation no request calls, so the
+        // graph shows them without adding them to every request.
+        if service.operations.is_empty() {
+            service.operations.push(Operation {
+                name: "default".to_owned(),
+                service_time: None,
+                calls: Vec::new(),
+                extensions: Extensions::new(),
+            });
+        }
+        let mut background = Operation {
+            name: BACKGROUND_OPERATION.to_owned(),
+            service_time: None,
+            calls: declared,
+            extensions: Extensions::new(),
+        };
+        background.extensions.insert(
+            EXTENSION_KEY.to_owned(),
+            json!({"why": "the service's own calls (scrapes, exports); no request calls this operation"}),
+        );
+        service.operations.push(background);
+    } else if service.operations.is_empty() {
         service.calls = declared;
     } else if !declared.is_empty() {
         match service.operations.iter_mut().find(|o| o.name == "default") {

@@ -27,6 +27,15 @@ pub fn service_time(kind: ServiceKind) -> Distribution {
     Distribution::Lognormal { median_ms, p99_ms }
 }
 
+/// Own work of a kept observability service per request it receives
+/// (`--keep-observability`): small, as telemetry is exported in batches.
+pub fn observability_service_time() -> Distribution {
+    Distribution::Lognormal {
+        median_ms: 0.2,
+        p99_ms: 2.0,
+    }
+}
+
 /// Requests one replica serves at once when nothing says (threads,
 /// connections).
 pub fn workers(kind: ServiceKind) -> u64 {
