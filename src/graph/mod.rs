@@ -3,6 +3,7 @@
 pub mod analysis;
 mod deps;
 pub mod export;
+pub mod layout;
 mod ops;
 
 pub use analysis::{

@@ -1,0 +1,415 @@
+//! Layered ("Sugiyama") layout of a dependency graph, in plain `f64` graph
+//! units. No UI types: the desktop app and the SVG/PNG writers both draw from
+//! this.
+//!
+//! Calls flow left to right. The steps, each in its own submodule:
+//!
+//! 1. [`cycles`]: break cycles by reversing the back edges of a depth-first
+//!    search that starts at the entry services (the sources).
+//! 2. Layers by call depth: the longest path from a source.
+//! 3. [`order`]: the order of nodes within each layer, seeded from where the
+//!    nodes were drawn last time (so a small edit moves little), then improved
+//!    by barycenter sweeps that keep the order with the fewest crossings.
+//!    Groups are kept together as horizontal bands, so group boxes never
+//!    overlap.
+//! 4. [`coords`]: coordinates. Columns from layers; within each band and
+//!    column, nodes are pulled towards their neighbours while keeping their
+//!    order and a minimum gap (isotonic regression).
+//! 5. Saved positions (`layout.nodes` in the file) override the result; the
+//!    other nodes follow their pinned neighbours and are nudged off them.
+//!
+//! Everything is deterministic: same input, same output, bit for bit.
+
+mod coords;
+mod cycles;
+mod order;
+
+use std::collections::BTreeMap;
+
+pub use crate::model::Point;
+
+/// One node to lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// Nodes of the same group are kept together and boxed.
+    pub group: Option<String>,
+    pub width: f64,
+    pub height: f64,
+    /// Traffic enters here (an entry's target): such nodes start the layers.
+    pub source: bool,
+    /// A saved position: used as is.
+    pub pinned: Option<Point>,
+    /// Where the node was drawn before this layout: seeds the order so that
+    /// small changes of the graph move little.
+    pub previous: Option<Point>,
+}
+
+impl NodeSpec {
+    /// A node of the given size with no group, pin or history.
+    pub fn new(name: impl Into<String>, width: f64, height: f64) -> Self {
+        NodeSpec {
+            name: name.into(),
+            group: None,
+            width,
+            height,
+            source: false,
+            pinned: None,
+            previous: None,
+        }
+    }
+}
+
+/// A graph to lay out: nodes and directed edges (caller → callee) between
+/// node indices. Self-loops and repeated edges are allowed and ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LayoutGraph {
+    pub nodes: Vec<NodeSpec>,
+    pub edges: Vec<(usize, usize)>,
+}
+
+/// Spacing, in graph units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutOptions {
+    /// Horizontal gap between the widest nodes of neighbouring columns.
+    pub layer_gap: f64,
+    /// Vertical gap between nodes of one column.
+    pub node_gap: f64,
+    /// Vertical gap between the bands of two groups.
+    pub group_gap: f64,
+    /// Barycenter sweeps (down and up count as one).
+    pub sweeps: usize,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions {
+            layer_gap: 110.0,
+            node_gap: 26.0,
+            group_gap: 56.0,
+            sweeps: 12,
+        }
+    }
+}
+
+/// Where everything went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutResult {
+    /// Centre of each node, by node index.
+    pub positions: Vec<Point>,
+    /// Column of each node (0 = sources).
+    pub layers: Vec<usize>,
+    /// Per input edge: true when it was reversed to break a cycle (it points
+    /// backwards, right to left).
+    pub back_edges: Vec<bool>,
+    /// Crossings between neighbouring columns in the chosen order.
+    pub crossings: usize,
+}
+
+/// An axis-aligned rectangle in graph units.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    pub min: Point,
+    pub max: Point,
+}
+
+impl Rect {
+    /// The rectangle of the given size around `centre`.
+    pub fn around(centre: Point, width: f64, height: f64) -> Rect {
+        Rect {
+            min: Point {
+                x: centre.x - width / 2.0,
+                y: centre.y - height / 2.0,
+            },
+            max: Point {
+                x: centre.x + width / 2.0,
+                y: centre.y + height / 2.0,
+            },
+        }
+    }
+
+    pub fn union(self, other: Rect) -> Rect {
+        Rect {
+            min: Point {
+                x: self.min.x.min(other.min.x),
+                y: self.min.y.min(other.min.y),
+            },
+            max: Point {
+                x: self.max.x.max(other.max.x),
+                y: self.max.y.max(other.max.y),
+            },
+        }
+    }
+
+    pub fn expand(self, by: f64) -> Rect {
+        Rect {
+            min: Point {
+                x: self.min.x - by,
+                y: self.min.y - by,
+            },
+            max: Point {
+                x: self.max.x + by,
+                y: self.max.y + by,
+            },
+        }
+    }
+
+    pub fn intersects(self, other: Rect) -> bool {
+        self.min.x < other.max.x
+            && other.min.x < self.max.x
+            && self.min.y < other.max.y
+            && other.min.y < self.max.y
+    }
+
+    pub fn width(self) -> f64 {
+        self.max.x - self.min.x
+    }
+
+    pub fn height(self) -> f64 {
+        self.max.y - self.min.y
+    }
+}
+
+/// A labelled box around some nodes (a group or a zone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledBox {
+    pub label: String,
+    pub rect: Rect,
+}
+
+/// Lays out `graph`. Runs in O(sweeps × (nodes + edges) × log) time: a
+/// thousand services take a few milliseconds.
+pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
+    let n = graph.nodes.len();
+    if n == 0 {
+        return LayoutResult {
+            positions: Vec::new(),
+            layers: Vec::new(),
+            back_edges: Vec::new(),
+            crossings: 0,
+        };
+    }
+    let (dag, back_edges) = cycles::acyclic(graph);
+    let layers = longest_path_layers(n, &dag);
+    let bands = Bands::new(&graph.nodes);
+    let ordering = order::order(graph, &dag, &layers, &bands, options);
+    let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
+    apply_pins(graph, &dag, &mut positions, options);
+    LayoutResult {
+        positions,
+        layers,
+        back_edges,
+        crossings: ordering.crossings,
+    }
+}
+
+/// Groups of nodes as bands: band 0 is the ungrouped nodes (if any), then one
+/// band per group name.
+#[derive(Debug)]
+pub(crate) struct Bands {
+    /// Band of each node.
+    pub of_node: Vec<usize>,
+    pub count: usize,
+}
+
+impl Bands {
+    fn new(nodes: &[NodeSpec]) -> Bands {
+        let mut index: BTreeMap<Option<&str>, usize> = BTreeMap::new();
+        for node in nodes {
+            index.entry(node.group.as_deref()).or_insert(0);
+        }
+        for (i, band) in index.values_mut().enumerate() {
+            *band = i;
+        }
+        let of_node = nodes
+            .iter()
+            .map(|node| index[&node.group.as_deref()])
+            .collect();
+        Bands {
+            of_node,
+            count: index.len(),
+        }
+    }
+}
+
+/// Layer of each node: the length of the longest path to it from a node
+/// without callers, over the acyclic edges.
+fn longest_path_layers(n: usize, dag: &[(usize, usize)]) -> Vec<usize> {
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut indegree = vec![0usize; n];
+    for &(from, to) in dag {
+        succ[from].push(to);
+        indegree[to] += 1;
+    }
+    let mut layer = vec![0usize; n];
+    let mut ready: Vec<usize> = (0..n).rev().filter(|&v| indegree[v] == 0).collect();
+    while let Some(v) = ready.pop() {
+        for &w in &succ[v] {
+            layer[w] = layer[w].max(layer[v] + 1);
+            indegree[w] -= 1;
+            if indegree[w] == 0 {
+                ready.push(w);
+            }
+        }
+    }
+    layer
+}
+
+/// Pinned nodes go where they were saved. Unpinned nodes with pinned
+/// neighbours move by the mean displacement of those neighbours, then step
+/// down until they overlap no pinned node.
+fn apply_pins(
+    graph: &LayoutGraph,
+    dag: &[(usize, usize)],
+    positions: &mut [Point],
+    options: &LayoutOptions,
+) {
+    let pinned: Vec<usize> = (0..graph.nodes.len())
+        .filter(|&i| graph.nodes[i].pinned.is_some())
+        .collect();
+    if pinned.is_empty() {
+        return;
+    }
+    let auto: Vec<Point> = positions.to_vec();
+    let mut shift_sum = vec![(0.0, 0.0, 0usize); graph.nodes.len()];
+    for &(a, b) in dag {
+        for (me, other) in [(a, b), (b, a)] {
+            if let (None, Some(pin)) = (graph.nodes[me].pinned, graph.nodes[other].pinned) {
+                let entry = &mut shift_sum[me];
+                entry.0 += pin.x - auto[other].x;
+                entry.1 += pin.y - auto[other].y;
+                entry.2 += 1;
+            }
+        }
+    }
+    let mut taken: Vec<Rect> = Vec::with_capacity(graph.nodes.len());
+    for &i in &pinned {
+        let node = &graph.nodes[i];
+        if let Some(pin) = node.pinned {
+            positions[i] = pin;
+            taken.push(Rect::around(pin, node.width, node.height));
+        }
+    }
+    let all_pinned = pinned.len() == graph.nodes.len();
+    if all_pinned {
+        return;
+    }
+    // Nodes with no pinned neighbour move with the mean shift of all pins.
+    let (mut gx, mut gy) = (0.0, 0.0);
+    for &i in &pinned {
+        if let Some(pin) = graph.nodes[i].pinned {
+            gx += pin.x - auto[i].x;
+            gy += pin.y - auto[i].y;
+        }
+    }
+    let global = (gx / pinned.len() as f64, gy / pinned.len() as f64);
+    for (i, node) in graph.nodes.iter().enumerate() {
+        if node.pinned.is_some() {
+            continue;
+        }
+        let (sx, sy, count) = shift_sum[i];
+        let shift = if count > 0 {
+            (sx / count as f64, sy / count as f64)
+        } else {
+            global
+        };
+        let mut at = Point {
+            x: auto[i].x + shift.0,
+            y: auto[i].y + shift.1,
+        };
+        // Step down past overlapping nodes; bounded, since `taken` is finite.
+        for _ in 0..=taken.len() {
+            let me = Rect::around(at, node.width, node.height).expand(options.node_gap / 2.0);
+            match taken.iter().find(|r| r.intersects(me)) {
+                Some(hit) => at.y = hit.max.y + options.node_gap / 2.0 + node.height / 2.0 + 1.0,
+                None => break,
+            }
+        }
+        positions[i] = at;
+        taken.push(Rect::around(at, node.width, node.height));
+    }
+}
+
+/// Boxes around nodes that share a label (e.g. their group), padded by
+/// `padding`; in label order. `labels[i]` lists the labels of node `i`.
+pub fn boxes_around(
+    labels: &[Vec<&str>],
+    positions: &[Point],
+    sizes: &[(f64, f64)],
+    padding: f64,
+) -> Vec<LabelledBox> {
+    let mut boxes: BTreeMap<&str, Rect> = BTreeMap::new();
+    for (i, node_labels) in labels.iter().enumerate() {
+        let (Some(&at), Some(&(w, h))) = (positions.get(i), sizes.get(i)) else {
+            continue;
+        };
+        let rect = Rect::around(at, w, h);
+        for label in node_labels {
+            boxes
+                .entry(label)
+                .and_modify(|r| *r = r.union(rect))
+                .or_insert(rect);
+        }
+    }
+    boxes
+        .into_iter()
+        .map(|(label, rect)| LabelledBox {
+            label: label.to_owned(),
+            rect: rect.expand(padding),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(names: &[&str]) -> LayoutGraph {
+        LayoutGraph {
+            nodes: names
+                .iter()
+                .map(|n| NodeSpec::new(*n, 100.0, 40.0))
+                .collect(),
+            edges: (1..names.len()).map(|i| (i - 1, i)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_chain_goes_left_to_right_in_one_row() {
+        let result = layered(&chain(&["a", "b", "c"]), &LayoutOptions::default());
+        assert_eq!(result.layers, vec![0, 1, 2]);
+        assert!(result.positions[0].x < result.positions[1].x);
+        assert!(result.positions[1].x < result.positions[2].x);
+        assert_eq!(result.positions[0].y, result.positions[2].y);
+    }
+
+    #[test]
+    fn a_cycle_is_broken_and_every_node_placed() {
+        let mut graph = chain(&["a", "b", "c"]);
+        graph.edges.push((2, 0));
+        graph.nodes[0].source = true;
+        let result = layered(&graph, &LayoutOptions::default());
+        assert_eq!(result.back_edges, vec![false, false, true]);
+        assert_eq!(result.layers, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn pinned_nodes_stay_where_they_were_saved() {
+        let mut graph = chain(&["a", "b"]);
+        graph.nodes[1].pinned = Some(Point { x: 900.0, y: -50.0 });
+        let result = layered(&graph, &LayoutOptions::default());
+        assert_eq!(result.positions[1], Point { x: 900.0, y: -50.0 });
+        let a = Rect::around(result.positions[0], 100.0, 40.0);
+        assert!(!a.intersects(Rect::around(result.positions[1], 100.0, 40.0)));
+    }
+
+    #[test]
+    fn boxes_cover_their_members() {
+        let positions = [Point { x: 0.0, y: 0.0 }, Point { x: 200.0, y: 100.0 }];
+        let sizes = [(100.0, 40.0), (100.0, 40.0)];
+        let boxes = boxes_around(&[vec!["g"], vec!["g"]], &positions, &sizes, 10.0);
+        assert_eq!(boxes.len(), 1);
+        assert_eq!(boxes[0].rect.min, Point { x: -60.0, y: -30.0 });
+        assert_eq!(boxes[0].rect.max, Point { x: 260.0, y: 130.0 });
+    }
+}
