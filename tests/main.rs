@@ -6,5 +6,6 @@ mod cli;
 mod engine;
 mod engine_fidelity;
 mod format;
+mod import;
 mod robustness;
 mod validation;
