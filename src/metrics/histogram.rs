@@ -25,10 +25,15 @@ const SUB_BITS: u32 = 6;
 /// 4.29 billion values per cell), `u64` for whole runs.
 pub trait Count: Copy + Default + std::fmt::Debug + Send + Sync + 'static {
     fn add(&mut self, n: u64);
+    fn increment(&mut self);
     fn get(self) -> u64;
 }
 
 impl Count for u32 {
+    #[inline]
+    fn increment(&mut self) {
+        *self = self.saturating_add(1);
+    }
     #[inline]
     fn add(&mut self, n: u64) {
         *self = u32::try_from(u64::from(*self).saturating_add(n)).unwrap_or(u32::MAX);
@@ -40,6 +45,10 @@ impl Count for u32 {
 }
 
 impl Count for u64 {
+    #[inline]
+    fn increment(&mut self) {
+        *self = self.saturating_add(1);
+    }
     #[inline]
     fn add(&mut self, n: u64) {
         *self = self.saturating_add(n);
@@ -119,7 +128,7 @@ impl<C: Count> LatencyHistogram<C> {
         if cell >= self.counts.len() {
             self.grow(cell);
         }
-        self.counts[cell].add(1);
+        self.counts[cell].increment();
         self.lo = self.lo.min(cell);
         self.hi = self.hi.max(cell);
     }
