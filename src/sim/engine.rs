@@ -161,6 +161,8 @@ pub struct Simulation {
     pub(crate) call_rngs: Vec<Pcg64Mcg>,
     pub(crate) actions: Vec<super::requests::Action>,
     pub(crate) samples: Vec<(super::stats::Sample, f64)>,
+    /// Whether samples are buffered (large topologies) or recorded at once.
+    pub(crate) buffer_samples: bool,
     pub(crate) service_stats: Vec<ServiceStats>,
     pub(crate) hot: HotHistograms,
     pub(crate) entry_stats: Vec<EntryStats>,
@@ -324,6 +326,7 @@ impl Simulation {
             call_rngs,
             actions: Vec::new(),
             samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
+            buffer_samples: plan_services + plan_entries > super::stats::BUFFER_ABOVE_SERIES,
             service_stats,
             hot: HotHistograms::new(plan_services, plan_entries),
             entry_stats,
@@ -404,11 +407,13 @@ impl Simulation {
                 }
             }
             budget -= 1;
-            let Some(event) = self.queue.pop() else { break };
+            let Some(event) = self.queue.take_min() else {
+                break;
+            };
             self.cross_boundaries(next);
             self.now = next;
             self.events += 1;
-            self.handle(event.kind);
+            self.handle(event.kind());
         }
         if completed && target > self.now {
             self.cross_boundaries(target);
@@ -431,10 +436,15 @@ impl Simulation {
     }
 
     /// Closes buckets and marks warm-up for every boundary at or before `t_s`.
+    #[inline]
     fn cross_boundaries(&mut self, t_s: f64) {
-        if t_s < self.next_boundary_s {
-            return;
+        if t_s >= self.next_boundary_s {
+            self.cross_boundaries_slow(t_s);
         }
+    }
+
+    #[cold]
+    fn cross_boundaries_slow(&mut self, t_s: f64) {
         loop {
             let index = self.series_t_s.len();
             if index >= self.bucket_count {

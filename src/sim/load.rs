@@ -329,6 +329,8 @@ pub struct ArrivalProcess {
     /// (computed by division, so 10 rps puts the 10th arrival at exactly
     /// 1.0 s, not at an accumulated 0.9999999 s).
     grid: Option<Grid>,
+    /// Poisson at a constant rate: (rate, 1 / rate).
+    mean_gap_s: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -346,11 +348,13 @@ impl ArrivalProcess {
             kind,
             phase_left: 0.0,
             grid: None,
+            mean_gap_s: None,
         }
     }
 
     /// The first arrival at or after `t_s` (strictly after the previous one),
     /// or `None` when there is none before `horizon_s`.
+    #[inline]
     pub fn next<R: Rng + ?Sized>(
         &mut self,
         t_s: f64,
@@ -367,6 +371,7 @@ impl ArrivalProcess {
         }
     }
 
+    #[inline]
     fn next_poisson<R: Rng + ?Sized>(
         &mut self,
         mut t: f64,
@@ -379,8 +384,18 @@ impl ArrivalProcess {
             if rate <= 0.0 {
                 return None;
             }
-            let gap: f64 = Exp1.sample(rng);
-            return Some(t + gap / rate).filter(|&a| a < horizon_s);
+            // The mean gap, divided once (a division per arrival shows).
+            let mean_gap_s = match self.mean_gap_s {
+                Some((r, gap)) if r == rate => gap,
+                _ => {
+                    let gap = 1.0 / rate;
+                    self.mean_gap_s = Some((rate, gap));
+                    gap
+                }
+            };
+            let e: f64 = Exp1.sample(rng);
+            let next = t + e * mean_gap_s;
+            return (next < horizon_s).then_some(next);
         }
         while t < horizon_s {
             let w = profile.window(t);

@@ -45,6 +45,10 @@ pub(crate) enum Sample {
 /// histograms, which recording one at a time in the event loop cannot.
 pub(crate) const SAMPLE_BUFFER: usize = 1024;
 
+/// Services and entries above which samples are buffered; below it every
+/// histogram stays in cache and recording at once is cheaper.
+pub(crate) const BUFFER_ABOVE_SERIES: usize = 64;
+
 /// Time integrals of a service's state (request·seconds, replica·seconds).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Areas {
@@ -198,6 +202,10 @@ impl Simulation {
     /// Buffers one duration for its histograms.
     #[inline]
     pub(super) fn record(&mut self, sample: Sample, duration_s: f64) {
+        if !self.buffer_samples {
+            self.record_now(sample, duration_s);
+            return;
+        }
         if self.samples.len() >= SAMPLE_BUFFER {
             self.flush_samples();
         }
@@ -206,31 +214,38 @@ impl Simulation {
 
     /// Records every buffered sample; needed before any histogram is read.
     pub(super) fn flush_samples(&mut self) {
-        for &(sample, duration_s) in &self.samples {
-            match sample {
-                Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
-                Sample::Response { service, counted } => {
-                    if counted {
-                        self.hot.response[service as usize].record_s(duration_s);
-                    } else {
-                        self.service_stats[service as usize]
-                            .cold
-                            .bucket_uncounted
-                            .record_s(duration_s);
-                    }
+        let samples = std::mem::take(&mut self.samples);
+        for &(sample, duration_s) in &samples {
+            self.record_now(sample, duration_s);
+        }
+        self.samples = samples;
+        self.samples.clear();
+    }
+
+    #[inline]
+    fn record_now(&mut self, sample: Sample, duration_s: f64) {
+        match sample {
+            Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
+            Sample::Response { service, counted } => {
+                if counted {
+                    self.hot.response[service as usize].record_s(duration_s);
+                } else {
+                    self.service_stats[service as usize]
+                        .cold
+                        .bucket_uncounted
+                        .record_s(duration_s);
                 }
-                Sample::Latency { entry, counted } => {
-                    if counted {
-                        self.hot.latency[entry as usize].record_s(duration_s);
-                    } else {
-                        self.entry_stats[entry as usize]
-                            .bucket_uncounted
-                            .record_s(duration_s);
-                    }
+            }
+            Sample::Latency { entry, counted } => {
+                if counted {
+                    self.hot.latency[entry as usize].record_s(duration_s);
+                } else {
+                    self.entry_stats[entry as usize]
+                        .bucket_uncounted
+                        .record_s(duration_s);
                 }
             }
         }
-        self.samples.clear();
     }
 
     /// Integrates every service to `t_s` and stores the integrals at warm-up.
