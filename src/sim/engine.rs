@@ -46,6 +46,8 @@ pub(crate) struct ServiceState {
     pub queue_capacity: u32,
     pub load_balancer: LoadBalancer,
     pub blocking_calls: bool,
+    /// Counters updated at every visit, next to the state they go with.
+    pub stats: ServiceStats,
 }
 
 impl ServiceState {
@@ -63,9 +65,12 @@ impl ServiceState {
 
     /// The integrals as they would be at `t_s`, without changing anything.
     pub fn areas_at(&self, t_s: f64) -> Areas {
-        let mut copy = self.clone();
-        copy.integrate(t_s);
-        copy.areas
+        let dt = (t_s - self.last_t).max(0.0);
+        Areas {
+            busy: self.areas.busy + f64::from(self.busy) * dt,
+            queued: self.areas.queued + f64::from(self.queued) * dt,
+            replicas: self.areas.replicas + f64::from(self.up) * dt,
+        }
     }
 }
 
@@ -163,7 +168,6 @@ pub struct Simulation {
     pub(crate) samples: Vec<(super::stats::Sample, f64)>,
     /// Whether samples are buffered (large topologies) or recorded at once.
     pub(crate) buffer_samples: bool,
-    pub(crate) service_stats: Vec<ServiceStats>,
     pub(crate) hot: HotHistograms,
     pub(crate) entry_stats: Vec<EntryStats>,
     pub(crate) edge_stats: Vec<EdgeStats>,
@@ -265,6 +269,7 @@ impl Simulation {
                 queue_capacity: s.queue_capacity,
                 load_balancer: s.load_balancer,
                 blocking_calls: s.blocking_calls,
+                stats: ServiceStats::with_series(super::summary::service_series(buckets)),
             });
             replicas.extend((0..s.replicas).map(|_| Replica {
                 up: true,
@@ -285,10 +290,6 @@ impl Simulation {
             }
             arrivals.push(process);
             arrival_rngs.push(rng);
-        }
-        let mut service_stats = vec![ServiceStats::default(); plan.services.len()];
-        for stats in &mut service_stats {
-            stats.cold.series = super::summary::service_series(buckets);
         }
         let (plan_services, plan_entries, plan_edges) =
             (plan.services.len(), plan.entries.len(), plan.edges.len());
@@ -327,7 +328,6 @@ impl Simulation {
             actions: Vec::new(),
             samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
             buffer_samples: plan_services + plan_entries > super::stats::BUFFER_ABOVE_SERIES,
-            service_stats,
             hot: HotHistograms::new(plan_services, plan_entries),
             entry_stats,
             edge_stats,

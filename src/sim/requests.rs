@@ -90,7 +90,7 @@ impl Simulation {
         let s = service as usize;
         let now = self.now;
         let counted = now >= self.warmup_s;
-        let stats = &mut self.service_stats[s];
+        let stats = &mut self.services[s].stats;
         stats.bucket.arrivals += 1;
         if counted {
             stats.arrivals += 1;
@@ -131,7 +131,7 @@ impl Simulation {
             state.queued += 1;
             let queued = state.queued;
             self.replicas[replica as usize].queue.push_back(visit);
-            let stats = &mut self.service_stats[s];
+            let stats = &mut self.services[s].stats;
             if counted && queued > stats.queue_max {
                 stats.queue_max = queued;
             }
@@ -140,7 +140,7 @@ impl Simulation {
     }
 
     fn reject(&mut self, service: u32, counted: bool) {
-        let stats = &mut self.service_stats[service as usize];
+        let stats = &mut self.services[service as usize].stats;
         count_error(&mut stats.bucket.errors, Cause::Rejected);
         if counted {
             count_error(&mut stats.errors, Cause::Rejected);
@@ -403,7 +403,7 @@ impl Simulation {
             None => Ok(()),
             Some(cause) => Err(cause),
         };
-        let stats = &mut self.service_stats[v.service as usize];
+        let stats = &mut self.services[v.service as usize].stats;
         match result {
             Ok(()) => {
                 let response_s = now - v.arrived_s;

@@ -87,6 +87,19 @@ pub(crate) struct ServiceStats {
     pub cold: Box<ServiceRecord>,
 }
 
+impl ServiceStats {
+    /// Zero counters, with room for the series of the whole run.
+    pub fn with_series(series: ServiceSeries) -> Self {
+        ServiceStats {
+            cold: Box::new(ServiceRecord {
+                series,
+                ..ServiceRecord::default()
+            }),
+            ..ServiceStats::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceRecord {
     /// Counted responses of closed buckets.
@@ -230,7 +243,8 @@ impl Simulation {
                 if counted {
                     self.hot.response[service as usize].record_s(duration_s);
                 } else {
-                    self.service_stats[service as usize]
+                    self.services[service as usize]
+                        .stats
                         .cold
                         .bucket_uncounted
                         .record_s(duration_s);
@@ -250,9 +264,9 @@ impl Simulation {
 
     /// Integrates every service to `t_s` and stores the integrals at warm-up.
     pub(super) fn mark_warmup(&mut self, t_s: f64) {
-        for (state, stats) in self.services.iter_mut().zip(&mut self.service_stats) {
+        for state in &mut self.services {
             state.integrate(t_s);
-            stats.cold.areas_at_warmup = state.areas;
+            state.stats.cold.areas_at_warmup = state.areas;
         }
     }
 
@@ -261,15 +275,12 @@ impl Simulation {
         self.flush_samples();
         let len_s = end_s - start_s;
         self.series_t_s.push(start_s);
-        for (i, (state, stats)) in self
-            .services
-            .iter_mut()
-            .zip(&mut self.service_stats)
-            .enumerate()
-        {
+        for (i, state) in self.services.iter_mut().enumerate() {
             state.integrate(end_s);
-            let d = state.areas.minus(stats.cold.areas_at_bucket);
-            stats.cold.areas_at_bucket = state.areas;
+            let areas = state.areas;
+            let stats = &mut state.stats;
+            let d = areas.minus(stats.cold.areas_at_bucket);
+            stats.cold.areas_at_bucket = areas;
             let workers = f64::from(self.plan.services[i].workers);
             let s = &mut stats.cold.series;
             s.arrivals.push(stats.bucket.arrivals);
@@ -313,9 +324,9 @@ impl Simulation {
         let services = self
             .services
             .iter()
-            .zip(&self.service_stats)
             .enumerate()
-            .map(|(i, (state, stats))| ServiceLive {
+            .map(|(i, state)| (i, state, &state.stats))
+            .map(|(i, state, stats)| ServiceLive {
                 service: i,
                 busy_workers: state.busy,
                 workers_up: state.up * self.plan.services[i].workers,

@@ -113,8 +113,13 @@ impl Simulation {
                 .plan
                 .services
                 .iter()
-                .zip(&mut self.service_stats)
-                .map(|(plan, stats)| (plan.name.clone(), std::mem::take(&mut stats.cold.series)))
+                .zip(&mut self.services)
+                .map(|(plan, state)| {
+                    (
+                        plan.name.clone(),
+                        std::mem::take(&mut state.stats.cold.series),
+                    )
+                })
                 .collect(),
             entrypoints: self
                 .plan
@@ -239,7 +244,7 @@ impl Simulation {
             .plan
             .services
             .iter()
-            .zip(self.services.iter().zip(&self.service_stats))
+            .zip(self.services.iter().map(|state| (state, &state.stats)))
             .enumerate()
         {
             let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
@@ -291,8 +296,8 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
-        for ((_, to), stats) in ts.services.iter_mut().zip(&self.service_stats) {
-            extend_service(to, &stats.cold.series);
+        for ((_, to), state) in ts.services.iter_mut().zip(&self.services) {
+            extend_service(to, &state.stats.cold.series);
         }
         for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
             extend_entry(to, &stats.series);
