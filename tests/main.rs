@@ -5,5 +5,6 @@ mod analysis;
 mod cli;
 mod engine_fidelity;
 mod format;
+mod report;
 mod robustness;
 mod validation;

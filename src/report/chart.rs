@@ -132,21 +132,22 @@ impl Chart {
         let plot = Plot { y_top, ..plot };
         self.draw_bands(&mut svg, &plot, &band_rows);
         self.draw_axes(&mut svg, &plot, &ticks);
-        for marker in &self.markers {
+        for (marker, row) in self.markers.iter().zip(&band_rows[self.bands.len()..]) {
             let x = plot.x(marker.at_s);
+            let y = plot.y0 - 5.0 - 14.0 * *row as f64;
             svg.line(
                 x,
-                plot.y0,
+                y + 3.0,
                 x,
                 plot.y1,
                 "stroke=\"#5a6270\" stroke-width=\"1\" stroke-dasharray=\"3 3\"",
             );
             svg.text(
                 x + 3.0,
-                plot.y1 - 4.0,
+                y,
                 Anchor::Start,
-                &elide(&marker.label, 220.0, 10.0),
-                "font-size=\"10\" fill=\"#5a6270\"",
+                &marker_label(marker),
+                "font-size=\"10\" fill=\"#3c4452\"",
             );
         }
         for series in &self.series {
@@ -166,15 +167,20 @@ impl Chart {
         svg.finish()
     }
 
-    /// Row (0, 1, …) of each band's label so that labels do not overlap.
+    /// Row (0, 1, …) of each label above the plot — the bands' first,
+    /// then the markers' — so that labels do not overlap.
     fn band_label_rows(&self) -> Vec<usize> {
         let scale = (WIDTH - LEFT - RIGHT) / self.end_s.max(1e-9);
-        let mut ends: Vec<f64> = Vec::new();
-        self.bands
+        let labels = self
+            .bands
             .iter()
-            .map(|band| {
-                let x = LEFT + band.start_s.max(0.0) * scale;
-                let w = text_width(&band_label(band), 10.0) + 8.0;
+            .map(|b| (b.start_s, band_label(b)))
+            .chain(self.markers.iter().map(|m| (m.at_s, marker_label(m))));
+        let mut ends: Vec<f64> = Vec::new();
+        labels
+            .map(|(at_s, label)| {
+                let x = LEFT + at_s.clamp(0.0, self.end_s.max(0.0)) * scale;
+                let w = text_width(&label, 10.0) + 8.0;
                 let row = ends.iter().position(|&end| end <= x).unwrap_or(ends.len());
                 if row == ends.len() {
                     ends.push(0.0);
@@ -332,7 +338,11 @@ impl Chart {
 }
 
 fn band_label(band: &Band) -> String {
-    band.label.clone()
+    elide(&band.label, 200.0, 10.0)
+}
+
+fn marker_label(marker: &Marker) -> String {
+    elide(&marker.label, 200.0, 10.0)
 }
 
 struct Plot {

@@ -60,20 +60,12 @@ pub fn figures(topology: &Topology, run: &Run, stem: &str) -> (Vec<Figure>, Vec<
                 })
                 .collect()
         };
-    let mut series = vec![
-        Series {
-            name: "offered".to_owned(),
-            values: per_second(&|e, b| e.offered.get(b).copied().unwrap_or(0) as f64 / bucket_s),
-            color: "#5a6270".to_owned(),
-            dashed: true,
-        },
-        Series {
-            name: "successful".to_owned(),
-            values: per_second(&|e, b| e.throughput_rps.get(b).copied().unwrap_or(0.0)),
-            color: PALETTE[0].to_owned(),
-            dashed: false,
-        },
-    ];
+    let mut series = vec![Series {
+        name: "successful".to_owned(),
+        values: per_second(&|e, b| e.throughput_rps.get(b).copied().unwrap_or(0.0)),
+        color: PALETTE[0].to_owned(),
+        dashed: false,
+    }];
     let failed = per_second(&|e, b| e.errors.get(b).copied().unwrap_or(0) as f64 / bucket_s);
     if failed.iter().flatten().any(|v| *v > 0.0) {
         series.push(Series {
@@ -83,6 +75,13 @@ pub fn figures(topology: &Topology, run: &Run, stem: &str) -> (Vec<Figure>, Vec<
             dashed: false,
         });
     }
+    // Last, so that it shows on top of the answered requests it matches.
+    series.push(Series {
+        name: "offered".to_owned(),
+        values: per_second(&|e, b| e.offered.get(b).copied().unwrap_or(0) as f64 / bucket_s),
+        color: "#1c2028".to_owned(),
+        dashed: true,
+    });
     push(
         "throughput",
         Chart {

@@ -240,6 +240,8 @@ pub struct Document {
     pub meta: Vec<(String, String)>,
     pub overview: Option<Table>,
     pub graph_svg: String,
+    /// Natural width of the graph picture, in px.
+    pub graph_width: f64,
     pub graph_caption: Line,
     pub architecture: Vec<Line>,
     pub slo_targets: Vec<Line>,
@@ -276,17 +278,34 @@ impl ReportOptions {
 /// collapsed (a thousand boxes help nobody in a report).
 pub const COLLAPSE_ABOVE_SERVICES: usize = 120;
 
-/// The graph of `checked` as SVG, laid out as in the app; groups are
-/// collapsed above [`COLLAPSE_ABOVE_SERVICES`] services. Returns the SVG
-/// and a sentence about what it shows.
-pub fn graph_picture(checked: &Checked, analysis: &Analysis, title: bool) -> (String, Line) {
+/// A picture of the graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphPicture {
+    pub svg: String,
+    /// Natural size, in px.
+    pub width: f64,
+    pub height: f64,
+    /// What it shows, for a caption.
+    pub caption: Line,
+}
+
+/// The graph of `checked` as SVG, laid out as in the app. With
+/// `collapse_large`, every group is collapsed above
+/// [`COLLAPSE_ABOVE_SERVICES`] services; `title` draws the topology's name.
+pub fn graph_picture(
+    checked: &Checked,
+    analysis: &Analysis,
+    title: bool,
+    collapse_large: bool,
+) -> GraphPicture {
     let topology = checked.topology();
     let groups = topology
         .services
         .iter()
         .filter(|s| s.group.is_some())
         .count();
-    let collapse = topology.services.len() > COLLAPSE_ABOVE_SERVICES && groups > 0;
+    let collapse =
+        collapse_large && topology.services.len() > COLLAPSE_ABOVE_SERVICES && groups > 0;
     let figures = (!topology.workload.is_empty()).then_some(analysis);
     let scene = Scene::build(topology, figures, collapse);
     let mut caption = vec![text(format!(
@@ -326,14 +345,20 @@ pub fn graph_picture(checked: &Checked, analysis: &Analysis, title: bool) -> (St
         ..GraphSvgOptions::default()
     };
     let label = format!("Dependency graph of {}", topology.name);
-    (graph_svg::to_svg(&scene, &label, &options), caption)
+    let (svg, width, height) = graph_svg::to_svg(&scene, &label, &options);
+    GraphPicture {
+        svg,
+        width,
+        height,
+        caption,
+    }
 }
 
 /// Assembles the report of `runs` (simulated scenarios of `checked`).
 pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Document {
     let topology = checked.topology();
     let analysis = graph::analyze(checked);
-    let (graph_svg, graph_caption) = graph_picture(checked, &analysis, false);
+    let picture = graph_picture(checked, &analysis, false, true);
     let mut meta = vec![
         ("Date".to_owned(), options.date.clone()),
         ("archsim".to_owned(), options.version.clone()),
@@ -363,8 +388,9 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
             .unwrap_or_default(),
         meta,
         overview: (!runs.is_empty()).then(|| tables::overview(topology, runs)),
-        graph_svg,
-        graph_caption,
+        graph_svg: picture.svg,
+        graph_width: picture.width,
+        graph_caption: picture.caption,
         architecture: words::architecture(checked, &analysis),
         slo_targets: slo.map(verdicts::targets).unwrap_or_default(),
         slo: slo

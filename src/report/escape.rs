@@ -16,8 +16,9 @@ fn unsafe_char(c: char) -> bool {
 }
 
 /// Text for HTML/XML/SVG element content or attribute values (quoted with
-/// `"` or `'`): `& < > " '` become entities; characters XML forbids and
-/// bidi overrides become U+FFFD.
+/// `"` or `'`): `& < > " '` become entities, and so do line breaks and tabs
+/// (so that attribute values keep them); characters XML forbids and bidi
+/// overrides become U+FFFD.
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -27,6 +28,9 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
             c if unsafe_char(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
@@ -50,9 +54,10 @@ pub fn xml_comment(text: &str) -> String {
 /// Inline Markdown text (CommonMark/GFM): safe in a paragraph, heading,
 /// list item or table cell. Line breaks and tabs become spaces; `&`, `<`
 /// and `>` become entities (no raw HTML, no entity tricks); ASCII
-/// punctuation that means something in Markdown (`` \ ` * _ [ ] ( ) # + ! |
-/// ~ { } $ ``) is backslash-escaped, and so is a leading `-` or `=` or a
-/// number followed by `.` at the start (no list, no heading underline).
+/// punctuation that means something in Markdown (`` \ ` * _ [ ] # ! | ~ {
+/// } $ ``) is backslash-escaped (parentheses need not be: without `[` and
+/// `]` there is no link), and so is a leading `-`, `+` or `=` or a list
+/// number (`1.` or `1)` then a space) at the start.
 pub fn markdown(text: &str) -> String {
     let flat: String = text
         .chars()
@@ -64,8 +69,7 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '~' | '{'
-            | '}' | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '|' | '~' | '{' | '}' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -74,11 +78,15 @@ pub fn markdown(text: &str) -> String {
         }
     }
     // A leading "-" (list, thematic break) or "1." / "1)" (ordered list).
-    if out.starts_with(['-', '=']) {
+    if out.starts_with(['-', '=', '+']) {
         out.insert(0, '\\');
     } else {
         let digits = out.chars().take_while(char::is_ascii_digit).count();
-        if digits > 0 && matches!(out[digits..].chars().next(), Some('.')) {
+        let mut rest = out[digits..].chars();
+        if digits > 0
+            && matches!(rest.next(), Some('.' | ')'))
+            && rest.next().is_none_or(char::is_whitespace)
+        {
             out.insert(digits, '\\');
         }
     }
@@ -165,7 +173,7 @@ mod tests {
             "&lt;script&gt;alert(1)&lt;/script&gt;"
         );
         assert_eq!(xml("a\"];evil'&"), "a&quot;];evil&#39;&amp;");
-        assert_eq!(xml("a\u{0}b\u{1b}c\nd"), "a\u{fffd}b\u{fffd}c\nd");
+        assert_eq!(xml("a\u{0}b\u{1b}c\nd"), "a\u{fffd}b\u{fffd}c&#10;d");
         assert_eq!(xml("x\u{202e}y"), "x\u{fffd}y");
     }
 
@@ -185,7 +193,8 @@ mod tests {
         assert_eq!(markdown("<b>&amp;"), "&lt;b&gt;&amp;amp;");
         assert_eq!(markdown("- item"), "\\- item");
         assert_eq!(markdown("1. item"), "1\\. item");
-        assert_eq!(markdown("[x](javascript:y)"), "\\[x\\]\\(javascript:y\\)");
+        assert_eq!(markdown("0.1.0"), "0.1.0");
+        assert_eq!(markdown("[x](javascript:y)"), "\\[x\\](javascript:y)");
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn render_graph(checked: &Checked, kind: ExportKind) -> Result<Vec<u8>, Repo
     let analysis = graph::analyze(checked);
     match kind {
         ExportKind::GraphSvg | ExportKind::GraphPng => {
-            let (svg, _) = document::graph_picture(checked, &analysis, true);
+            let svg = document::graph_picture(checked, &analysis, true, false).svg;
             let svg = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- {} -->\n{svg}\n",
                 escape::xml_comment(&format!(
@@ -264,6 +264,13 @@ pub fn export(
             Ok(vec![path.to_owned()])
         }
     }
+}
+
+/// Fails when writing `out` would overwrite `source` (the same file, or a
+/// link to it): call it before a long simulation, so that the user learns
+/// at once. [`export`] checks again before it writes.
+pub fn check_not_input(source: &Path, out: &Path) -> Result<(), ReportError> {
+    Guard::new(Some(source)).check(out)
 }
 
 /// Refuses to write over the input file; writes atomically.

@@ -95,9 +95,10 @@ fn kind_letter(kind: ServiceKind) -> &'static str {
 const MARGIN: f64 = 28.0;
 const LEGEND_ROW: f64 = 30.0;
 
-/// The scene as a standalone SVG document (also valid inline in HTML).
-/// `label` is the accessible name of the image.
-pub fn to_svg(scene: &Scene, label: &str, options: &GraphSvgOptions) -> String {
+/// The scene as a standalone SVG document (also valid inline in HTML),
+/// with its width and height in px. `label` is the accessible name of the
+/// image.
+pub fn to_svg(scene: &Scene, label: &str, options: &GraphSvgOptions) -> (String, f64, f64) {
     let graph = drawn_bounds(scene, options.zones);
     let header = match (options.title.is_empty(), options.note.is_empty()) {
         (true, true) => 0.0,
@@ -187,7 +188,7 @@ pub fn to_svg(scene: &Scene, label: &str, options: &GraphSvgOptions) -> String {
             graph.max.y + MARGIN + 4.0,
         );
     }
-    svg.finish()
+    (svg.finish(), width, height)
 }
 
 fn label_width(text: &str) -> f64 {

@@ -11,6 +11,9 @@ use super::escape::xml;
 
 const STYLE: &str = include_str!("report.css");
 
+/// Graphs up to this width (px) are scaled to the page width.
+const GRAPH_SCALE_LIMIT_PX: f64 = 2400.0;
+
 /// The report as an HTML document.
 pub fn render(doc: &Document) -> String {
     let mut out = String::with_capacity(256 * 1024);
@@ -58,7 +61,14 @@ pub fn render(doc: &Document) -> String {
     }
 
     out.push_str("<section id=\"architecture\">\n<h2>Architecture</h2>\n");
-    out.push_str("<figure class=\"graph\">\n<div class=\"graph-frame\">");
+    // A graph much wider than the page is shown at its natural size, to be
+    // scrolled, rather than shrunk until nothing can be read.
+    let frame = if doc.graph_width > GRAPH_SCALE_LIMIT_PX {
+        "graph-frame natural"
+    } else {
+        "graph-frame"
+    };
+    let _ = write!(out, "<figure class=\"graph\">\n<div class=\"{frame}\">");
     out.push_str(&doc.graph_svg);
     let _ = writeln!(
         out,

@@ -51,7 +51,9 @@ use crate::metrics::Summary;
 use crate::model::Scenario;
 
 pub use document::{Document, ReportOptions};
-pub use export::{ExportInput, ExportKind, Written, assets_dir_name, export, render_graph};
+pub use export::{
+    ExportInput, ExportKind, Written, assets_dir_name, check_not_input, export, render_graph,
+};
 
 /// One simulated scenario: the scenario as it ran (with any seed or
 /// duration override applied) and its summary.

@@ -227,18 +227,24 @@ impl Scene {
         for node in &mut scene.nodes {
             node.width = node_width(node);
         }
-        scene.layout(saved);
+        scene.layout(saved, collapse_all_groups);
         scene
     }
 
-    fn layout(&mut self, saved: Option<&BTreeMap<String, Point>>) {
+    /// Lays the nodes out. `flat`: collapsed groups are plain nodes (no
+    /// bands), for a graph where every group is collapsed.
+    fn layout(&mut self, saved: Option<&BTreeMap<String, Point>>, flat: bool) {
         let graph = LayoutGraph {
             nodes: self
                 .nodes
                 .iter()
                 .map(|node| NodeSpec {
                     name: node.name.clone(),
-                    group: node.group.clone(),
+                    group: if flat && node.members > 0 {
+                        None
+                    } else {
+                        node.group.clone()
+                    },
                     width: node.width,
                     height: node.height,
                     source: node.entry,

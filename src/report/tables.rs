@@ -12,8 +12,8 @@ use super::document::{Cell, Header, Table, Tone};
 use super::format;
 use super::verdicts::{self, busiest, utilization_tone};
 
-/// Services listed in full in a run's table; larger topologies show the
-/// busiest ones and the full table folded away.
+/// Rows of a run's entries or services table; longer tables show the
+/// busiest rows, with the full table folded away.
 pub const MAX_SERVICE_ROWS: usize = 30;
 
 fn keyed(text: &str, key: &'static str) -> Header {
@@ -142,14 +142,51 @@ pub fn entries(summary: &Summary) -> Table {
         keyed("Max", "latency_ms.max"),
         Header::new("Failures by cause", false),
     ];
-    let rows = summary.entrypoints.iter().map(entry_row).collect();
+    let rows: Vec<Vec<Cell>> = summary.entrypoints.iter().map(entry_row).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(summary.entrypoints[i].offered));
+    shortened(
+        Table {
+            kind: "entries",
+            caption: "Entries: requests and end-to-end latency (ms)".to_owned(),
+            headers,
+            rows,
+            note: None,
+            full: None,
+        },
+        &order,
+        "busiest",
+        "entries",
+        "csv-entrypoints",
+    )
+}
+
+/// `table` itself when it is short; otherwise its first
+/// [`MAX_SERVICE_ROWS`] rows in `order` (kind `<kind>-top`), with the whole
+/// table as `full`.
+fn shortened(table: Table, order: &[usize], adjective: &str, what: &str, csv: &str) -> Table {
+    if table.rows.len() <= MAX_SERVICE_ROWS {
+        return table;
+    }
+    let rows = order
+        .iter()
+        .take(MAX_SERVICE_ROWS)
+        .filter_map(|&i| table.rows.get(i).cloned())
+        .collect();
+    let total = table.rows.len();
     Table {
-        kind: "entries",
-        caption: "Entries: requests and end-to-end latency (ms)".to_owned(),
-        headers,
+        kind: if table.kind == "entries" {
+            "entries-top"
+        } else {
+            "services-top"
+        },
+        caption: format!("The {MAX_SERVICE_ROWS} {adjective} of {total} {what}"),
+        headers: table.headers.clone(),
         rows,
-        note: None,
-        full: None,
+        note: Some(format!(
+            "All {total} {what} are in the CSV export (archsim export --format {csv})."
+        )),
+        full: Some(Box::new(table)),
     }
 }
 
@@ -236,54 +273,31 @@ fn service_row(topology: &Topology, s: &ServiceSummary) -> Vec<Cell> {
 /// Above [`MAX_SERVICE_ROWS`] services, the busiest ones, with the full
 /// table in `full`.
 pub fn services(topology: &Topology, summary: &Summary) -> Table {
-    let all_rows: Vec<Vec<Cell>> = summary
+    let rows: Vec<Vec<Cell>> = summary
         .services
         .iter()
         .map(|s| service_row(topology, s))
         .collect();
-    let caption = "Services: load, utilization and times (ms)".to_owned();
-    if summary.services.len() <= MAX_SERVICE_ROWS {
-        return Table {
-            kind: "services",
-            caption,
-            headers: service_headers(),
-            rows: all_rows,
-            note: None,
-            full: None,
-        };
-    }
-    let mut order: Vec<usize> = (0..summary.services.len()).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {
         summary.services[b]
             .utilization
             .total_cmp(&summary.services[a].utilization)
     });
-    let top: Vec<Vec<Cell>> = order
-        .iter()
-        .take(MAX_SERVICE_ROWS)
-        .map(|&i| all_rows[i].clone())
-        .collect();
-    Table {
-        kind: "services-top",
-        caption: format!(
-            "The {MAX_SERVICE_ROWS} busiest of {} services (ms)",
-            summary.services.len()
-        ),
-        headers: service_headers(),
-        rows: top,
-        note: Some(format!(
-            "All {} services are in the CSV export (archsim export --format csv-services).",
-            summary.services.len()
-        )),
-        full: Some(Box::new(Table {
+    shortened(
+        Table {
             kind: "services",
-            caption,
+            caption: "Services: load, utilization and times (ms)".to_owned(),
             headers: service_headers(),
-            rows: all_rows,
+            rows,
             note: None,
             full: None,
-        })),
-    }
+        },
+        &order,
+        "busiest",
+        "services",
+        "csv-services",
+    )
 }
 
 /// Relative changes smaller than this are not coloured.
@@ -357,12 +371,20 @@ pub fn comparison(topology: &Topology, runs: &[Run]) -> Vec<Table> {
         headers.extend(runs.iter().map(|r| Header::new(&r.summary.scenario, true)));
         headers
     };
-    let entry_names: Vec<String> = runs[0]
-        .summary
-        .entrypoints
-        .iter()
-        .map(|e| e.name.clone())
-        .collect();
+    // The entries with the most traffic in the first run, in file order.
+    let first = &runs[0].summary.entrypoints;
+    let mut order: Vec<usize> = (0..first.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(first[i].offered));
+    order.truncate(MAX_SERVICE_ROWS);
+    order.sort_unstable();
+    let entry_names: Vec<String> = order.iter().map(|&i| first[i].name.clone()).collect();
+    let entry_note = (first.len() > entry_names.len()).then(|| {
+        format!(
+            "The {} entries with the most traffic of {}.",
+            entry_names.len(),
+            first.len()
+        )
+    });
     let entry_table = |kind: &'static str,
                        caption: &str,
                        metric: &dyn Fn(&EntrySummary) -> f64,
@@ -394,7 +416,7 @@ pub fn comparison(topology: &Topology, runs: &[Run]) -> Vec<Table> {
             caption: caption.to_owned(),
             headers: scenario_headers("Entry"),
             rows,
-            note: None,
+            note: entry_note.clone(),
             full: None,
         }
     };

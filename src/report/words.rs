@@ -391,6 +391,13 @@ pub fn peak_multiplier(scenario: &crate::model::Scenario, duration_s: f64) -> Op
 
 /// When a fault ends, in words.
 fn window(at_s: f64, duration_s: Option<f64>, run_s: f64) -> String {
+    if at_s >= run_s {
+        return format!(
+            "from {} (after the end of this {} run: no effect)",
+            at(at_s),
+            duration(run_s)
+        );
+    }
     match duration_s {
         Some(d) if at_s + d < run_s => format!(
             "from {} for {} (until {})",
