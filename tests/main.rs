@@ -5,6 +5,7 @@ mod analysis;
 mod cli;
 mod engine_fidelity;
 mod format;
+mod import;
 mod report;
 mod robustness;
 mod validation;
