@@ -80,7 +80,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         Some(format) => format,
         None => infer_format(&args.out)?,
     };
-    crate::report::check_not_input(&args.file, &args.out)?;
+    crate::report::check_output(Some(&args.file), &args.out)?;
     let Some(checked) = super::validate::open_checked(&args.file) else {
         return Ok(ExitCode::from(super::EXIT_INVALID));
     };

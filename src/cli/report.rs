@@ -67,7 +67,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         ),
     };
-    crate::report::check_not_input(&args.file, &args.out)?;
+    crate::report::check_output(Some(&args.file), &args.out)?;
     let Some(checked) = super::validate::open_checked(&args.file) else {
         return Ok(ExitCode::from(super::EXIT_INVALID));
     };

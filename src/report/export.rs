@@ -209,12 +209,10 @@ pub fn export(
         }
         ExportKind::ReportMarkdown => {
             let dir_name = assets_dir_name(path);
-            let dir = path
-                .parent()
-                .map_or_else(|| PathBuf::from(&dir_name), |p| p.join(&dir_name));
+            let dir = folder_of(path).join(&dir_name);
             let doc = document::build(input.checked, input.runs, input.options);
             let (text, assets) = markdown::render(&doc, &dir_name);
-            guard.check(path)?;
+            check_output(input.source, path)?;
             std::fs::create_dir_all(&dir).map_err(|source| ReportError::Write {
                 path: dir.clone(),
                 source,
@@ -267,10 +265,28 @@ pub fn export(
 }
 
 /// Fails when writing `out` would overwrite `source` (the same file, or a
-/// link to it): call it before a long simulation, so that the user learns
-/// at once. [`export`] checks again before it writes.
-pub fn check_not_input(source: &Path, out: &Path) -> Result<(), ReportError> {
-    Guard::new(Some(source)).check(out)
+/// link to it), or when the folder `out` goes in does not exist: call it
+/// before a long simulation, so that the user learns at once. [`export`]
+/// checks again when it writes.
+pub fn check_output(source: Option<&Path>, out: &Path) -> Result<(), ReportError> {
+    Guard::new(source).check(out)?;
+    let folder = folder_of(out);
+    if !folder.is_dir() {
+        return Err(ReportError::Usage(format!(
+            "cannot write {}: the folder {} does not exist; create it first",
+            out.display(),
+            folder.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The folder a file path is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Refuses to write over the input file; writes atomically.
@@ -302,15 +318,13 @@ impl Guard {
     /// over `path`.
     fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         use std::io::Write as _;
-        self.check(path)?;
-        let error = |source| ReportError::Write {
+        check_output(self.input.as_deref(), path)?;
+        // Name the file the user asked for, not the temporary file beside it.
+        let error = |source: std::io::Error| ReportError::Write {
             path: path.to_owned(),
-            source,
+            source: std::io::Error::new(source.kind(), source.kind().to_string()),
         };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
+        let dir = folder_of(path);
         // Keep the permissions of a file written over; a new file gets
         // the usual rw-r--r-- rather than the temporary file's rw-------.
         let permissions = std::fs::metadata(path)

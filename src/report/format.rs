@@ -143,7 +143,7 @@ pub fn delta(before: f64, after: f64, unit: &str) -> String {
         let ratio = after / before;
         let r = d / before.abs() * 100.0;
         if ratio >= 2.0 {
-            format!(" (×{})", number(ratio))
+            format!(" (×{})", short(ratio))
         } else {
             format!(
                 " ({sign}{}%)",
@@ -234,7 +234,7 @@ mod tests {
         assert_eq!(delta(10.0, 12.5, " ms"), "+2.50 ms (+25%)");
         assert_eq!(delta(10.0, 9.9, ""), "−0.10 (−1.0%)");
         assert_eq!(delta(5.0, 5.0, " ms"), "±0");
-        assert_eq!(delta(33.0, 1253.0, " ms"), "+1,220 ms (×38.0)");
+        assert_eq!(delta(33.0, 1253.0, " ms"), "+1,220 ms (×38)");
         assert_eq!(short(30.0), "30");
         assert_eq!(short(2.50), "2.5");
         assert_eq!(delta(0.0, 3.0, ""), "+3.00");

@@ -56,7 +56,7 @@ pub fn render(doc: &Document) -> String {
     out.push_str("<main>\n");
     if let Some(overview) = &doc.overview {
         out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
-        table(&mut out, overview, None);
+        table(&mut out, overview, None, true);
         out.push_str("</section>\n");
     }
 
@@ -84,7 +84,7 @@ pub fn render(doc: &Document) -> String {
             let _ = writeln!(out, "<p>{}</p>", spans(line));
         }
         if let Some(slo) = &doc.slo {
-            table(&mut out, slo, None);
+            table(&mut out, slo, None, true);
         }
         out.push_str("</section>\n");
     }
@@ -99,7 +99,7 @@ pub fn render(doc: &Document) -> String {
             let _ = writeln!(out, "<p>{}</p>", spans(line));
         }
         for t in &doc.comparison {
-            table(&mut out, t, None);
+            table(&mut out, t, None, true);
         }
         out.push_str("</section>\n");
     }
@@ -192,7 +192,7 @@ fn scenario(out: &mut String, s: &ScenarioSection) {
     }
     for t in &s.tables {
         let _ = writeln!(out, "<h3>{}</h3>", xml(&t.caption));
-        table(out, t, Some(&s.name));
+        table(out, t, Some(&s.name), false);
     }
     out.push_str("</section>\n");
 }
@@ -252,7 +252,9 @@ fn spans(line: &[Span]) -> String {
     out
 }
 
-fn table(out: &mut String, t: &Table, scenario: Option<&str>) {
+/// A table; `caption` writes its caption (leave it out under a heading
+/// that says the same).
+fn table(out: &mut String, t: &Table, scenario: Option<&str>, caption: bool) {
     let _ = write!(
         out,
         "<div class=\"table-wrap\"><table data-table=\"{}\"",
@@ -261,7 +263,11 @@ fn table(out: &mut String, t: &Table, scenario: Option<&str>) {
     if let Some(s) = scenario {
         let _ = write!(out, " data-scenario=\"{}\"", xml(s));
     }
-    let _ = write!(out, "><caption>{}</caption>\n<thead><tr>", xml(&t.caption));
+    out.push('>');
+    if caption {
+        let _ = write!(out, "<caption>{}</caption>", xml(&t.caption));
+    }
+    out.push_str("\n<thead><tr>");
     for h in &t.headers {
         out.push_str("<th scope=\"col\"");
         if h.numeric {
@@ -294,7 +300,7 @@ fn table(out: &mut String, t: &Table, scenario: Option<&str>) {
             xml(&full.caption),
             full.rows.len()
         );
-        table(out, full, scenario);
+        table(out, full, scenario, false);
         out.push_str("</details>\n");
     }
 }

@@ -52,7 +52,7 @@ use crate::model::Scenario;
 
 pub use document::{Document, ReportOptions};
 pub use export::{
-    ExportInput, ExportKind, Written, assets_dir_name, check_not_input, export, render_graph,
+    ExportInput, ExportKind, Written, assets_dir_name, check_output, export, render_graph,
 };
 
 /// One simulated scenario: the scenario as it ran (with any seed or

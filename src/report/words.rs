@@ -420,17 +420,21 @@ fn fault_line(topology: &Topology, fault: &Fault, run_s: f64) -> Line {
                 .iter()
                 .find(|s| &s.name == service)
                 .map_or(0, |s| s.replicas);
-            let which = match replicas {
-                Some(r) if *r < total => format!("{r} of {total} replicas of "),
-                _ if total == 1 => "the only replica of ".to_owned(),
-                _ => "all replicas of ".to_owned(),
+            let (which, one) = match replicas {
+                Some(1) if total > 1 => (format!("1 of {total} replicas of "), true),
+                Some(r) if *r < total => (format!("{r} of {total} replicas of "), false),
+                _ if total == 1 => ("the only replica of ".to_owned(), true),
+                _ => ("all replicas of ".to_owned(), false),
+            };
+            let rest = if one {
+                format!(" crashes {when}; its requests fail, and it restarts afterwards.")
+            } else {
+                format!(" crash {when}; their requests fail, and they restart afterwards.")
             };
             vec![
                 text(format!("Fault: {which}")),
                 name(service.clone()),
-                text(format!(
-                    " crash {when}; their requests fail, and they restart afterwards."
-                )),
+                text(rest),
             ]
         }
         Fault::Latency {
