@@ -397,17 +397,16 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
             .filter(|s| verdicts::has_targets(s) && !runs.is_empty())
             .map(|s| verdicts::slo_table(s, runs)),
         scenarios,
-        comparison_intro: if runs.len() > 1 {
-            vec![vec![
+        comparison_intro: match runs {
+            [first, _, ..] => vec![vec![
                 text("Each scenario against the first, "),
-                name(runs[0].summary.scenario.clone()),
+                name(first.summary.scenario.clone()),
                 text(
                     ". Deltas are differences from it; red marks a change for the worse of \
                      more than 5%, green one for the better.",
                 ),
-            ]]
-        } else {
-            Vec::new()
+            ]],
+            _ => Vec::new(),
         },
         comparison: if runs.len() > 1 {
             tables::comparison(topology, runs)

@@ -33,6 +33,8 @@ pub mod dot;
 pub mod escape;
 mod export;
 pub mod format;
+mod graph_legend;
+pub mod graph_shapes;
 pub mod graph_svg;
 pub mod html;
 pub mod markdown;

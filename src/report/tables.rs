@@ -366,13 +366,16 @@ fn delta_cell(base: Option<f64>, value: f64, shown: String, change: Change) -> C
 /// Comparison tables: per entry p99, success and throughput, and the
 /// busiest services' utilization, in each run against the first.
 pub fn comparison(topology: &Topology, runs: &[Run]) -> Vec<Table> {
+    let Some(baseline) = runs.first() else {
+        return Vec::new();
+    };
     let scenario_headers = |first: &str| {
         let mut headers = vec![Header::new(first, false)];
         headers.extend(runs.iter().map(|r| Header::new(&r.summary.scenario, true)));
         headers
     };
     // The entries with the most traffic in the first run, in file order.
-    let first = &runs[0].summary.entrypoints;
+    let first = &baseline.summary.entrypoints;
     let mut order: Vec<usize> = (0..first.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(first[i].offered));
     order.truncate(MAX_SERVICE_ROWS);
@@ -394,7 +397,7 @@ pub fn comparison(topology: &Topology, runs: &[Run]) -> Vec<Table> {
             .iter()
             .map(|entry| {
                 let mut row = vec![Cell::name(entry.clone())];
-                let base = runs[0].summary.entry(entry).map(metric);
+                let base = baseline.summary.entry(entry).map(metric);
                 for (i, run) in runs.iter().enumerate() {
                     row.push(match run.summary.entry(entry) {
                         Some(e) => {
@@ -476,7 +479,7 @@ pub fn comparison(topology: &Topology, runs: &[Run]) -> Vec<Table> {
         .iter()
         .map(|service| {
             let mut row = vec![Cell::name(service.clone())];
-            let base = runs[0].summary.service(service).map(|s| s.utilization);
+            let base = baseline.summary.service(service).map(|s| s.utilization);
             for (i, run) in runs.iter().enumerate() {
                 row.push(match run.summary.service(service) {
                     Some(s) if i == 0 => {
