@@ -402,8 +402,8 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
                 text("Each scenario against the first, "),
                 name(first.summary.scenario.clone()),
                 text(
-                    ". Deltas are differences from it; red marks a change for the worse of \
-                     more than 5%, green one for the better.",
+                    ". Each value comes with its difference from that scenario; changes for the \
+                     worse of more than 5% are highlighted.",
                 ),
             ]],
             _ => Vec::new(),

@@ -59,6 +59,27 @@ pub fn xml_comment(text: &str) -> String {
 /// `]` there is no link), and so is a leading `-`, `+` or `=` or a list
 /// number (`1.` or `1)` then a space) at the start.
 pub fn markdown(text: &str) -> String {
+    let mut out = markdown_inline(text);
+    // A leading "-", "+" or "=" (list, thematic break, heading underline)
+    // or "1." / "1)" (ordered list).
+    if out.starts_with(['-', '=', '+']) {
+        out.insert(0, '\\');
+    } else {
+        let digits = out.chars().take_while(char::is_ascii_digit).count();
+        let mut rest = out[digits..].chars();
+        if digits > 0
+            && matches!(rest.next(), Some('.' | ')'))
+            && rest.next().is_none_or(char::is_whitespace)
+        {
+            out.insert(digits, '\\');
+        }
+    }
+    out
+}
+
+/// Like [`markdown`], for text that never starts a block (inside a table
+/// cell, or after other text on its line): leading markers stay as they are.
+pub fn markdown_inline(text: &str) -> String {
     let flat: String = text
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
@@ -77,29 +98,7 @@ pub fn markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    // A leading "-" (list, thematic break) or "1." / "1)" (ordered list).
-    if out.starts_with(['-', '=', '+']) {
-        out.insert(0, '\\');
-    } else {
-        let digits = out.chars().take_while(char::is_ascii_digit).count();
-        let mut rest = out[digits..].chars();
-        if digits > 0
-            && matches!(rest.next(), Some('.' | ')'))
-            && rest.next().is_none_or(char::is_whitespace)
-        {
-            out.insert(digits, '\\');
-        }
-    }
     out
-}
-
-/// A Markdown paragraph block from free text: blank lines separate
-/// paragraphs; each is escaped with [`markdown`].
-pub fn markdown_paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| markdown(p.trim()))
-        .filter(|p| !p.is_empty())
-        .collect()
 }
 
 /// Longest file name [`file_name`] returns, in bytes (without extension).

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::document::{Cell, Document, Line, ScenarioSection, Span, Table, Tone};
-use super::escape::{self, markdown as md};
+use super::escape::{self, markdown as md, markdown_inline as md_inline};
 
 /// A file written beside the Markdown.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,13 +142,16 @@ fn bullets(out: &mut String, lines: &[Line]) {
     }
 }
 
+/// A line as Markdown; only its start can begin a block, so only the first
+/// span has its leading markers escaped.
 fn spans(line: &[Span]) -> String {
     let mut out = String::new();
-    for span in line {
+    for (i, span) in line.iter().enumerate() {
+        let escape = |s: &str| if i == 0 { md(s) } else { md_inline(s) };
         match span {
-            Span::Text(s) => out.push_str(&md(s)),
+            Span::Text(s) | Span::Good(s) => out.push_str(&escape(s)),
             Span::Name(s) | Span::Strong(s) | Span::Bad(s) => {
-                let text = md(s);
+                let text = escape(s);
                 let trimmed = text.trim();
                 if trimmed.is_empty() {
                     out.push_str(&text);
@@ -159,14 +162,13 @@ fn spans(line: &[Span]) -> String {
                     let _ = write!(out, "{lead}**{trimmed}**{tail}");
                 }
             }
-            Span::Good(s) => out.push_str(&md(s)),
         }
     }
     out
 }
 
 fn table(out: &mut String, t: &Table) {
-    let headers: Vec<String> = t.headers.iter().map(|h| md(&h.text)).collect();
+    let headers: Vec<String> = t.headers.iter().map(|h| md_inline(&h.text)).collect();
     let _ = writeln!(out, "| {} |", headers.join(" | "));
     let rule: Vec<&str> = t
         .headers
@@ -185,13 +187,13 @@ fn table(out: &mut String, t: &Table) {
 }
 
 fn cell(c: &Cell) -> String {
-    let text = md(&c.text);
+    let text = md_inline(&c.text);
     let text = match c.tone {
         Tone::Bad if !text.is_empty() => format!("**{text}**"),
         _ => text,
     };
     match &c.sub {
-        Some(sub) => format!("{text} ({})", md(sub)),
+        Some(sub) => format!("{text} · {}", md_inline(sub)),
         None => text,
     }
 }
