@@ -7,5 +7,6 @@ mod engine;
 mod engine_fidelity;
 mod format;
 mod import;
+mod report;
 mod robustness;
 mod validation;
