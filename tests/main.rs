@@ -1,1 +1,4 @@
 //! Integration tests, one module per topic.
+
+#[cfg(feature = "gui")]
+mod gui;

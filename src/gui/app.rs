@@ -386,6 +386,7 @@ impl App {
                 topology: &self.doc.topology,
                 marks: &marks,
                 settings: &self.settings,
+                hover: self.screenshot.is_none(),
             };
             canvas::canvas_ui(ui, &view, &mut self.canvas, out);
         });
@@ -447,7 +448,7 @@ impl App {
                         ui.weak(format!("{} hidden ·", scene.hidden_services));
                     }
                 }
-                if !self.is_idle() {
+                if !self.is_idle() && self.screenshot.is_none() {
                     ui.spinner();
                 }
             });

@@ -24,6 +24,8 @@ pub struct CanvasView<'a> {
     pub topology: &'a Topology,
     pub marks: &'a Marks,
     pub settings: &'a Settings,
+    /// Show hover effects (off for `--screenshot` pictures).
+    pub hover: bool,
 }
 
 /// Something under the pointer.
@@ -130,7 +132,7 @@ pub fn canvas_ui(
     paint_grid(&painter, rect, &state.camera, &palette);
 
     let editable = true;
-    let pointer = response.hover_pos();
+    let pointer = response.hover_pos().filter(|_| view.hover);
     let geometry = Geometry::new(scene, &state.camera, rect, |i| state.position(scene, i));
     let hovered = pointer.map(|p| hit(scene, &geometry, &state.camera, rect, p));
     state.hovered_node = match hovered {

@@ -281,9 +281,16 @@ fn add_call(topology: &mut Topology, from: &str, to: &str) -> Result<String, Edi
             "{from} cannot call itself; drag to another service"
         ));
     }
-    if !topology.services.iter().any(|s| s.name == to) {
+    // The call goes to the target's first operation ("default" when it has
+    // no named operations).
+    let Some(operation) = topology.services.iter().find(|s| s.name == to).map(|s| {
+        s.operations.first().map_or_else(
+            || crate::model::DEFAULT_OPERATION.to_owned(),
+            |op| op.name.clone(),
+        )
+    }) else {
         return refuse(format!("there is no service {to}"));
-    }
+    };
     let Some(service) = topology.services.iter_mut().find(|s| s.name == from) else {
         return refuse(format!("there is no service {from}"));
     };
@@ -299,7 +306,9 @@ fn add_call(topology: &mut Topology, from: &str, to: &str) -> Result<String, Edi
             "{from} already calls {to}; change that call's count or probability in the inspector"
         ));
     }
-    list.push(CallSpec::Single(Call::to(to)));
+    let mut call = Call::to(to);
+    call.operation = operation;
+    list.push(CallSpec::Single(call));
     Ok(format!("Added call {from} → {to}"))
 }
 

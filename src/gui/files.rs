@@ -82,21 +82,24 @@ pub fn write_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
     let Some(buffer) = image::RgbaImage::from_raw(width, height, bytes) else {
         return Err("the screenshot has the wrong number of pixels".into());
     };
-    let directory = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    // Written next to the target, then renamed over it: a crash never
+    // leaves half a picture. (A plain file, so it gets the usual permissions.)
+    let file_name = path.file_name().map_or_else(
+        || "screenshot.png".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let shown = path.display();
-    let temp = tempfile::Builder::new()
-        .prefix(".archsim-screenshot")
-        .suffix(".png")
-        .tempfile_in(&directory)
-        .map_err(|e| format!("{shown}: cannot write in {}: {e}", directory.display()))?;
-    buffer
-        .save_with_format(temp.path(), image::ImageFormat::Png)
-        .map_err(|e| format!("{shown}: cannot encode the PNG: {e}"))?;
-    temp.persist(path)
-        .map_err(|e| format!("{shown}: cannot write the file: {}", e.error))?;
+    let written = buffer
+        .save_with_format(&temp, image::ImageFormat::Png)
+        .map_err(|e| format!("{shown}: cannot write the PNG: {e}"))
+        .and_then(|()| {
+            std::fs::rename(&temp, path).map_err(|e| format!("{shown}: cannot write the file: {e}"))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written?;
     Ok(())
 }
 

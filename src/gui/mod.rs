@@ -53,15 +53,12 @@ pub use settings::Settings;
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
     let outcome: screenshot::Outcome = Arc::new(Mutex::new(None));
     let shooting = screenshot.is_some();
-    let mut viewport = egui::ViewportBuilder::default()
+    let viewport = egui::ViewportBuilder::default()
         .with_title("archsim")
         .with_app_id("archsim")
         .with_inner_size([1440.0, 900.0])
         .with_min_inner_size([720.0, 480.0])
         .with_drag_and_drop(true);
-    if shooting {
-        viewport = viewport.with_inner_size([1600.0, 1000.0]);
-    }
     let options = eframe::NativeOptions {
         viewport,
         // A screenshot run must look the same every time: no stored window

@@ -54,7 +54,9 @@ pub fn request(app: &mut App, path: PathBuf) {
             path: out,
         });
     });
-    app.set_status(format!("Saving screenshot {}…", path.display()), false);
+    if app.screenshot.is_none() {
+        app.set_status(format!("Saving screenshot {}…", path.display()), false);
+    }
 }
 
 /// Called when a screenshot was written.

@@ -60,7 +60,7 @@ pub fn search_ui(
         .hint_text("Find service  (Ctrl+F)")
         .desired_width(220.0)
         .id_salt("search");
-    let response = ui.add(edit);
+    let response = ui.add(edit).accessible_name("Find service");
     if state.focus_requested {
         response.request_focus();
         state.focus_requested = false;

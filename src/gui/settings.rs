@@ -24,8 +24,8 @@ pub enum ThemeChoice {
 /// The bottom panel's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum BottomTab {
-    #[default]
     Problems,
+    #[default]
     Analysis,
 }
 
@@ -57,7 +57,7 @@ impl Default for Settings {
             show_outline: true,
             show_inspector: true,
             show_bottom: true,
-            bottom_tab: BottomTab::Problems,
+            bottom_tab: BottomTab::Analysis,
             show_rates: true,
             show_group_boxes: true,
             show_zone_boxes: false,
