@@ -2,6 +2,9 @@
 //! app is driven through its own functions (`App::open_path`, `App::apply`)
 //! and through its widgets, found by their labels as a screen reader would.
 
+// Test helpers may panic: that is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
