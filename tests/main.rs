@@ -1,4 +1,12 @@
 //! Integration tests, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analysis;
+mod cli;
+mod engine_fidelity;
+mod format;
 #[cfg(feature = "gui")]
 mod gui;
+mod import;
+mod robustness;
+mod validation;

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::graph::{self, Analysis};
-use crate::model;
 
 /// Services listed in the table unless `--all` is given.
 const DEFAULT_SERVICE_ROWS: usize = 25;
@@ -27,19 +26,9 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let checked = match model::load_checked_file(&args.file) {
-        Ok(checked) => checked,
-        Err(error) => {
-            for diagnostic in error.diagnostics() {
-                eprintln!("{}", diagnostic.render(error.origin()));
-            }
-            return Ok(ExitCode::from(super::EXIT_INVALID));
-        }
+    let Some(checked) = super::validate::open_checked(&args.file) else {
+        return Ok(ExitCode::from(super::EXIT_INVALID));
     };
-    let shown = args.file.display().to_string();
-    for warning in checked.warnings() {
-        eprintln!("{}", warning.render(&shown));
-    }
     let analysis = graph::analyze(&checked);
     if args.json {
         let mut text =

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::graph::{self, GraphDocument};
-use crate::model;
 use crate::report::{dot, mermaid};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,19 +30,9 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: GraphArgs) -> anyhow::Result<ExitCode> {
-    let checked = match model::load_checked_file(&args.file) {
-        Ok(checked) => checked,
-        Err(error) => {
-            for diagnostic in error.diagnostics() {
-                eprintln!("{}", diagnostic.render(error.origin()));
-            }
-            return Ok(ExitCode::from(super::EXIT_INVALID));
-        }
+    let Some(checked) = super::validate::open_checked(&args.file) else {
+        return Ok(ExitCode::from(super::EXIT_INVALID));
     };
-    let shown = args.file.display().to_string();
-    for warning in checked.warnings() {
-        eprintln!("{}", warning.render(&shown));
-    }
     let analysis = graph::analyze(&checked);
     let document = GraphDocument::new(&checked, &analysis);
     match args.format {

@@ -1,13 +1,290 @@
-//! `archsim run` (not yet built).
+//! `archsim run FILE [--scenario NAME] [--seed N] [--duration-s S] [--json PATH|-]`:
+//! simulate one scenario headless and print a summary table, or write the
+//! JSON summary (the contract of `spec/topology-v1.md`).
+//!
+//! Without scenarios in the file, the default scenario runs (60 s, no
+//! warm-up, seed 1). A progress bar appears on stderr when a run takes more
+//! than about a second and stderr is a terminal. Ctrl-C stops the run: the
+//! summary of the time simulated so far is still printed (status
+//! `cancelled`) and the exit code is 130; a second Ctrl-C exits at once.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::metrics::{RunStatus, Summary};
+use crate::model;
+use crate::sim::{Simulation, select_scenario};
+
+/// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells do).
+pub const EXIT_CANCELLED: u8 = 130;
+
+/// Steps a run is divided into, to update the progress bar.
+const PROGRESS_STEPS: u32 = 500;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Input files.
-    pub files: Vec<std::path::PathBuf>,
+    /// Topology file (JSON).
+    pub file: PathBuf,
+    /// Scenario to run (default: the file's first, else 60 s of steady load).
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated seconds (overrides the scenario's duration_s).
+    #[arg(long, value_name = "S")]
+    pub duration_s: Option<f64>,
+    /// Write the JSON summary to PATH, or to stdout with `-` (then no table is printed).
+    #[arg(long, value_name = "PATH|-")]
+    pub json: Option<PathBuf>,
 }
 
-pub fn run(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`archsim run` is not available yet")
+static CANCEL: AtomicBool = AtomicBool::new(false);
+static INSTALL_HANDLER: Once = Once::new();
+
+/// Installs the Ctrl-C handler once per process: the first Ctrl-C asks the
+/// run to stop, the second exits at once.
+fn install_ctrl_c() {
+    INSTALL_HANDLER.call_once(|| {
+        let installed = ctrlc::set_handler(|| {
+            if CANCEL.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(EXIT_CANCELLED));
+            }
+        });
+        if let Err(err) = installed {
+            eprintln!("warning: Ctrl-C will not stop the run cleanly ({err})");
+        }
+    });
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let shown = args.file.display().to_string();
+    let checked = match model::load_checked_file(&args.file) {
+        Ok(checked) => checked,
+        Err(error) => {
+            for diagnostic in error.diagnostics() {
+                eprintln!("{}", diagnostic.render(error.origin()));
+            }
+            bail!(
+                "{shown} is not valid; fix the problems above (`archsim validate {shown}` lists them too)"
+            );
+        }
+    };
+    for warning in checked.warnings() {
+        eprintln!("{}", warning.render(&shown));
+    }
+    if let Err(problem) = checked.require_workload() {
+        bail!("cannot simulate: no workload\n{}", problem.render(&shown));
+    }
+    let mut scenario = select_scenario(checked.topology(), args.scenario.as_deref())?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(duration_s) = args.duration_s {
+        if !(duration_s.is_finite() && duration_s > 0.0) {
+            bail!("--duration-s must be a number of seconds > 0 (got {duration_s})");
+        }
+        if scenario.warmup_s >= duration_s {
+            bail!(
+                "--duration-s {duration_s} is not longer than the scenario's warmup_s {}; give a longer duration",
+                scenario.warmup_s
+            );
+        }
+        scenario.duration_s = duration_s;
+    }
+    let mut sim = Simulation::new(&checked, &scenario).with_context(|| {
+        format!(
+            "{}: cannot simulate scenario \"{}\"",
+            args.file.display(),
+            scenario.name
+        )
+    })?;
+
+    install_ctrl_c();
+    CANCEL.store(false, Ordering::SeqCst);
+    let completed = run_with_progress(&mut sim);
+    let summary = sim.finish(completed);
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+
+    let stdout_text = match &args.json {
+        Some(path) if path.as_os_str() == "-" => summary.to_json_pretty(),
+        Some(path) => {
+            std::fs::write(path, summary.to_json_pretty())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            format!(
+                "{}JSON summary written to {}\n",
+                summary_table(&summary),
+                path.display()
+            )
+        }
+        None => summary_table(&summary),
+    };
+    super::write_stdout(&stdout_text)?;
+    if summary.status == RunStatus::Cancelled {
+        eprintln!(
+            "cancelled at {:.1} s of {} s (Ctrl-C); the summary covers the time simulated",
+            summary.simulated_s, summary.duration_s
+        );
+        return Ok(ExitCode::from(EXIT_CANCELLED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs to the end in steps, showing a progress bar on a terminal once the
+/// run has taken a second; returns `false` when cancelled with Ctrl-C.
+fn run_with_progress(sim: &mut Simulation) -> bool {
+    let started = Instant::now();
+    let duration_s = sim.duration_s();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let show_bar = std::io::stderr().is_terminal();
+    let mut completed = true;
+    for step in 1..=PROGRESS_STEPS {
+        let t = duration_s * f64::from(step) / f64::from(PROGRESS_STEPS);
+        if !sim.run_until_with_cancel(t, &CANCEL) || CANCEL.load(Ordering::Relaxed) {
+            completed = false;
+            break;
+        }
+        if bar.is_none() && show_bar && started.elapsed() > Duration::from_secs(1) {
+            let b = indicatif::ProgressBar::new(u64::from(PROGRESS_STEPS));
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {percent:>3}% {msg} (eta {eta})",
+            );
+            if let Ok(style) = style {
+                b.set_style(style.progress_chars("=> "));
+            }
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(u64::from(step));
+            b.set_message(format!("{:.0}/{duration_s} s", sim.now_s()));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    completed
+}
+
+/// Formats `rows` under `headers`: the first column left-aligned, the others right-aligned.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
+        let mut parts = Vec::new();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            let pad = w.saturating_sub(cell.chars().count());
+            if i == 0 {
+                parts.push(format!("{cell}{}", " ".repeat(pad)));
+            } else {
+                parts.push(format!("{}{cell}", " ".repeat(pad)));
+            }
+        }
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(&mut headers.iter().copied(), &mut out);
+    for row in rows {
+        line(&mut row.iter().map(String::as_str), &mut out);
+    }
+    out
+}
+
+fn ms(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+/// The human-readable summary printed by `archsim run`.
+pub fn summary_table(summary: &Summary) -> String {
+    let mut out = String::new();
+    let status = match summary.status {
+        RunStatus::Complete => String::new(),
+        RunStatus::Running => " (running)".to_owned(),
+        RunStatus::Cancelled => format!(" (CANCELLED at {:.1} s)", summary.simulated_s),
+    };
+    out.push_str(&format!(
+        "{} — scenario \"{}\", seed {}, {} s (warm-up {} s){status}\n",
+        summary.topology, summary.scenario, summary.seed, summary.duration_s, summary.warmup_s
+    ));
+    let rate = if summary.wall_s > 0.0 {
+        summary.events as f64 / summary.wall_s
+    } else {
+        0.0
+    };
+    out.push_str(&format!(
+        "{} events in {:.2} s ({:.1} M events/s)\n\nEntrypoints (latency in ms)\n",
+        summary.events,
+        summary.wall_s,
+        rate / 1e6
+    ));
+    let rows: Vec<Vec<String>> = summary
+        .entrypoints
+        .iter()
+        .map(|e| {
+            vec![
+                e.name.clone(),
+                e.offered.to_string(),
+                e.completed.to_string(),
+                e.failed.to_string(),
+                format!("{:.1}", e.throughput_rps),
+                format!("{:.2}%", e.success_ratio * 100.0),
+                ms(e.latency_ms.mean),
+                ms(e.latency_ms.p50),
+                ms(e.latency_ms.p95),
+                ms(e.latency_ms.p99),
+                ms(e.latency_ms.max),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "entry", "offered", "ok", "failed", "ok/s", "success", "mean", "p50", "p95", "p99",
+            "max",
+        ],
+        &rows,
+    ));
+    out.push_str("\nServices (times in ms)\n");
+    let rows: Vec<Vec<String>> = summary
+        .services
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.arrivals.to_string(),
+                format!("{:.1}", s.throughput_rps),
+                format!("{:.1}%", s.utilization * 100.0),
+                format!("{:.1}", s.replicas_mean),
+                ms(s.wait_ms.mean),
+                ms(s.response_ms.mean),
+                ms(s.response_ms.p99),
+                format!("{:.2}", s.queue_length_mean),
+                s.queue_length_max.to_string(),
+                s.errors.total().to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "service", "arrivals", "ok/s", "util", "replicas", "wait", "resp", "resp p99", "queue",
+            "q max", "errors",
+        ],
+        &rows,
+    ));
+    out
 }

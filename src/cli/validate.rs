@@ -1,10 +1,10 @@
 //! `archsim validate FILE...`: load and check topology files; report every
 //! problem on stderr as `file:line:col: path: message`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::model;
+use crate::model::{self, Checked};
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
@@ -61,4 +61,24 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads and checks a file for a command that needs a valid topology:
+/// prints its warnings, or its problems, on stderr; `None` when it is invalid.
+pub(super) fn open_checked(path: &Path) -> Option<Checked> {
+    match model::load_checked_file(path) {
+        Ok(checked) => {
+            let shown = path.display().to_string();
+            for warning in checked.warnings() {
+                eprintln!("{}", warning.render(&shown));
+            }
+            Some(checked)
+        }
+        Err(error) => {
+            for diagnostic in error.diagnostics() {
+                eprintln!("{}", diagnostic.render(error.origin()));
+            }
+            None
+        }
+    }
 }

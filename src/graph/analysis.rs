@@ -284,7 +284,10 @@ pub fn analyze(checked: &Checked) -> Analysis {
         });
     }
 
-    let total_rate_rps: f64 = topology.workload.iter().map(|e| e.rate_rps).sum();
+    let total_rate_rps = topology
+        .workload
+        .iter()
+        .fold(0.0, |total, e| total + e.rate_rps);
     let bottleneck = argmax(&utilization).map(|s| Bottleneck {
         service: services[s].name.clone(),
         utilization: utilization[s],

@@ -1,1 +1,220 @@
-//! Importers: docker-compose, Kubernetes manifests, traces. No UI.
+//! Importers: docker-compose files, Kubernetes manifests and traces (Jaeger
+//! and OTLP JSON) become a topology. No UI.
+//!
+//! Every source is read into a generic value tree ([`source`]), interpreted
+//! by its importer into a [`draft::Draft`] (services, edges with evidence
+//! and confidence, entries, notes), drafts of several sources are merged
+//! (services by name or alias, edges united), and [`build`] fills in
+//! documented defaults and writes the topology. What cannot be understood
+//! becomes a warning in the [`ImportSummary`], never a failure; malformed
+//! YAML or JSON is an [`ImportError`] with file:line:column.
+//!
+//! ```no_run
+//! use archsim::import::{ImportOptions, import_paths};
+//! let outcome = import_paths(&["compose.yaml".into()], &ImportOptions::default())?;
+//! println!("{}", outcome.summary);
+//! # Ok::<(), archsim::import::ImportError>(())
+//! ```
+
+mod build;
+mod compose;
+mod cycles;
+pub mod defaults;
+mod draft;
+mod entries;
+mod error;
+mod hints;
+mod interp;
+mod k8s;
+mod source;
+mod summary;
+mod trace;
+mod value;
+
+use std::path::{Path, PathBuf};
+
+use crate::model::Topology;
+
+pub use build::EXTENSION_KEY;
+pub use draft::{Confidence, Note, NoteLevel};
+pub use error::ImportError;
+pub use source::SourceFormat;
+pub use summary::{EdgeLine, EntryLine, ImportSummary, ServiceLine, SourceLine};
+
+/// What an import should do beyond reading its sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOptions {
+    /// Read every source as this format instead of detecting it (dotenv
+    /// files are still read as dotenv).
+    pub format: Option<SourceFormat>,
+    /// The topology's name; by default the compose project directory or
+    /// the first file's name.
+    pub name: Option<String>,
+    /// Keep telemetry services (collectors, Jaeger, Prometheus, Grafana,
+    /// ...) as `external` services called optionally, instead of leaving
+    /// them out.
+    pub keep_observability: bool,
+    /// Rate of each entry whose source gives no rate.
+    pub entry_rate_rps: f64,
+    /// Largest number of samples kept in an `empirical` service time.
+    pub max_empirical_samples: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: None,
+            name: None,
+            keep_observability: false,
+            entry_rate_rps: defaults::ENTRY_RATE_RPS,
+            max_empirical_samples: defaults::MAX_EMPIRICAL_SAMPLES,
+        }
+    }
+}
+
+/// A successful import: the topology (already validated) and the account of
+/// what was inferred from what.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub topology: Topology,
+    pub summary: ImportSummary,
+    /// The summary's warnings, one line each.
+    pub warnings: Vec<String>,
+    /// Every file that was read, including a `.env` found beside a compose
+    /// file (so that a caller can refuse to overwrite one).
+    pub files_read: Vec<PathBuf>,
+}
+
+/// Imports the given files into one topology. Formats are detected from
+/// content (and `.env` names) unless `options.format` says otherwise.
+pub fn import_paths(
+    paths: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    if paths.is_empty() {
+        return Err(ImportError::Empty("no source files given".to_owned()));
+    }
+    if !(options.entry_rate_rps.is_finite() && options.entry_rate_rps > 0.0) {
+        return Err(ImportError::Empty(format!(
+            "the entry rate must be a positive number of requests per second, not {}",
+            options.entry_rate_rps
+        )));
+    }
+    let mut sources = Vec::new();
+    for path in paths {
+        let forced = options.format.filter(|_| !source::load_is_dotenv(path));
+        sources.push(source::load(path, forced)?);
+    }
+    let of = |formats: &[SourceFormat]| -> Vec<&source::Source> {
+        sources
+            .iter()
+            .filter(|s| formats.contains(&s.format))
+            .collect()
+    };
+    let compose_files = of(&[SourceFormat::Compose]);
+    let k8s_files = of(&[SourceFormat::K8s]);
+    let trace_files = of(&[SourceFormat::Jaeger, SourceFormat::Otlp]);
+    let env_files = of(&[SourceFormat::DotEnv]);
+
+    let mut files_read: Vec<PathBuf> = paths.to_vec();
+    let mut merged = draft::Draft::default();
+    if !compose_files.is_empty() {
+        if env_files.is_empty()
+            && let Some(dir) = compose_files[0].path.parent()
+        {
+            let dotenv = dir.join(".env");
+            if dotenv.is_file() {
+                files_read.push(dotenv);
+            }
+        }
+        merged.absorb(compose::import(&compose_files, &env_files));
+    } else if !env_files.is_empty() {
+        merged.warn("", "dotenv files are only used with compose files; ignored");
+    }
+    if !k8s_files.is_empty() {
+        merged.absorb(k8s::import(&k8s_files));
+    }
+    if !trace_files.is_empty() {
+        merged.absorb(trace::import(&trace_files)?);
+    }
+    if merged.services.is_empty() {
+        let names: Vec<String> = sources.iter().map(|s| s.display_name()).collect();
+        return Err(ImportError::Empty(format!(
+            "no services found in {}",
+            names.join(", ")
+        )));
+    }
+
+    let name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(&sources));
+    let settings = build::Settings {
+        name,
+        keep_observability: options.keep_observability,
+        entry_rate_rps: options.entry_rate_rps,
+        max_empirical_samples: options.max_empirical_samples.max(2),
+    };
+    let lines = sources
+        .iter()
+        .map(|s| SourceLine {
+            path: s.path.display().to_string(),
+            format: s.format.as_str().to_owned(),
+        })
+        .collect();
+    let (topology, mut summary) = build::build(merged, &settings, lines);
+    let topology = match crate::model::check(topology) {
+        Ok(checked) => {
+            for warning in checked.warnings() {
+                summary.notes.push(Note {
+                    level: NoteLevel::Warning,
+                    source: "validation".to_owned(),
+                    message: warning.to_string(),
+                });
+            }
+            checked.into_inner()
+        }
+        Err(diagnostics) => {
+            let lines: Vec<String> = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.to_string())
+                .collect();
+            return Err(ImportError::Invalid(lines.join("; ")));
+        }
+    };
+    let warnings = summary.warnings();
+    Ok(ImportOutcome {
+        topology,
+        summary,
+        warnings,
+        files_read,
+    })
+}
+
+/// The compose project name (its directory) or the first file's stem.
+fn default_name(sources: &[source::Source]) -> String {
+    let first = sources
+        .iter()
+        .find(|s| s.format == SourceFormat::Compose)
+        .or_else(|| sources.first());
+    let Some(first) = first else {
+        return "imported".to_owned();
+    };
+    if first.format == SourceFormat::Compose
+        && let Some(dir) = first
+            .path
+            .canonicalize()
+            .ok()
+            .as_deref()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+    {
+        return dir.to_string_lossy().into_owned();
+    }
+    first
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "imported".to_owned())
+}

@@ -1,1 +1,10 @@
 //! Histograms, time series and run summaries. No UI.
+//!
+//! [`Summary`] is the `archsim run --json` contract; [`LatencyHistogram`] is
+//! the bounded-memory percentile estimator the engine records into.
+
+mod histogram;
+mod summary;
+
+pub use histogram::LatencyHistogram;
+pub use summary::*;

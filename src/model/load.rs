@@ -296,6 +296,7 @@ fn deserialize<T: DeserializeOwned>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     let mut removed: Vec<Vec<String>> = Vec::new();
+    let mut suggested: Vec<Vec<String>> = Vec::new();
     for _ in 0..MAX_ERRORS_PER_ELEMENT {
         let error = match serde_path_to_error::deserialize::<_, T>(&*value) {
             Ok(parsed) => return (removed.is_empty()).then_some(parsed),
@@ -314,13 +315,18 @@ fn deserialize<T: DeserializeOwned>(
             tokens.push(unknown.clone());
         }
         if let Some(missing) = &friendly.missing_key {
-            // A field removed after an earlier error is now missing: that
-            // was already reported.
+            // A field removed after an earlier error, or suggested for an
+            // unknown one, is now missing: that was already reported.
             let mut path = tokens.clone();
             path.push(missing.clone());
-            if removed.contains(&path) {
+            if removed.contains(&path) || suggested.contains(&path) {
                 return None;
             }
+        }
+        if let (Some(best), Some((_, parent))) = (&friendly.suggestion, tokens.split_last()) {
+            let mut path = parent.to_vec();
+            path.push(best.clone());
+            suggested.push(path);
         }
         diagnostics.push(Diagnostic::error(
             &place_below(place, value, &tokens),
@@ -447,6 +453,8 @@ pub(super) struct Friendly {
     pub text: String,
     pub unknown_key: Option<String>,
     pub missing_key: Option<String>,
+    /// The field an unknown field is probably a typo of.
+    pub suggestion: Option<String>,
 }
 
 /// Rewrites serde's messages: names in quotes, "did you mean", and plain
@@ -457,7 +465,8 @@ pub(super) fn rewrite_message(message: &str) -> Friendly {
         let key = quoted.first().cloned().unwrap_or_default();
         let expected: Vec<&str> = quoted.iter().skip(1).map(String::as_str).collect();
         let mut text = format!("unknown field {}", quote(&key));
-        if let Some(best) = did_you_mean(&key, expected.iter().copied()) {
+        let suggestion = did_you_mean(&key, expected.iter().copied()).map(str::to_owned);
+        if let Some(best) = &suggestion {
             text.push_str(&format!(" (did you mean {}?)", quote(best)));
         } else {
             if rest.contains("there are no fields") {
@@ -471,6 +480,7 @@ pub(super) fn rewrite_message(message: &str) -> Friendly {
             text,
             unknown_key: Some(key),
             missing_key: None,
+            suggestion,
         };
     }
     if message.starts_with("unknown variant ") {
@@ -485,6 +495,7 @@ pub(super) fn rewrite_message(message: &str) -> Friendly {
             text,
             unknown_key: None,
             missing_key: None,
+            suggestion: None,
         };
     }
     if message.starts_with("missing field ") {
@@ -493,6 +504,7 @@ pub(super) fn rewrite_message(message: &str) -> Friendly {
             text: format!("missing field {}: add it", quote(&field)),
             unknown_key: None,
             missing_key: Some(field),
+            suggestion: None,
         };
     }
     let mut text = message
@@ -512,6 +524,7 @@ pub(super) fn rewrite_message(message: &str) -> Friendly {
         text: text.replace('`', ""),
         unknown_key: None,
         missing_key: None,
+        suggestion: None,
     }
 }
 

@@ -13,7 +13,7 @@ pub fn to_dot(graph: &GraphDocument) -> String {
     let _ = writeln!(out, "digraph {} {{", quoted(&graph.name));
     let _ = writeln!(
         out,
-        "  graph [rankdir=LR, label={}, labelloc=t, fontname=\"Helvetica\", compound=true];",
+        "  graph [rankdir=LR, label={}, labelloc=t, fontname=\"Helvetica\", newrank=true];",
         quoted(&graph.name)
     );
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", fontname=\"Helvetica\", fontsize=11];\n");

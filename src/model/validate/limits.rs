@@ -38,7 +38,9 @@ pub const MAX_SCENARIOS: usize = 10_000;
 /// A load multiplier.
 pub const MAX_MULTIPLIER: f64 = 10_000.0;
 /// Time-series buckets of one run (`duration_s / bucket_s`).
-pub const MAX_BUCKETS: f64 = 1_000_000.0;
+pub const MAX_BUCKETS: f64 = 100_000.0;
+/// Distinct zone names in one topology.
+pub const MAX_ZONES: usize = 1_000;
 /// Expected service visits of one scenario run (rate × visits per request
 /// × peak multiplier × duration); each visit is a handful of events.
 pub const MAX_VISITS: f64 = 1e10;

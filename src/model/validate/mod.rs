@@ -44,6 +44,10 @@ pub use overrides::apply_overrides;
 ///   `k ≥ 1`, empirical samples non-empty and ≥ 0, `count ≥ 1`, breaker
 ///   ratio in (0, 1] and window ≥ 1, autoscale `1 ≤ min ≤ max` and target
 ///   in (0, 1], `warmup_s < duration_s`; see [`limits`] for upper bounds;
+/// - scaling steps set 0..=[`limits::MAX_REPLICAS`] replicas (0 scales the
+///   service to zero: it rejects requests until scaled up again); at most
+///   [`limits::MAX_ZONES`] distinct zones; a scenario has at most
+///   [`limits::MAX_BUCKETS`] time-series buckets;
 /// - each scenario's overrides apply cleanly ([`apply_overrides`] succeeds)
 ///   and the overridden topology satisfies all of the above;
 /// - each scenario's expected work stays below [`limits::MAX_VISITS`].

@@ -36,6 +36,15 @@ pub(super) fn check_services(ctx: &mut Ctx) {
             .max(service.replicas);
         total_replicas = total_replicas.saturating_add(most);
     }
+    if ctx.zones.len() > MAX_ZONES {
+        ctx.error(
+            &Place::root().key("services"),
+            format!(
+                "the services use {} different zones, more than archsim accepts ({MAX_ZONES})",
+                ctx.zones.len()
+            ),
+        );
+    }
     if total_replicas > MAX_TOTAL_REPLICAS {
         ctx.error(
             &Place::root().key("services"),

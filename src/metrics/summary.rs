@@ -1,0 +1,263 @@
+//! The run summary: the `archsim run --json` contract, as serde types.
+//!
+//! Keys and their order follow `spec/topology-v1.md`; keys that the contract
+//! does not list are extras (marked so below) and come after the contract's
+//! keys of each object. The GUI and the report writers read these types.
+//!
+//! Conventions: times in milliseconds (`*_ms`) or seconds (`*_s`); counts,
+//! means and percentiles cover requests that arrived at or after `warmup_s`;
+//! a percentile or mean with no sample is 0; the time series cover the whole
+//! run, warm-up included.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// How far a run got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// The run reached `duration_s`.
+    #[default]
+    Complete,
+    /// A snapshot of a run that is still going.
+    Running,
+    /// The run was stopped early (Ctrl-C, or the GUI's stop button).
+    Cancelled,
+}
+
+/// The summary of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The topology's `name`.
+    pub topology: String,
+    /// The scenario's `name`.
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    /// Events processed by the engine.
+    pub events: u64,
+    /// Wall-clock seconds the run took (the only field that differs between
+    /// two runs of the same file, scenario and seed).
+    pub wall_s: f64,
+    /// Extra: whether the run finished, is running or was cancelled.
+    #[serde(default)]
+    pub status: RunStatus,
+    /// Extra: simulated time reached, in seconds (`duration_s` when complete).
+    #[serde(default)]
+    pub simulated_s: f64,
+    pub entrypoints: Vec<EntrySummary>,
+    pub services: Vec<ServiceSummary>,
+    /// Extra: traffic on each caller→callee edge.
+    #[serde(default)]
+    pub edges: Vec<EdgeSummary>,
+    pub timeseries: TimeSeries,
+    /// Extra: scenario or topology features this engine does not simulate yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Failed requests by cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ErrorCounts {
+    /// A call timed out (after its retries).
+    pub timeout: u64,
+    /// A service refused the request: full queue, rate limit, load shedding,
+    /// or no live replica.
+    pub rejected: u64,
+    /// The request failed at a service (error fault, crash).
+    pub error: u64,
+    /// A circuit breaker was open.
+    pub circuit_open: u64,
+}
+
+impl ErrorCounts {
+    pub fn total(&self) -> u64 {
+        self.timeout + self.rejected + self.error + self.circuit_open
+    }
+}
+
+/// End-to-end latency of an entry's successful requests.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct LatencyMs {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+/// Time from arrival at a replica until a worker takes the request.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct WaitMs {
+    pub mean: f64,
+    pub p99: f64,
+    /// Extra.
+    #[serde(default)]
+    pub max: f64,
+}
+
+/// Time from arrival at a service until it responds (wait, own work, calls).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResponseMs {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    /// Extra.
+    #[serde(default)]
+    pub max: f64,
+}
+
+/// One workload entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntrySummary {
+    pub name: String,
+    /// External requests that arrived after warm-up.
+    pub offered: u64,
+    /// Of those, requests answered successfully.
+    pub completed: u64,
+    /// Of those, requests answered with an error.
+    pub failed: u64,
+    /// Of those, requests still unanswered when the run ended.
+    pub in_flight: u64,
+    /// `completed` per second of measured time (`duration_s − warmup_s`).
+    pub throughput_rps: f64,
+    /// `completed / (completed + failed)`; 1 when nothing was offered, 0 when
+    /// requests were offered but none was answered.
+    pub success_ratio: f64,
+    pub latency_ms: LatencyMs,
+    pub errors: ErrorCounts,
+    /// Extra: the service and operation the entry calls.
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub operation: String,
+    /// Extra: `offered` per second of measured time.
+    #[serde(default)]
+    pub offered_rps: f64,
+}
+
+/// One service, all replicas together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceSummary {
+    pub name: String,
+    /// Requests that arrived after warm-up (including rejected ones).
+    pub arrivals: u64,
+    /// Of those, requests the service answered successfully.
+    pub completed: u64,
+    /// `completed` per second of measured time.
+    pub throughput_rps: f64,
+    /// Time-average share of the workers (of live replicas) that are busy.
+    pub utilization: f64,
+    /// Time-average number of live replicas.
+    pub replicas_mean: f64,
+    pub wait_ms: WaitMs,
+    pub response_ms: ResponseMs,
+    /// Time-average number of requests waiting in queues (all replicas).
+    pub queue_length_mean: f64,
+    /// Largest number of requests waiting in queues (all replicas) at once.
+    pub queue_length_max: u64,
+    /// Requests the service answered with an error, by cause.
+    pub errors: ErrorCounts,
+    /// Extra: requests answered with an error (the sum of `errors`).
+    #[serde(default)]
+    pub failed: u64,
+    /// Extra: requests still in the service when the run ended.
+    #[serde(default)]
+    pub in_flight: u64,
+    /// Extra: `arrivals` per second of measured time.
+    #[serde(default)]
+    pub arrivals_rps: f64,
+    /// Extra: time-average number of busy workers (all replicas).
+    #[serde(default)]
+    pub busy_workers_mean: f64,
+}
+
+/// Calls from one service to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EdgeSummary {
+    pub from: String,
+    pub to: String,
+    /// Call attempts (retries included) made after warm-up.
+    pub calls: u64,
+    /// `calls` per second of measured time.
+    pub calls_rps: f64,
+}
+
+/// Per-bucket series. Every array is as long as `t_s`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TimeSeries {
+    pub bucket_s: f64,
+    /// Start time of each bucket, in seconds.
+    pub t_s: Vec<f64>,
+    pub services: IndexMap<String, ServiceSeries>,
+    pub entrypoints: IndexMap<String, EntrySeries>,
+    /// Extra: calls per bucket on each caller→callee edge.
+    #[serde(default)]
+    pub edges: Vec<EdgeSeries>,
+}
+
+/// One service's series (counts by the time they happened).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServiceSeries {
+    pub arrivals: Vec<u64>,
+    /// Successful responses.
+    pub completed: Vec<u64>,
+    /// Error responses (all causes).
+    pub errors: Vec<u64>,
+    /// Time-average share of busy workers in the bucket.
+    pub utilization: Vec<f64>,
+    /// Time-average number of live replicas in the bucket.
+    pub replicas: Vec<f64>,
+    /// Time-average number of waiting requests in the bucket.
+    pub queue_length: Vec<f64>,
+    /// p99 response time of the requests answered in the bucket.
+    pub p99_ms: Vec<f64>,
+}
+
+/// One entry's series.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EntrySeries {
+    /// Successful responses per second.
+    pub throughput_rps: Vec<f64>,
+    /// Failed requests.
+    pub errors: Vec<u64>,
+    /// Latency percentiles of the successful requests answered in the bucket.
+    pub p50_ms: Vec<f64>,
+    pub p99_ms: Vec<f64>,
+    /// Extra: external requests that arrived in the bucket.
+    #[serde(default)]
+    pub offered: Vec<u64>,
+}
+
+/// Calls per bucket on one edge.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EdgeSeries {
+    pub from: String,
+    pub to: String,
+    pub calls: Vec<u64>,
+}
+
+impl Summary {
+    /// The entry named `name`.
+    pub fn entry(&self, name: &str) -> Option<&EntrySummary> {
+        self.entrypoints.iter().find(|e| e.name == name)
+    }
+
+    /// The service named `name`.
+    pub fn service(&self, name: &str) -> Option<&ServiceSummary> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The summary as pretty JSON with a final newline.
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing plain data (strings, numbers, maps with string keys)
+        // into a String cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}

@@ -1,0 +1,476 @@
+//! The [`Simulation`]: its state, construction and the event loop
+//! (build, then step: `new`, `run_until`, `snapshot`, `run`).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rand_pcg::Pcg64Mcg;
+
+use crate::metrics::{RunStatus, Summary};
+use crate::model::{Checked, LoadBalancer, Scenario};
+
+use super::load::{ArrivalProcess, LoadProfile};
+use super::plan::{self, Plan};
+use super::queue::{EventKind, EventQueue};
+use super::rng::{Purpose, stream};
+use super::stats::{Areas, EdgeCounts, EdgeStats, EntryStats, HotHistograms, ServiceStats};
+use super::{SimError, default_bucket_s};
+
+/// Most buckets a run may have (memory is services × buckets).
+pub const MAX_BUCKETS: f64 = 100_000.0;
+
+/// Events between two looks at a cancel flag.
+const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
+
+/// Hot per-service state: changes at every request.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceState {
+    pub busy: u32,
+    pub queued: u32,
+    /// Live replicas.
+    pub up: u32,
+    /// Requests accepted and not yet answered.
+    pub in_system: u32,
+    pub last_t: f64,
+    pub areas: Areas,
+    pub rr_next: u32,
+    pub first_replica: u32,
+    pub replica_count: u32,
+    pub workers: u32,
+    pub queue_capacity: u32,
+    pub load_balancer: LoadBalancer,
+    pub blocking_calls: bool,
+}
+
+impl ServiceState {
+    /// Brings the time integrals up to `t_s`.
+    #[inline]
+    pub fn integrate(&mut self, t_s: f64) {
+        let dt = t_s - self.last_t;
+        if dt > 0.0 {
+            self.areas.busy += f64::from(self.busy) * dt;
+            self.areas.queued += f64::from(self.queued) * dt;
+            self.areas.replicas += f64::from(self.up) * dt;
+            self.last_t = t_s;
+        }
+    }
+
+    /// The integrals as they would be at `t_s`, without changing anything.
+    pub fn areas_at(&self, t_s: f64) -> Areas {
+        let mut copy = self.clone();
+        copy.integrate(t_s);
+        copy.areas
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Replica {
+    pub busy: u32,
+    /// Requests accepted and not yet answered (for `least_outstanding`).
+    pub outstanding: u32,
+    pub up: bool,
+    pub queue: VecDeque<u32>,
+}
+
+/// Where a visit's answer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parent {
+    /// An external request of this entry.
+    Entry(u32),
+    /// An attempt of this call record (valid while its generation matches).
+    Call { call: u32, generation: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VisitState {
+    Free,
+    Queued,
+    Working,
+    Calling,
+}
+
+/// One request at one service, from arrival to response.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Visit {
+    pub generation: u32,
+    pub state: VisitState,
+    /// Counted in the statistics (arrived at or after warm-up).
+    pub counted: bool,
+    pub holds_worker: bool,
+    pub failed: Option<super::stats::Cause>,
+    pub service: u32,
+    pub operation: u32,
+    pub replica: u32,
+    /// Next step of the operation's call plan (index into `Plan::steps`).
+    pub step: u32,
+    /// Calls of the current step still to answer.
+    pub pending: u32,
+    pub parent: Parent,
+    pub arrived_s: f64,
+}
+
+/// One call (with its repeats and, later, retries) in progress.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallRecord {
+    /// Bumped at every new attempt and when freed: answers and timers of
+    /// older attempts carry an older generation and are ignored.
+    pub generation: u32,
+    pub live: bool,
+    pub caller: u32,
+    pub caller_generation: u32,
+    /// Index into `Plan::calls`.
+    pub spec: u32,
+    pub repeats_left: u32,
+    pub attempt: u32,
+}
+
+/// A discrete-event simulation of one scenario of a topology.
+///
+/// Build it with [`Simulation::new`], then either [`run`](Self::run) it to
+/// the end or step it with [`run_until`](Self::run_until) and read
+/// [`snapshot`](Self::snapshot) / [`live`](Self::live) in between.
+pub struct Simulation {
+    pub(crate) plan: Plan,
+    pub(crate) profile: LoadProfile,
+    pub(crate) topology_name: String,
+    pub(crate) scenario_name: String,
+    pub(crate) seed: u64,
+    pub(crate) duration_s: f64,
+    pub(crate) warmup_s: f64,
+    pub(crate) bucket_s: f64,
+    pub(crate) now: f64,
+    pub(crate) events: u64,
+    pub(crate) wall_s: f64,
+    pub(crate) queue: EventQueue,
+    pub(crate) services: Vec<ServiceState>,
+    pub(crate) replicas: Vec<Replica>,
+    pub(crate) visits: Vec<Visit>,
+    pub(crate) free_visits: Vec<u32>,
+    pub(crate) calls: Vec<CallRecord>,
+    pub(crate) free_calls: Vec<u32>,
+    pub(crate) arrivals: Vec<ArrivalProcess>,
+    pub(crate) arrival_rngs: Vec<Pcg64Mcg>,
+    pub(crate) time_rngs: Vec<Pcg64Mcg>,
+    pub(crate) balancer_rngs: Vec<Pcg64Mcg>,
+    pub(crate) call_rngs: Vec<Pcg64Mcg>,
+    pub(crate) actions: Vec<super::requests::Action>,
+    pub(crate) samples: Vec<(super::stats::Sample, f64)>,
+    pub(crate) service_stats: Vec<ServiceStats>,
+    pub(crate) hot: HotHistograms,
+    pub(crate) entry_stats: Vec<EntryStats>,
+    pub(crate) edge_stats: Vec<EdgeStats>,
+    pub(crate) edge_counts: Vec<EdgeCounts>,
+    pub(crate) series_t_s: Vec<f64>,
+    pub(crate) warmed_up: bool,
+    pub(crate) bucket_count: usize,
+    /// Earliest time at which a bucket closes or warm-up ends.
+    pub(crate) next_boundary_s: f64,
+}
+
+impl std::fmt::Debug for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("topology", &self.topology_name)
+            .field("scenario", &self.scenario_name)
+            .field("now_s", &self.now)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Number of buckets of `bucket_s` that cover `duration_s` (a last bucket
+/// shorter than a millionth of `bucket_s` is dropped as rounding noise).
+fn bucket_count(duration_s: f64, bucket_s: f64) -> usize {
+    ((duration_s / bucket_s) - 1e-6).ceil().max(1.0) as usize
+}
+
+impl Simulation {
+    /// Builds a simulation of `scenario` on a checked topology. The scenario
+    /// need not be one of the file's (the CLI adjusts seed and duration).
+    pub fn new(checked: &Checked, scenario: &Scenario) -> Result<Self, SimError> {
+        let topology = checked.topology();
+        let invalid = |message: String| SimError::Invalid {
+            place: format!("scenario \"{}\"", scenario.name),
+            message,
+        };
+        if !(scenario.duration_s.is_finite() && scenario.duration_s > 0.0) {
+            return Err(invalid(format!(
+                "duration_s must be a number > 0 (got {})",
+                scenario.duration_s
+            )));
+        }
+        if !(scenario.warmup_s.is_finite()
+            && scenario.warmup_s >= 0.0
+            && scenario.warmup_s < scenario.duration_s)
+        {
+            return Err(invalid(format!(
+                "warmup_s must be ≥ 0 and less than duration_s {} (got {})",
+                scenario.duration_s, scenario.warmup_s
+            )));
+        }
+        let bucket_s = match scenario.bucket_s {
+            Some(b) if b.is_finite() && b > 0.0 && scenario.duration_s / b <= MAX_BUCKETS => b,
+            Some(b) => {
+                return Err(invalid(format!(
+                    "bucket_s must be > 0 and give at most {MAX_BUCKETS} buckets over duration_s (got {b}); \
+                     remove it to let archsim choose"
+                )));
+            }
+            None => default_bucket_s(scenario.duration_s),
+        };
+        let plan = plan::compile(topology, scenario)?;
+        let profile = LoadProfile::new(&scenario.load).map_err(|e| SimError::Invalid {
+            place: format!("scenario \"{}\"", scenario.name),
+            message: e.to_string(),
+        })?;
+
+        let seed = scenario.seed;
+        let mut services = Vec::with_capacity(plan.services.len());
+        let mut replicas = Vec::new();
+        let mut time_rngs = Vec::with_capacity(plan.services.len());
+        let mut balancer_rngs = Vec::with_capacity(plan.services.len());
+        let mut call_rngs = Vec::with_capacity(plan.services.len());
+        for s in &plan.services {
+            services.push(ServiceState {
+                busy: 0,
+                queued: 0,
+                up: s.replicas,
+                in_system: 0,
+                last_t: 0.0,
+                areas: Areas::default(),
+                rr_next: 0,
+                first_replica: replicas.len() as u32,
+                replica_count: s.replicas,
+                workers: s.workers,
+                queue_capacity: s.queue_capacity,
+                load_balancer: s.load_balancer,
+                blocking_calls: s.blocking_calls,
+            });
+            replicas.extend((0..s.replicas).map(|_| Replica {
+                up: true,
+                ..Replica::default()
+            }));
+            time_rngs.push(stream(seed, &s.name, 0, Purpose::ServiceTime));
+            balancer_rngs.push(stream(seed, &s.name, 0, Purpose::Balancer));
+            call_rngs.push(stream(seed, &s.name, 0, Purpose::Calls));
+        }
+        let mut arrivals = Vec::with_capacity(plan.entries.len());
+        let mut arrival_rngs = Vec::with_capacity(plan.entries.len());
+        let mut queue = EventQueue::default();
+        for (i, e) in plan.entries.iter().enumerate() {
+            let mut process = ArrivalProcess::new(e.rate_rps, e.arrivals);
+            let mut rng = stream(seed, &e.name, 0, Purpose::Arrivals);
+            if let Some(t) = process.next(0.0, &profile, scenario.duration_s, &mut rng) {
+                queue.push(t, EventKind::Arrival { entry: i as u32 });
+            }
+            arrivals.push(process);
+            arrival_rngs.push(rng);
+        }
+        let service_stats = vec![ServiceStats::default(); plan.services.len()];
+        let (plan_services, plan_entries, plan_edges) =
+            (plan.services.len(), plan.entries.len(), plan.edges.len());
+        let entry_stats = vec![EntryStats::default(); plan.entries.len()];
+        let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        Ok(Simulation {
+            plan,
+            profile,
+            topology_name: topology.name.clone(),
+            scenario_name: scenario.name.clone(),
+            seed,
+            duration_s: scenario.duration_s,
+            warmup_s: scenario.warmup_s,
+            bucket_s,
+            now: 0.0,
+            events: 0,
+            wall_s: 0.0,
+            queue,
+            services,
+            replicas,
+            visits: Vec::new(),
+            free_visits: Vec::new(),
+            calls: Vec::new(),
+            free_calls: Vec::new(),
+            arrivals,
+            arrival_rngs,
+            time_rngs,
+            balancer_rngs,
+            call_rngs,
+            actions: Vec::new(),
+            samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
+            service_stats,
+            hot: HotHistograms::new(plan_services, plan_entries),
+            entry_stats,
+            edge_stats,
+            edge_counts: vec![EdgeCounts::default(); plan_edges],
+            series_t_s: Vec::new(),
+            warmed_up: false,
+            bucket_count: bucket_count(scenario.duration_s, bucket_s),
+            // Checked at the first event, which then sets the real boundary.
+            next_boundary_s: 0.0,
+        })
+    }
+
+    /// Simulated time reached, in seconds.
+    pub fn now_s(&self) -> f64 {
+        self.now
+    }
+
+    /// The run's length in simulated seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.duration_s
+    }
+
+    /// Width of a time-series bucket, in seconds.
+    pub fn bucket_s(&self) -> f64 {
+        self.bucket_s
+    }
+
+    /// Share of the run done, from 0 to 1.
+    pub fn progress(&self) -> f64 {
+        (self.now / self.duration_s).clamp(0.0, 1.0)
+    }
+
+    /// Whether the run reached its end.
+    pub fn is_finished(&self) -> bool {
+        self.now >= self.duration_s
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Events scheduled and not yet processed.
+    pub fn scheduled_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Requests in progress in the engine now (all services); memory is
+    /// proportional to this.
+    pub fn visits_in_flight(&self) -> usize {
+        self.visits.len() - self.free_visits.len()
+    }
+
+    /// Names of the services, in the topology's order (the indices used by [`LiveState`](super::LiveState)).
+    pub fn service_names(&self) -> impl Iterator<Item = &str> {
+        self.plan.services.iter().map(|s| s.name.as_str())
+    }
+
+    /// Processes every event before `t_s` (at most the run's end) and moves
+    /// the clock to it. Returns `false` when `cancel` was set.
+    fn advance(&mut self, t_s: f64, cancel: Option<&AtomicBool>) -> bool {
+        let started = Instant::now();
+        let target = t_s.min(self.duration_s);
+        let mut completed = true;
+        let mut budget = CANCEL_CHECK_EVENTS;
+        while let Some(next) = self.queue.peek_time_s() {
+            if next >= target {
+                break;
+            }
+            if budget == 0 {
+                budget = CANCEL_CHECK_EVENTS;
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    completed = false;
+                    break;
+                }
+            }
+            budget -= 1;
+            let Some(event) = self.queue.pop() else { break };
+            self.cross_boundaries(next);
+            self.now = next;
+            self.events += 1;
+            self.handle(event.kind);
+        }
+        if completed && target > self.now {
+            self.cross_boundaries(target);
+            self.now = target;
+        }
+        self.flush_samples();
+        self.wall_s += started.elapsed().as_secs_f64();
+        completed
+    }
+
+    /// Start and end of bucket `index`; the last bucket ends at the run's end.
+    fn bucket_bounds(&self, index: usize) -> (f64, f64) {
+        let start = index as f64 * self.bucket_s;
+        let end = if index + 1 >= self.bucket_count {
+            self.duration_s
+        } else {
+            (index + 1) as f64 * self.bucket_s
+        };
+        (start, end)
+    }
+
+    /// Closes buckets and marks warm-up for every boundary at or before `t_s`.
+    fn cross_boundaries(&mut self, t_s: f64) {
+        if t_s < self.next_boundary_s {
+            return;
+        }
+        loop {
+            let index = self.series_t_s.len();
+            if index >= self.bucket_count {
+                self.next_boundary_s = f64::INFINITY;
+                return;
+            }
+            let (start, end) = self.bucket_bounds(index);
+            if !self.warmed_up && self.warmup_s <= end {
+                if self.warmup_s <= t_s {
+                    self.warmed_up = true;
+                    self.mark_warmup(self.warmup_s);
+                    continue;
+                }
+                self.next_boundary_s = self.warmup_s;
+                return;
+            }
+            if end > t_s {
+                self.next_boundary_s = end;
+                return;
+            }
+            self.close_bucket(start, end);
+        }
+    }
+
+    /// Runs until simulated time `t_s` (capped at the run's end).
+    pub fn run_until(&mut self, t_s: f64) {
+        self.advance(t_s, None);
+    }
+
+    /// Runs until `t_s` unless `cancel` is set first; returns `false` when cancelled.
+    pub fn run_until_with_cancel(&mut self, t_s: f64, cancel: &AtomicBool) -> bool {
+        self.advance(t_s, Some(cancel))
+    }
+
+    /// The metrics so far (closed buckets only in the time series).
+    pub fn snapshot(&self) -> Summary {
+        let status = if self.is_finished() {
+            RunStatus::Complete
+        } else {
+            RunStatus::Running
+        };
+        self.build_summary(status)
+    }
+
+    /// Runs to the end and returns the summary.
+    pub fn run(mut self) -> Summary {
+        self.advance(self.duration_s, None);
+        self.build_summary(RunStatus::Complete)
+    }
+
+    /// Runs to the end unless `cancel` is set; a cancelled run's summary has
+    /// status `cancelled` and covers the time simulated so far.
+    pub fn run_with_cancel(mut self, cancel: &AtomicBool) -> Summary {
+        let completed = self.advance(self.duration_s, Some(cancel));
+        self.finish(completed)
+    }
+
+    /// The final summary: `complete`, or `cancelled` when `completed` is false.
+    pub fn finish(&self, completed: bool) -> Summary {
+        let status = if completed && self.is_finished() {
+            RunStatus::Complete
+        } else {
+            RunStatus::Cancelled
+        };
+        self.build_summary(status)
+    }
+}

@@ -1,0 +1,497 @@
+//! Statistics accumulated while the engine runs, closed into time-series
+//! buckets as simulated time passes, and turned into a [`Summary`].
+//!
+//! Memory: a fixed set of histograms and counters per service, entry and
+//! edge, plus one number per series per closed bucket. Nothing grows with the
+//! number of requests simulated.
+
+use crate::metrics::{
+    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, ErrorCounts, LatencyHistogram, LatencyMs,
+    ResponseMs, RunStatus, ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
+};
+
+use super::engine::Simulation;
+
+/// Why a request failed. (Timeouts, errors and open circuits come with the
+/// faults and resilience patterns; today only rejections happen.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum Cause {
+    Timeout,
+    Rejected,
+    Error,
+    CircuitOpen,
+}
+
+pub(crate) fn count_error(errors: &mut ErrorCounts, cause: Cause) {
+    match cause {
+        Cause::Timeout => errors.timeout += 1,
+        Cause::Rejected => errors.rejected += 1,
+        Cause::Error => errors.error += 1,
+        Cause::CircuitOpen => errors.circuit_open += 1,
+    }
+}
+
+/// Which histograms a duration goes to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sample {
+    /// Wait of a counted visit at a service.
+    Wait(u32),
+    /// Response time of a service (bucket histogram, and the run's when counted).
+    Response { service: u32, counted: bool },
+    /// Latency of an entry's successful request.
+    Latency { entry: u32, counted: bool },
+}
+
+/// Samples buffered before they are recorded: recording them in one tight
+/// loop lets the processor overlap the cache misses of a thousand services'
+/// histograms, which recording one at a time in the event loop cannot.
+pub(crate) const SAMPLE_BUFFER: usize = 1024;
+
+/// Time integrals of a service's state (request·seconds, replica·seconds).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Areas {
+    pub busy: f64,
+    pub queued: f64,
+    pub replicas: f64,
+}
+
+impl Areas {
+    fn minus(self, other: Areas) -> Areas {
+        Areas {
+            busy: self.busy - other.busy,
+            queued: self.queued - other.queued,
+            replicas: self.replicas - other.replicas,
+        }
+    }
+}
+
+/// Counts of the bucket being filled.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BucketCounts {
+    pub arrivals: u64,
+    pub completed: u64,
+    pub errors: ErrorCounts,
+}
+
+/// A service's counters, updated at every visit (two cache lines); what is
+/// only touched when a bucket closes lives in [`ServiceRecord`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceStats {
+    pub arrivals: u64,
+    pub completed: u64,
+    pub errors: ErrorCounts,
+    pub queue_max: u32,
+    pub bucket: BucketCounts,
+    pub cold: Box<ServiceRecord>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceRecord {
+    /// Counted responses of closed buckets.
+    pub response: LatencyHistogram,
+    pub areas_at_warmup: Areas,
+    /// Responses in the open bucket to requests that arrived before warm-up ended.
+    pub bucket_uncounted: LatencyHistogram<u32>,
+    pub areas_at_bucket: Areas,
+    /// The last closed bucket, for [`ServiceLive`].
+    pub last_bucket: BucketCounts,
+    pub series: ServiceSeries,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntryStats {
+    pub offered: u64,
+    pub completed: u64,
+    pub errors: ErrorCounts,
+    pub latency: LatencyHistogram,
+    pub bucket: BucketCounts,
+    /// Latencies in the open bucket of requests that arrived before warm-up ended.
+    pub bucket_uncounted: LatencyHistogram<u32>,
+    pub series: EntrySeries,
+}
+
+/// The histograms written at every visit, kept apart from the other
+/// statistics so that the memory touched per visit stays small.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HotHistograms {
+    /// Per service: waits of counted visits, whole run.
+    pub wait: Vec<LatencyHistogram>,
+    /// Per service: counted responses of the open bucket (added to
+    /// `ServiceStats::response` when it closes).
+    pub response: Vec<LatencyHistogram<u32>>,
+    /// Per entry: counted latencies of the open bucket.
+    pub latency: Vec<LatencyHistogram<u32>>,
+}
+
+impl HotHistograms {
+    pub fn new(services: usize, entries: usize) -> Self {
+        HotHistograms {
+            wait: vec![LatencyHistogram::new(); services],
+            response: vec![LatencyHistogram::new(); services],
+            latency: vec![LatencyHistogram::new(); entries],
+        }
+    }
+}
+
+/// Calls on one edge: counted (after warm-up) and in the open bucket.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EdgeCounts {
+    pub calls: u64,
+    pub bucket_calls: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EdgeStats {
+    pub last_bucket_calls: u64,
+    pub series: Vec<u64>,
+}
+
+/// The state of one service at this moment, for an animated graph.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceLive {
+    /// Index of the service in the topology's `services`.
+    pub service: usize,
+    /// Workers busy now (all replicas).
+    pub busy_workers: u32,
+    /// Workers of the live replicas.
+    pub workers_up: u32,
+    /// Requests waiting now (all replicas).
+    pub queue_length: u32,
+    pub replicas_up: u32,
+    /// Requests in the service now (waiting, working or awaiting calls).
+    pub in_flight: u32,
+    /// Utilization over the last closed bucket.
+    pub utilization: f64,
+    /// Arrivals in the last closed bucket.
+    pub arrivals: u64,
+    /// Errors in the last closed bucket, by cause.
+    pub errors: ErrorCounts,
+}
+
+/// Calls on one caller→callee edge in the last closed bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EdgeLive {
+    /// Indices in the topology's `services`.
+    pub from: usize,
+    pub to: usize,
+    pub calls: u64,
+}
+
+/// What is happening in a simulation now: cheap to take every frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveState {
+    pub now_s: f64,
+    pub bucket_s: f64,
+    /// Number of closed buckets (the "last closed bucket" is `buckets - 1`).
+    pub buckets: usize,
+    pub services: Vec<ServiceLive>,
+    pub edges: Vec<EdgeLive>,
+}
+
+/// The run's histogram plus the counted samples of the open bucket.
+fn with_open_bucket<'a>(
+    run: &'a LatencyHistogram,
+    open: &LatencyHistogram<u32>,
+) -> std::borrow::Cow<'a, LatencyHistogram> {
+    if open.is_empty() {
+        std::borrow::Cow::Borrowed(run)
+    } else {
+        let mut merged = run.clone();
+        merged.add(open);
+        std::borrow::Cow::Owned(merged)
+    }
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 && numerator.is_finite() {
+        numerator / denominator
+    } else {
+        0.0
+    }
+}
+
+impl Simulation {
+    /// Buffers one duration for its histograms.
+    #[inline]
+    pub(super) fn record(&mut self, sample: Sample, duration_s: f64) {
+        if self.samples.len() >= SAMPLE_BUFFER {
+            self.flush_samples();
+        }
+        self.samples.push((sample, duration_s));
+    }
+
+    /// Records every buffered sample; needed before any histogram is read.
+    pub(super) fn flush_samples(&mut self) {
+        for &(sample, duration_s) in &self.samples {
+            match sample {
+                Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
+                Sample::Response { service, counted } => {
+                    if counted {
+                        self.hot.response[service as usize].record_s(duration_s);
+                    } else {
+                        self.service_stats[service as usize]
+                            .cold
+                            .bucket_uncounted
+                            .record_s(duration_s);
+                    }
+                }
+                Sample::Latency { entry, counted } => {
+                    if counted {
+                        self.hot.latency[entry as usize].record_s(duration_s);
+                    } else {
+                        self.entry_stats[entry as usize]
+                            .bucket_uncounted
+                            .record_s(duration_s);
+                    }
+                }
+            }
+        }
+        self.samples.clear();
+    }
+
+    /// Integrates every service to `t_s` and stores the integrals at warm-up.
+    pub(super) fn mark_warmup(&mut self, t_s: f64) {
+        for (state, stats) in self.services.iter_mut().zip(&mut self.service_stats) {
+            state.integrate(t_s);
+            stats.cold.areas_at_warmup = state.areas;
+        }
+    }
+
+    /// Closes the bucket ending at `end_s` (which started at `start_s`).
+    pub(super) fn close_bucket(&mut self, start_s: f64, end_s: f64) {
+        self.flush_samples();
+        let len_s = end_s - start_s;
+        self.series_t_s.push(start_s);
+        for (i, (state, stats)) in self
+            .services
+            .iter_mut()
+            .zip(&mut self.service_stats)
+            .enumerate()
+        {
+            state.integrate(end_s);
+            let d = state.areas.minus(stats.cold.areas_at_bucket);
+            stats.cold.areas_at_bucket = state.areas;
+            let workers = f64::from(self.plan.services[i].workers);
+            let s = &mut stats.cold.series;
+            s.arrivals.push(stats.bucket.arrivals);
+            s.completed.push(stats.bucket.completed);
+            s.errors.push(stats.bucket.errors.total());
+            s.utilization.push(ratio(d.busy, d.replicas * workers));
+            s.replicas.push(ratio(d.replicas, len_s));
+            s.queue_length.push(ratio(d.queued, len_s));
+            let bucket = &mut self.hot.response[i];
+            stats.cold.response.add(bucket);
+            bucket.add(&stats.cold.bucket_uncounted);
+            s.p99_ms.push(bucket.quantile_ms(0.99));
+            bucket.clear();
+            stats.cold.bucket_uncounted.clear();
+            stats.cold.last_bucket = std::mem::take(&mut stats.bucket);
+        }
+        for (stats, bucket) in self.entry_stats.iter_mut().zip(&mut self.hot.latency) {
+            let s = &mut stats.series;
+            s.throughput_rps
+                .push(ratio(stats.bucket.completed as f64, len_s));
+            s.errors.push(stats.bucket.errors.total());
+            stats.latency.add(bucket);
+            bucket.add(&stats.bucket_uncounted);
+            let [p50, p99] = bucket.quantiles_ms([0.5, 0.99]);
+            s.p50_ms.push(p50);
+            s.p99_ms.push(p99);
+            s.offered.push(stats.bucket.arrivals);
+            bucket.clear();
+            stats.bucket_uncounted.clear();
+            stats.bucket = BucketCounts::default();
+        }
+        for (stats, counts) in self.edge_stats.iter_mut().zip(&mut self.edge_counts) {
+            stats.series.push(counts.bucket_calls);
+            stats.last_bucket_calls = counts.bucket_calls;
+            counts.bucket_calls = 0;
+        }
+    }
+
+    /// The state of every service and edge now.
+    pub fn live(&self) -> LiveState {
+        let services = self
+            .services
+            .iter()
+            .zip(&self.service_stats)
+            .enumerate()
+            .map(|(i, (state, stats))| ServiceLive {
+                service: i,
+                busy_workers: state.busy,
+                workers_up: state.up * self.plan.services[i].workers,
+                queue_length: state.queued,
+                replicas_up: state.up,
+                in_flight: state.in_system,
+                utilization: stats.cold.series.utilization.last().copied().unwrap_or(0.0),
+                arrivals: stats.cold.last_bucket.arrivals,
+                errors: stats.cold.last_bucket.errors,
+            })
+            .collect();
+        let edges = self
+            .plan
+            .edges
+            .iter()
+            .zip(&self.edge_stats)
+            .map(|(edge, stats)| EdgeLive {
+                from: edge.from as usize,
+                to: edge.to as usize,
+                calls: stats.last_bucket_calls,
+            })
+            .collect();
+        LiveState {
+            now_s: self.now_s(),
+            bucket_s: self.bucket_s,
+            buckets: self.series_t_s.len(),
+            services,
+            edges,
+        }
+    }
+
+    /// The summary of the run so far, with the given status.
+    pub(super) fn build_summary(&self, status: RunStatus) -> Summary {
+        let now = self.now_s();
+        let measured_s = (now - self.warmup_s).max(0.0);
+        let per_s = |count: u64| ratio(count as f64, measured_s);
+        let entrypoints = self
+            .plan
+            .entries
+            .iter()
+            .zip(&self.entry_stats)
+            .enumerate()
+            .map(|(e, (plan, stats))| {
+                let failed = stats.errors.total();
+                let finished = stats.completed + failed;
+                let latency = with_open_bucket(&stats.latency, &self.hot.latency[e]);
+                let [p50, p90, p95, p99, p999] =
+                    latency.quantiles_ms([0.5, 0.9, 0.95, 0.99, 0.999]);
+                EntrySummary {
+                    name: plan.name.clone(),
+                    offered: stats.offered,
+                    completed: stats.completed,
+                    failed,
+                    in_flight: stats.offered.saturating_sub(finished),
+                    throughput_rps: per_s(stats.completed),
+                    success_ratio: if finished > 0 {
+                        stats.completed as f64 / finished as f64
+                    } else if stats.offered == 0 {
+                        1.0
+                    } else {
+                        0.0
+                    },
+                    latency_ms: LatencyMs {
+                        mean: latency.mean_ms(),
+                        p50,
+                        p90,
+                        p95,
+                        p99,
+                        p999,
+                        max: latency.max_ms(),
+                    },
+                    errors: stats.errors,
+                    to: self.plan.services[plan.service as usize].name.clone(),
+                    operation: plan.operation_name.clone(),
+                    offered_rps: per_s(stats.offered),
+                }
+            })
+            .collect();
+        let services = self
+            .plan
+            .services
+            .iter()
+            .zip(self.services.iter().zip(&self.service_stats))
+            .enumerate()
+            .map(|(i, (plan, (state, stats)))| {
+                let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
+                let failed = stats.errors.total();
+                let response = with_open_bucket(&stats.cold.response, &self.hot.response[i]);
+                let [r50, r95, r99] = response.quantiles_ms([0.5, 0.95, 0.99]);
+                ServiceSummary {
+                    name: plan.name.clone(),
+                    arrivals: stats.arrivals,
+                    completed: stats.completed,
+                    throughput_rps: per_s(stats.completed),
+                    utilization: ratio(areas.busy, areas.replicas * f64::from(plan.workers)),
+                    replicas_mean: ratio(areas.replicas, measured_s),
+                    wait_ms: WaitMs {
+                        mean: self.hot.wait[i].mean_ms(),
+                        p99: self.hot.wait[i].quantile_ms(0.99),
+                        max: self.hot.wait[i].max_ms(),
+                    },
+                    response_ms: ResponseMs {
+                        mean: response.mean_ms(),
+                        p50: r50,
+                        p95: r95,
+                        p99: r99,
+                        max: response.max_ms(),
+                    },
+                    queue_length_mean: ratio(areas.queued, measured_s),
+                    queue_length_max: u64::from(stats.queue_max),
+                    errors: stats.errors,
+                    failed,
+                    in_flight: stats.arrivals.saturating_sub(stats.completed + failed),
+                    arrivals_rps: per_s(stats.arrivals),
+                    busy_workers_mean: ratio(areas.busy, measured_s),
+                }
+            })
+            .collect();
+        let edges = self
+            .plan
+            .edges
+            .iter()
+            .zip(&self.edge_counts)
+            .map(|(edge, counts)| EdgeSummary {
+                from: self.plan.services[edge.from as usize].name.clone(),
+                to: self.plan.services[edge.to as usize].name.clone(),
+                calls: counts.calls,
+                calls_rps: per_s(counts.calls),
+            })
+            .collect();
+        let timeseries = TimeSeries {
+            bucket_s: self.bucket_s,
+            t_s: self.series_t_s.clone(),
+            services: self
+                .plan
+                .services
+                .iter()
+                .zip(&self.service_stats)
+                .map(|(plan, stats)| (plan.name.clone(), stats.cold.series.clone()))
+                .collect(),
+            entrypoints: self
+                .plan
+                .entries
+                .iter()
+                .zip(&self.entry_stats)
+                .map(|(plan, stats)| (plan.name.clone(), stats.series.clone()))
+                .collect(),
+            edges: self
+                .plan
+                .edges
+                .iter()
+                .zip(&self.edge_stats)
+                .map(|(edge, stats)| EdgeSeries {
+                    from: self.plan.services[edge.from as usize].name.clone(),
+                    to: self.plan.services[edge.to as usize].name.clone(),
+                    calls: stats.series.clone(),
+                })
+                .collect(),
+        };
+        Summary {
+            topology: self.topology_name.clone(),
+            scenario: self.scenario_name.clone(),
+            seed: self.seed,
+            duration_s: self.duration_s,
+            warmup_s: self.warmup_s,
+            events: self.events,
+            wall_s: self.wall_s,
+            status,
+            simulated_s: now,
+            entrypoints,
+            services,
+            edges,
+            timeseries,
+            warnings: self.plan.warnings.clone(),
+        }
+    }
+}
