@@ -7,11 +7,15 @@ use super::format;
 use super::svg::{Anchor, Svg, elide, n, text_width};
 
 /// Colours of the series, in order (Tableau 10: distinct, colour-blind
-/// friendly enough, readable on white).
+/// friendly enough, readable on white), with its red last: red means
+/// failures and SLO targets.
 pub const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
+    "#4e79a7", "#f28e2b", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+    "#bab0ac", "#e15759",
 ];
+
+/// The colour of failures.
+pub const RED: &str = "#e15759";
 
 /// One line.
 #[derive(Debug, Clone, PartialEq)]

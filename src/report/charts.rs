@@ -8,7 +8,7 @@ use crate::metrics::Summary;
 use crate::model::{LoadKind, Topology};
 
 use super::Run;
-use super::chart::{Band, BandKind, Chart, Marker, PALETTE, Series};
+use super::chart::{Band, BandKind, Chart, Marker, PALETTE, RED, Series};
 use super::document::{Figure, Line, text};
 use super::format::trim;
 use super::words::fault_label;
@@ -71,7 +71,7 @@ pub fn figures(topology: &Topology, run: &Run, stem: &str) -> (Vec<Figure>, Vec<
         series.push(Series {
             name: "failed".to_owned(),
             values: failed,
-            color: PALETTE[2].to_owned(),
+            color: RED.to_owned(),
             dashed: false,
         });
     }
@@ -138,7 +138,7 @@ pub fn figures(topology: &Topology, run: &Run, stem: &str) -> (Vec<Figure>, Vec<
             series.push(Series {
                 name: format!("SLO target {} ms", trim(target)),
                 values: vec![Some(target); summary.timeseries.t_s.len()],
-                color: "#d73232".to_owned(),
+                color: "#b42323".to_owned(),
                 dashed: true,
             });
         }

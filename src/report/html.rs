@@ -2,7 +2,7 @@
 //! scripts, no external fonts, images or links. It is written as
 //! XHTML-compatible HTML5 (every element closed, attributes quoted, only
 //! XML's five entities) so that it also parses as XML. Every user string
-//! goes through [`escape::xml`].
+//! goes through [`super::escape::xml`].
 
 use std::fmt::Write as _;
 

@@ -274,22 +274,38 @@ pub fn setup(topology: &Topology, run: &Run) -> Vec<Line> {
         line.push(text(format!(" runs with {}.", settings.join(", "))));
         lines.push(line);
     }
-    for service in &topology.services {
-        if let Some(a) = &service.autoscale {
-            let startup = a.startup_s.or(service.startup_s).unwrap_or(30.0);
-            lines.push(vec![
-                text("Autoscaling: "),
-                name(service.name.clone()),
-                text(format!(
-                    " between {} and {} replicas at {} target utilization, checked every {}; a new replica takes {} to start, and the scaler waits {} between changes.",
-                    a.min,
-                    a.max,
-                    format::percent(a.target_utilization, 0),
-                    duration(a.interval_s),
-                    duration(startup),
-                    duration(a.cooldown_s)
-                )),
-            ]);
+    let autoscaled: Vec<&crate::model::Service> = topology
+        .services
+        .iter()
+        .filter(|s| s.autoscale.is_some())
+        .collect();
+    if autoscaled.len() > 3 {
+        let names: Vec<String> = autoscaled.iter().map(|s| s.name.clone()).collect();
+        let mut line = vec![text(format!(
+            "Autoscaling: {} services scale on their utilization: ",
+            names.len()
+        ))];
+        line.extend(names_list(&names));
+        line.push(text("."));
+        lines.push(line);
+    } else {
+        for service in autoscaled {
+            if let Some(a) = &service.autoscale {
+                let startup = a.startup_s.or(service.startup_s).unwrap_or(30.0);
+                lines.push(vec![
+                    text("Autoscaling: "),
+                    name(service.name.clone()),
+                    text(format!(
+                        " between {} and {} replicas at {} target utilization, checked every {}; a new replica takes {} to start, and the scaler waits {} between changes.",
+                        a.min,
+                        a.max,
+                        format::percent(a.target_utilization, 0),
+                        duration(a.interval_s),
+                        duration(startup),
+                        duration(a.cooldown_s)
+                    )),
+                ]);
+            }
         }
     }
     lines
