@@ -317,40 +317,14 @@ impl Guard {
     /// Writes `bytes` to a temporary file beside `path`, then renames it
     /// over `path`.
     fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-        use std::io::Write as _;
         check_output(self.input.as_deref(), path)?;
         // Name the file the user asked for, not the temporary file beside it.
         let error = |source: std::io::Error| ReportError::Write {
             path: path.to_owned(),
             source: std::io::Error::new(source.kind(), source.kind().to_string()),
         };
-        let dir = folder_of(path);
-        // Keep the permissions of a file written over; a new file gets
-        // the usual rw-r--r-- rather than the temporary file's rw-------.
-        let permissions = std::fs::metadata(path)
-            .ok()
-            .map(|m| m.permissions())
-            .or_else(new_file_permissions);
-        let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(error)?;
-        file.write_all(bytes).map_err(error)?;
-        file.flush().map_err(error)?;
-        file.persist(path).map_err(|e| error(e.error))?;
-        if let Some(permissions) = permissions {
-            std::fs::set_permissions(path, permissions).map_err(error)?;
-        }
-        Ok(())
+        crate::model::write_atomic(path, bytes).map_err(error)
     }
-}
-
-#[cfg(unix)]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt as _;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    None
 }
 
 /// Where `path` points once links are resolved: the file itself when it
