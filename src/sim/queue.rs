@@ -65,7 +65,13 @@ impl Event {
     /// Whether `self` comes strictly before `other`.
     #[inline]
     fn before(&self, other: &Event) -> bool {
-        (self.time_bits, self.seq_tag) < (other.time_bits, other.seq_tag)
+        self.key() < other.key()
+    }
+
+    /// (time, sequence) as one integer: compares without branches.
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.time_bits) << 64) | u128::from(self.seq_tag)
     }
 }
 
@@ -143,13 +149,21 @@ impl EventQueue {
             if first >= n {
                 break;
             }
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            for c in first + 1..end {
-                if self.heap[c].before(&self.heap[best]) {
-                    best = c;
+            let best = if first + ARITY <= n {
+                // All four children: a branch-free tournament.
+                let k = |c: usize| self.heap[c].key();
+                let a = if k(first + 1) < k(first) { first + 1 } else { first };
+                let b = if k(first + 3) < k(first + 2) { first + 3 } else { first + 2 };
+                if k(b) < k(a) { b } else { a }
+            } else {
+                let mut best = first;
+                for c in first + 1..n {
+                    if self.heap[c].before(&self.heap[best]) {
+                        best = c;
+                    }
                 }
-            }
+                best
+            };
             if !self.heap[best].before(&event) {
                 break;
             }
