@@ -152,8 +152,16 @@ impl EventQueue {
             let best = if first + ARITY <= n {
                 // All four children: a branch-free tournament.
                 let k = |c: usize| self.heap[c].key();
-                let a = if k(first + 1) < k(first) { first + 1 } else { first };
-                let b = if k(first + 3) < k(first + 2) { first + 3 } else { first + 2 };
+                let a = if k(first + 1) < k(first) {
+                    first + 1
+                } else {
+                    first
+                };
+                let b = if k(first + 3) < k(first + 2) {
+                    first + 3
+                } else {
+                    first + 2
+                };
                 if k(b) < k(a) { b } else { a }
             } else {
                 let mut best = first;
