@@ -181,15 +181,21 @@ impl EventQueue {
         self.heap[i] = event;
     }
 
-    /// The time of the earliest event.
+    /// The earliest event if it comes before `time_s`, removed (see the
+    /// type's documentation).
     #[inline]
-    pub fn peek_time_s(&mut self) -> Option<f64> {
+    pub fn take_min_before(&mut self, time_s: f64) -> Option<Event> {
         self.settle();
-        self.heap.first().map(Event::time_s)
+        let top = *self.heap.first()?;
+        if top.time_s() >= time_s {
+            return None;
+        }
+        self.root_taken = true;
+        Some(top)
     }
 
     /// The earliest event, removed (see the type's documentation).
-    #[inline]
+    #[cfg(test)]
     pub fn take_min(&mut self) -> Option<Event> {
         self.settle();
         let top = *self.heap.first()?;
