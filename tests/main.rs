@@ -6,6 +6,9 @@ mod cli;
 mod engine;
 mod engine_fidelity;
 mod format;
+#[cfg(feature = "gui")]
+mod gui;
 mod import;
+mod report;
 mod robustness;
 mod validation;

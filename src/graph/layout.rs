@@ -15,11 +15,15 @@
 //! 4. [`coords`]: coordinates. Columns from layers; within each band and
 //!    column, nodes are pulled towards their neighbours while keeping their
 //!    order and a minimum gap (isotonic regression).
+//!    A graph of many groups that share columns would become a tall
+//!    narrow strip; then [`clusters`] lays out each group on its own and
+//!    packs the group boxes in rows instead.
 //! 5. Saved positions (`layout.nodes` in the file) override the result; the
 //!    other nodes follow their pinned neighbours and are nudged off them.
 //!
 //! Everything is deterministic: same input, same output, bit for bit.
 
+mod clusters;
 mod coords;
 mod cycles;
 mod order;
@@ -194,6 +198,9 @@ pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
     let bands = Bands::new(&graph.nodes);
     let ordering = order::order(graph, &dag, &layers, &bands, options);
     let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
+    if clusters::too_tall(graph, &positions, &bands) {
+        positions = clusters::arrange(graph, &dag, &layers, &bands, &ordering.band_order, options);
+    }
     apply_pins(graph, &dag, &mut positions, options);
     LayoutResult {
         positions,

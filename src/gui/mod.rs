@@ -1,9 +1,132 @@
-//! The desktop app (cargo feature "gui"): app state, one file per panel, background runs.
+//! The desktop app (cargo feature "gui"): app state, one file per panel,
+//! background work.
+//!
+//! Shape: [`App`] holds the saved [`Settings`], the open [`Document`] with
+//! its undo history, and runtime state (selection, camera, background
+//! tasks). Each frame, panels read the state and push [`AppCommand`]s;
+//! [`App::apply`] applies them in one place, where edits become undo steps.
+//! Validation, analysis and layout run on a worker thread ([`derive`]); file
+//! dialogs, loading and saving on short-lived threads ([`tasks`]).
+
+mod analysis;
+mod app;
+mod apply;
+mod camera;
+mod canvas;
+mod command;
+mod derive;
+mod dialogs;
+mod document;
+mod edit;
+mod files;
+mod frame_log;
+mod inspector;
+mod marks;
+mod menu;
+mod outline;
+mod paint;
+mod problems;
+mod scene;
+mod screenshot;
+mod search;
+mod settings;
+mod shapes;
+mod tasks;
+mod theme;
+mod tooltip;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-/// Opens the app window; returns when it is closed.
+pub use app::{App, EXAMPLE_JSON};
+pub use camera::Camera;
+pub use canvas::CanvasState;
+pub use command::{AppCommand, Edit, Selection};
+pub use derive::{DeriveRequest, Derived, derive};
+pub use document::Document;
+pub use problems::Problem;
+pub use scene::{NodeId, Scene, SceneOptions};
+pub use settings::Settings;
+
+/// Opens the app window; returns when it is closed. With `screenshot`, the
+/// window closes by itself once the picture is saved.
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
-    let _ = (file, screenshot);
-    anyhow::bail!("the desktop app is not built yet")
+    let outcome: screenshot::Outcome = Arc::new(Mutex::new(None));
+    let shooting = screenshot.is_some();
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("archsim")
+        .with_app_id("archsim")
+        .with_inner_size([1440.0, 900.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    let options = eframe::NativeOptions {
+        viewport,
+        // A screenshot run must look the same every time: no stored window
+        // size, panel sizes or recent files.
+        persist_window: !shooting,
+        ..Default::default()
+    };
+    let for_app = Arc::clone(&outcome);
+    let start_file = file;
+    eframe::run_native(
+        "archsim",
+        options,
+        Box::new(move |cc| {
+            let settings = match (shooting, cc.storage) {
+                (false, Some(storage)) => eframe::get_value(storage, settings::STORAGE_KEY).unwrap_or_default(),
+                _ => Settings::default(),
+            };
+            if shooting {
+                // Start from egui's defaults, not from a stored layout.
+                cc.egui_ctx.memory_mut(|m| *m = Default::default());
+            }
+            let mut app = App::new(settings);
+            app.shooting = shooting;
+            // First start: the example. Later starts resume the last file.
+            let last = app.settings.recent_files.first().filter(|p| p.exists()).cloned();
+            match (start_file, last) {
+                (Some(path), _) => app.open_path(path),
+                (None, Some(path)) if app.settings.example_shown && !shooting => app.open_path(path),
+                (None, _) => {
+                    app.open_example();
+                    app.settings.example_shown = true;
+                }
+            }
+            if let Some(path) = screenshot {
+                app.screenshot = Some(screenshot::ScreenshotRun::new(path, for_app));
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|err| anyhow::anyhow!("cannot open the app window: {err}. On Linux, check that DISPLAY or WAYLAND_DISPLAY is set and OpenGL works; the CLI subcommands need no window"))?;
+
+    if shooting {
+        let result = outcome
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the screenshot thread failed"))?
+            .take();
+        match result {
+            Some(Ok(path)) => eprintln!("saved {}", path.display()),
+            Some(Err(message)) => anyhow::bail!("no screenshot: {message}"),
+            None => anyhow::bail!("no screenshot: the window closed before it was taken"),
+        }
+    }
+    Ok(())
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.record_frame_cpu(frame.info().cpu_usage);
+        self.ui_root(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if !self.shooting {
+            eframe::set_value(storage, settings::STORAGE_KEY, &self.settings);
+        }
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        !self.shooting
+    }
 }

@@ -53,11 +53,27 @@ pub(super) fn assign(
             start = end;
         }
     }
+    // Column range of each band; bands that share a column must not overlap.
+    let mut columns = vec![(usize::MAX, 0usize); bands.count];
+    for (v, &layer) in layers.iter().enumerate() {
+        let range = &mut columns[bands.of_node[v]];
+        *range = (range.0.min(layer), range.1.max(layer));
+    }
+    let mut rank = vec![0usize; bands.count];
+    for (r, &band) in ordering.band_order.iter().enumerate() {
+        rank[band] = r;
+    }
+    let shares_columns =
+        |a: usize, b: usize| columns[a].0 <= columns[b].1 && columns[b].0 <= columns[a].1;
+
+    // Stack each band below the bands ranked before it that share a column.
     let mut band_top = vec![0.0; bands.count];
-    let mut top = 0.0;
-    for &band in &ordering.band_order {
-        band_top[band] = top;
-        top += band_height[band] + options.group_gap;
+    for (r, &band) in ordering.band_order.iter().enumerate() {
+        band_top[band] = ordering.band_order[..r]
+            .iter()
+            .filter(|&&above| shares_columns(above, band))
+            .map(|&above| band_top[above] + band_height[above] + options.group_gap)
+            .fold(0.0, f64::max);
     }
 
     // Start centred in the band.
@@ -76,6 +92,12 @@ pub(super) fn assign(
         succ[from].push(to);
         pred[to].push(from);
     }
+    let bounds = Bounds {
+        band_order: &ordering.band_order,
+        rank: &rank,
+        shares_columns: &shares_columns,
+        band_height: &band_height,
+    };
     for round in 0..ROUNDS * 3 {
         let mut order: Vec<&Segment> = segments.iter().collect();
         if round % 3 == 1 {
@@ -86,25 +108,37 @@ pub(super) fn assign(
                 .nodes
                 .iter()
                 .map(|&v| {
-                    let neighbours: Vec<usize> = match round % 3 {
-                        0 => pred[v].clone(),
-                        1 => succ[v].clone(),
-                        _ => pred[v].iter().chain(&succ[v]).copied().collect(),
+                    let empty = [];
+                    let (first, second): (&[usize], &[usize]) = match round % 3 {
+                        0 => (&pred[v], &empty),
+                        1 => (&succ[v], &empty),
+                        _ => (&pred[v], &succ[v]),
                     };
-                    if neighbours.is_empty() {
+                    let count = first.len() + second.len();
+                    if count == 0 {
                         y[v]
                     } else {
-                        neighbours.iter().map(|&u| y[u]).sum::<f64>() / neighbours.len() as f64
+                        first.iter().chain(second).map(|&u| y[u]).sum::<f64>() / count as f64
                     }
                 })
                 .collect();
-            let top = band_top[segment.band] + graph.nodes[segment.nodes[0]].height / 2.0;
-            let bottom = band_top[segment.band] + band_height[segment.band] - segment.extent
-                + graph.nodes[segment.nodes[0]].height / 2.0;
+            let half = graph.nodes[segment.nodes[0]].height / 2.0;
+            let top = band_top[segment.band] + half;
+            let bottom = band_top[segment.band] + band_height[segment.band] - segment.extent + half;
             let fitted = segment.fit(&desired, top, bottom);
             for (i, &v) in segment.nodes.iter().enumerate() {
                 y[v] = fitted[i];
             }
+        }
+        if round % 3 == 2 {
+            float_bands(
+                bands,
+                &bounds,
+                dag,
+                &mut band_top,
+                &mut y,
+                options.group_gap,
+            );
         }
     }
 
@@ -114,6 +148,67 @@ pub(super) fn assign(
             y: y[v],
         })
         .collect()
+}
+
+/// What limits the vertical moves of bands.
+struct Bounds<'a> {
+    band_order: &'a [usize],
+    rank: &'a [usize],
+    shares_columns: &'a dyn Fn(usize, usize) -> bool,
+    band_height: &'a [f64],
+}
+
+/// Moves each band as a whole towards the nodes it is connected to, as far
+/// as the bands ranked above and below it (in the columns it shares) allow.
+fn float_bands(
+    bands: &Bands,
+    bounds: &Bounds,
+    dag: &[(usize, usize)],
+    band_top: &mut [f64],
+    y: &mut [f64],
+    gap: f64,
+) {
+    let mut pull = vec![(0.0, 0usize); bands.count];
+    for &(a, b) in dag {
+        let (band_a, band_b) = (bands.of_node[a], bands.of_node[b]);
+        if band_a != band_b {
+            pull[band_a].0 += y[b] - y[a];
+            pull[band_a].1 += 1;
+            pull[band_b].0 += y[a] - y[b];
+            pull[band_b].1 += 1;
+        }
+    }
+    for &band in bounds.band_order {
+        let (sum, count) = pull[band];
+        if count == 0 {
+            continue;
+        }
+        let mut low = f64::NEG_INFINITY;
+        let mut high = f64::INFINITY;
+        for (other, &other_top) in band_top.iter().enumerate() {
+            if other == band || !(bounds.shares_columns)(other, band) {
+                continue;
+            }
+            if bounds.rank[other] < bounds.rank[band] {
+                low = low.max(other_top + bounds.band_height[other] + gap);
+            } else {
+                high = high.min(other_top - gap - bounds.band_height[band]);
+            }
+        }
+        if low > high {
+            continue;
+        }
+        let wanted = band_top[band] + sum / count as f64;
+        let moved = wanted.clamp(low, high) - band_top[band];
+        if moved != 0.0 {
+            band_top[band] += moved;
+            for (v, value) in y.iter_mut().enumerate() {
+                if bands.of_node[v] == band {
+                    *value += moved;
+                }
+            }
+        }
+    }
 }
 
 struct Segment {

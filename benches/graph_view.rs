@@ -1,0 +1,125 @@
+//! CPU cost of the graph view on the 1,000-service example, without a GPU:
+//! deriving the scene (validation, analysis, layout) and one frame of the
+//! whole app while zooming (the app's UI code plus egui's tessellation into
+//! triangles — everything the CPU does before the GPU draws).
+//!
+//!     cargo bench --bench graph_view
+
+// A benchmark that cannot load its input has nothing to measure.
+#![allow(clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use archsim::gui::{App, DeriveRequest, Settings, derive};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const FILE: &str = "scenarios/large-1000.json";
+
+fn input(time: f64, zoom_in: Option<bool>) -> egui::RawInput {
+    let mut input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        time: Some(time),
+        ..Default::default()
+    };
+    input
+        .events
+        .push(egui::Event::PointerMoved(egui::pos2(700.0, 400.0)));
+    if let Some(zoom_in) = zoom_in {
+        input
+            .events
+            .push(egui::Event::Zoom(if zoom_in { 1.1 } else { 1.0 / 1.1 }));
+    }
+    input
+}
+
+/// An app with the file open and laid out, and the context it runs in.
+fn open_app(zoom: f32) -> (egui::Context, App) {
+    let ctx = egui::Context::default();
+    let mut app = App::new(Settings::default());
+    app.open_path(FILE);
+    let started = Instant::now();
+    let mut time = 0.0;
+    while !app.is_idle() || app.scene().is_none_or(|s| s.nodes.is_empty()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the file did not open"
+        );
+        time += 0.016;
+        let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Two more frames: fit to the window, then a settled frame.
+    for _ in 0..2 {
+        time += 0.016;
+        let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+    }
+    app.canvas.camera.zoom = zoom;
+    (ctx, app)
+}
+
+fn bench(c: &mut Criterion) {
+    let topology = archsim::model::load_file(Path::new(FILE)).expect("the example loads");
+    let request = DeriveRequest {
+        generation: 1,
+        topology,
+        options: Default::default(),
+        previous: Default::default(),
+    };
+    c.bench_function(
+        "derive: validate, analyse and lay out 1,044 services",
+        |b| b.iter(|| derive(&request)),
+    );
+
+    {
+        let (ctx, mut app) = open_app(1.0);
+        app.apply(archsim::gui::AppCommand::FitView);
+        let _ = ctx.run_ui(input(100.0, None), |ui| app.ui_root(ui));
+        let mut time = 200.0;
+        let mut zoom_in = false;
+        c.bench_function("frame while zooming, whole graph: ui only", |b| {
+            b.iter(|| {
+                time += 0.016;
+                zoom_in = !zoom_in;
+                ctx.run_ui(input(time, Some(zoom_in)), |ui| app.ui_root(ui))
+            })
+        });
+    }
+
+    for (name, zoom) in [
+        ("whole graph", None),
+        ("zoom 0.5", Some(0.5)),
+        ("zoom 1.0", Some(1.0)),
+    ] {
+        let (ctx, mut app) = open_app(1.0);
+        if let Some(zoom) = zoom {
+            app.canvas.camera.zoom = zoom;
+        } else {
+            app.apply(archsim::gui::AppCommand::FitView);
+            let _ = ctx.run_ui(input(100.0, None), |ui| app.ui_root(ui));
+        }
+        let mut time = 200.0;
+        let mut zoom_in = false;
+        c.bench_function(
+            &format!("frame while zooming, {name}: ui + tessellation"),
+            |b| {
+                b.iter(|| {
+                    time += 0.016;
+                    zoom_in = !zoom_in;
+                    let output = ctx.run_ui(input(time, Some(zoom_in)), |ui| app.ui_root(ui));
+                    ctx.tessellate(output.shapes, output.pixels_per_point)
+                })
+            },
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(6));
+    targets = bench
+}
+criterion_main!(benches);

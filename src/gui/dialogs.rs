@@ -1,0 +1,107 @@
+//! Modal dialogs of the app: "save changes?" before dropping unsaved work,
+//! and the path box used when the system file dialog cannot open.
+
+use egui::{Key, Modal, RichText};
+
+use super::app::App;
+use super::command::AppCommand;
+use super::tasks::DialogPurpose;
+
+pub fn dialogs_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+    confirm_ui(app, ctx);
+    path_box_ui(app, ctx, out);
+}
+
+fn confirm_ui(app: &mut App, ctx: &egui::Context) {
+    let Some(pending) = app.confirm.clone() else {
+        return;
+    };
+    let what = match &pending {
+        AppCommand::Quit => "closing",
+        AppCommand::New => "starting a new document",
+        _ => "opening another file",
+    };
+    let name = app.doc.topology.name.clone();
+    let mut choice = None;
+    Modal::new(egui::Id::unique("confirm-unsaved")).show(ctx, |ui| {
+        ui.set_max_width(380.0);
+        ui.label(RichText::new(format!("Save the changes to “{name}” before {what}?")).strong());
+        ui.label("Your changes are lost if you don't save them.");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+                choice = Some(Choice::Save);
+            }
+            if ui.button("Don't save").clicked() {
+                choice = Some(Choice::Discard);
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                choice = Some(Choice::Cancel);
+            }
+        });
+    });
+    match choice {
+        Some(Choice::Save) => {
+            app.confirm = None;
+            app.save_then(pending);
+        }
+        Some(Choice::Discard) => {
+            app.confirm = None;
+            app.confirmed = true;
+            app.apply(pending);
+        }
+        Some(Choice::Cancel) => app.confirm = None,
+        None => {}
+    }
+}
+
+enum Choice {
+    Save,
+    Discard,
+    Cancel,
+}
+
+fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+    let Some(mut state) = app.path_box.take() else {
+        return;
+    };
+    let title = match state.purpose {
+        DialogPurpose::Open => "Open a topology file",
+        DialogPurpose::SaveAs => "Save the topology as",
+        DialogPurpose::Screenshot => "Save a screenshot as",
+    };
+    let mut keep = true;
+    Modal::new(egui::Id::unique("path-box")).show(ctx, |ui| {
+        ui.set_min_width(460.0);
+        ui.label(RichText::new(title).strong());
+        ui.label("Type the file's path:");
+        let response = ui.add(
+            egui::TextEdit::singleline(&mut state.text)
+                .desired_width(440.0)
+                .id_salt("path-box-text"),
+        );
+        if !response.has_focus() && !response.lost_focus() {
+            response.request_focus();
+        }
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let ok = ui.button("OK").clicked() || entered;
+            if ok && !state.text.trim().is_empty() {
+                let path = std::path::PathBuf::from(state.text.trim());
+                out.push(match state.purpose {
+                    DialogPurpose::Open => AppCommand::OpenPath(path),
+                    DialogPurpose::SaveAs => AppCommand::SaveAsPath(path),
+                    DialogPurpose::Screenshot => AppCommand::Screenshot(Some(path)),
+                });
+                keep = false;
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                keep = false;
+            }
+        });
+    });
+    if keep {
+        app.path_box = Some(state);
+    }
+}

@@ -1,0 +1,489 @@
+//! Painting the scene: boxes, edges, nodes and labels, with culling of what is
+//! off-screen and less detail when zoomed out.
+
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, pos2, vec2};
+
+use super::camera::Camera;
+use super::scene::{NodeId, Scene, SceneEdge, SceneNode};
+use super::shapes::{self, Outline};
+use super::theme::{Palette, kind_icon};
+
+/// How a node or edge is emphasised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mark {
+    #[default]
+    Normal,
+    /// Something else is highlighted.
+    Faded,
+    Selected,
+    /// Called (directly or not) by the selected service.
+    Downstream,
+    /// Calls the selected service (directly or not).
+    Upstream,
+    /// On the highlighted entry's critical path.
+    Critical,
+}
+
+/// Per-node and per-edge marks for one frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marks {
+    pub nodes: Vec<Mark>,
+    pub edges: Vec<Mark>,
+    /// A service or path is highlighted: unmarked things fade.
+    pub active: bool,
+    pub selected_group: Option<String>,
+}
+
+impl Marks {
+    pub fn node(&self, i: usize) -> Mark {
+        self.nodes.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn edge(&self, i: usize) -> Mark {
+        self.edges.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// What to draw, besides the scene.
+pub struct PaintOptions {
+    pub show_rates: bool,
+    pub show_group_boxes: bool,
+    pub show_zone_boxes: bool,
+    /// Index of the hovered node, for its connect handle.
+    pub hovered: Option<usize>,
+    pub editable: bool,
+}
+
+/// Screen rectangles of the nodes this frame (drag overrides applied).
+pub struct Geometry {
+    pub rects: Vec<Rect>,
+}
+
+impl Geometry {
+    pub fn new(
+        scene: &Scene,
+        camera: &Camera,
+        canvas: Rect,
+        position: impl Fn(usize) -> crate::graph::layout::Point,
+    ) -> Geometry {
+        let rects = (0..scene.nodes.len())
+            .map(|i| {
+                let node = &scene.nodes[i];
+                let centre = camera.to_screen(canvas, position(i));
+                Rect::from_center_size(
+                    centre,
+                    vec2(node.width as f32, node.height as f32) * camera.zoom,
+                )
+            })
+            .collect();
+        Geometry { rects }
+    }
+}
+
+/// The curve of an edge between two node rectangles: right side to left
+/// side, or, for edges that point backwards, an arc below both nodes.
+pub fn edge_curve(from: Rect, to: Rect, back: bool, zoom: f32) -> [Pos2; 4] {
+    if back {
+        let start = from.center_bottom();
+        let end = to.center_bottom();
+        let depth = (40.0 + 0.12 * (end.x - start.x).abs() / zoom.max(0.01)) * zoom;
+        return [start, start + vec2(0.0, depth), end + vec2(0.0, depth), end];
+    }
+    // Out of the right side, into the left side; a target to the left gets
+    // an S-curve that swings out and back.
+    let start = from.right_center();
+    let end = to.left_center();
+    let dx = end.x - start.x;
+    let reach = if dx >= 20.0 * zoom {
+        (dx * 0.5).max(20.0 * zoom)
+    } else {
+        60.0 * zoom + 0.25 * dx.abs()
+    };
+    [start, start + vec2(reach, 0.0), end - vec2(reach, 0.0), end]
+}
+
+/// The point of a cubic Bézier curve at parameter `t`.
+pub fn bezier_at(p: &[Pos2; 4], t: f32) -> Pos2 {
+    let u = 1.0 - t;
+    let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
+    pos2(
+        w[0] * p[0].x + w[1] * p[1].x + w[2] * p[2].x + w[3] * p[3].x,
+        w[0] * p[0].y + w[1] * p[1].y + w[2] * p[2].y + w[3] * p[3].y,
+    )
+}
+
+fn bezier_bounds(p: &[Pos2; 4]) -> Rect {
+    Rect::from_points(p)
+}
+
+/// `12/s`, `3.4/s`, `1.2k/s`.
+pub fn format_rate(rps: f64) -> String {
+    if rps >= 9_950.0 {
+        format!("{:.0}k/s", rps / 1000.0)
+    } else if rps >= 999.5 {
+        format!("{:.1}k/s", rps / 1000.0)
+    } else if rps >= 9.95 {
+        format!("{rps:.0}/s")
+    } else if rps >= 0.0995 {
+        format!("{rps:.1}/s")
+    } else {
+        format!("{rps:.2}/s")
+    }
+}
+
+fn faded(color: Color32, mark: Mark) -> Color32 {
+    if mark == Mark::Faded {
+        color.gamma_multiply(0.22)
+    } else {
+        color
+    }
+}
+
+fn mark_color(palette: &Palette, mark: Mark) -> Option<Color32> {
+    match mark {
+        Mark::Selected => Some(palette.selection),
+        Mark::Downstream => Some(palette.downstream),
+        Mark::Upstream => Some(palette.upstream),
+        Mark::Critical => Some(palette.critical),
+        Mark::Normal | Mark::Faded => None,
+    }
+}
+
+/// Paints boxes, edges and nodes of `scene` that are visible in `canvas`.
+#[allow(clippy::too_many_arguments)]
+pub fn paint_scene(
+    painter: &Painter,
+    canvas: Rect,
+    camera: &Camera,
+    scene: &Scene,
+    geometry: &Geometry,
+    marks: &Marks,
+    palette: &Palette,
+    options: &PaintOptions,
+) {
+    let zoom = camera.zoom;
+    let cull = canvas.expand(40.0);
+
+    if options.show_zone_boxes {
+        for zone in &scene.zone_boxes {
+            let rect = camera.rect_to_screen(canvas, zone.rect);
+            if rect.intersects(cull) {
+                shapes::dashed_box(painter, rect, Stroke::new(1.2, palette.zone_stroke));
+                painter.text(
+                    rect.left_bottom() + vec2(6.0, -4.0),
+                    Align2::LEFT_BOTTOM,
+                    format!("zone {}", zone.label),
+                    FontId::proportional(11.0),
+                    palette.zone_stroke,
+                );
+            }
+        }
+    }
+    if options.show_group_boxes {
+        for group in &scene.group_boxes {
+            let rect = camera.rect_to_screen(canvas, group.rect);
+            if !rect.intersects(cull) {
+                continue;
+            }
+            let selected = marks.selected_group.as_deref() == Some(group.label.as_str());
+            let stroke = if selected {
+                Stroke::new(2.0, palette.selection)
+            } else {
+                Stroke::new(1.0, palette.group_stroke)
+            };
+            painter.rect(
+                rect,
+                10.0 * zoom.min(1.0),
+                palette.group_fill,
+                stroke,
+                StrokeKind::Inside,
+            );
+            // Group names stay legible at any zoom: they are the map's labels.
+            let size = (12.0 * zoom).clamp(11.0, 15.0);
+            painter.text(
+                rect.left_top() + vec2(6.0, -3.0),
+                Align2::LEFT_BOTTOM,
+                &group.label,
+                FontId::proportional(size),
+                palette.group_text,
+            );
+        }
+    }
+
+    // Edges: plain ones first, highlighted ones on top.
+    let stroke_scale = zoom.clamp(0.35, 1.2);
+    let mut order: Vec<usize> = (0..scene.edges.len()).collect();
+    order.sort_by_key(|&i| !matches!(marks.edge(i), Mark::Normal | Mark::Faded));
+    let mut labels: Vec<(Pos2, String, Color32)> = Vec::new();
+    for i in order {
+        let edge = &scene.edges[i];
+        let curve = edge_curve(
+            geometry.rects[edge.from],
+            geometry.rects[edge.to],
+            edge.back,
+            zoom,
+        );
+        if !bezier_bounds(&curve).intersects(cull) {
+            continue;
+        }
+        let mark = marks.edge(i);
+        let base = if edge.back {
+            palette.back_edge
+        } else {
+            palette.edge
+        };
+        let mut color = faded(mark_color(palette, mark).unwrap_or(base), mark);
+        // Zoomed far out, plain edges become a light haze behind the nodes.
+        if zoom < 0.3 && mark_color(palette, mark).is_none() {
+            color = color.gamma_multiply((zoom / 0.3).max(0.35));
+        }
+        let width = edge_width(edge)
+            * stroke_scale
+            * if mark_color(palette, mark).is_some() {
+                1.6
+            } else {
+                1.0
+            };
+        paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        if options.show_rates
+            && zoom >= 0.5
+            && mark != Mark::Faded
+            && let Some(rate) = edge.rate_rps
+        {
+            labels.push((bezier_at(&curve, 0.5), format_rate(rate), color));
+        }
+    }
+
+    for (i, node) in scene.nodes.iter().enumerate() {
+        let rect = geometry.rects[i];
+        if rect.intersects(cull) {
+            paint_node(painter, rect, node, marks.node(i), palette, zoom);
+        }
+    }
+    if let Some(i) = options.hovered.filter(|_| options.editable)
+        && matches!(scene.nodes[i].id, NodeId::Service(_))
+        && zoom >= 0.3
+    {
+        let handle = connect_handle(geometry.rects[i]);
+        painter.circle(
+            handle,
+            5.0,
+            palette.node_fill,
+            Stroke::new(1.5, palette.selection),
+        );
+    }
+
+    // Rate labels last, so that nodes never hide them.
+    let font = FontId::proportional((11.0 * zoom).clamp(9.0, 13.0));
+    for (at, text, color) in labels {
+        if !canvas.contains(at) {
+            continue;
+        }
+        let galley = painter.layout_no_wrap(text, font.clone(), palette.edge_label);
+        let rect = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
+        painter.rect(
+            rect,
+            4.0,
+            palette.edge_label_bg,
+            Stroke::new(0.8, color.gamma_multiply(0.6)),
+            StrokeKind::Inside,
+        );
+        painter.galley(rect.min + vec2(4.0, 1.0), galley, palette.edge_label);
+    }
+}
+
+/// Where a node's "drag to connect" handle is.
+pub fn connect_handle(rect: Rect) -> Pos2 {
+    rect.right_center()
+}
+
+fn edge_width(edge: &SceneEdge) -> f32 {
+    match edge.rate_rps {
+        Some(rate) => (1.0 + 0.55 * (1.0 + rate as f32).log10()).clamp(1.0, 3.6),
+        None => 1.3,
+    }
+}
+
+fn paint_edge(painter: &Painter, curve: &[Pos2; 4], edge: &SceneEdge, stroke: Stroke, zoom: f32) {
+    // The curve as a polyline with as many points as its size on screen
+    // needs: far cheaper to tessellate than an exact Bézier, and the same
+    // to the eye.
+    let length =
+        curve[0].distance(curve[1]) + curve[1].distance(curve[2]) + curve[2].distance(curve[3]);
+    if length < 1.5 {
+        return;
+    }
+    let with_arrow = zoom >= 0.12 && length > 12.0;
+    let arrow = (9.0 * zoom.clamp(0.5, 1.3)).max(4.0);
+    // Stop the line at the arrow's base so that its end does not poke out.
+    let direction = curve[3] - curve[2];
+    let mut line = *curve;
+    if with_arrow {
+        line[3] = curve[3] - direction.normalized() * arrow * 0.8;
+    }
+    // Far out, edges are a haze: a few segments each are plenty.
+    let segments = if zoom < 0.25 {
+        ((length / 80.0) as usize).clamp(1, 6)
+    } else {
+        ((length / 10.0) as usize).clamp(1, 40)
+    };
+    let points: Vec<Pos2> = (0..=segments)
+        .map(|k| bezier_at(&line, k as f32 / segments as f32))
+        .collect();
+    if edge.optional && length > 20.0 {
+        painter.extend(egui::Shape::dashed_line(&points, stroke, 6.0, 4.0));
+    } else if segments == 1 {
+        painter.line_segment([points[0], points[1]], stroke);
+    } else {
+        painter.add(egui::Shape::line(points, stroke));
+    }
+    if with_arrow {
+        shapes::arrowhead(painter, curve[3], direction, arrow, stroke.color);
+    }
+}
+
+fn paint_node(
+    painter: &Painter,
+    rect: Rect,
+    node: &SceneNode,
+    mark: Mark,
+    palette: &Palette,
+    zoom: f32,
+) {
+    let accent = faded(palette.kind(node.kind), mark);
+    let highlight = mark_color(palette, mark);
+    let stroke = match highlight {
+        Some(color) => Stroke::new(if mark == Mark::Selected { 3.0 } else { 2.2 }, color),
+        None => Stroke::new(1.2, faded(palette.edge, mark)),
+    };
+    let fill = if mark == Mark::Faded {
+        palette.node_fill.gamma_multiply(0.6)
+    } else {
+        palette.node_fill
+    };
+    let group = node.members > 0;
+    if zoom < 0.2 {
+        // Far out, shapes would not show: a plain box is enough.
+        painter.rect(
+            rect,
+            1.0,
+            fill,
+            Stroke::new(1.0, accent),
+            StrokeKind::Inside,
+        );
+        return;
+    }
+    shapes::node_outline(painter, rect, node.kind, group, &Outline { fill, stroke });
+
+    // An entry gets a short arrow from the left: traffic comes in here.
+    if node.entry {
+        let tip = rect.left_center() - vec2(2.0, 0.0);
+        let length = 22.0 * zoom.max(0.4);
+        painter.line_segment(
+            [tip - vec2(length, 0.0), tip],
+            Stroke::new(2.0, faded(palette.selection, mark)),
+        );
+        shapes::arrowhead(
+            painter,
+            tip,
+            vec2(1.0, 0.0),
+            8.0 * zoom.clamp(0.5, 1.2),
+            faded(palette.selection, mark),
+        );
+    }
+
+    // Utilization bar along the bottom edge.
+    if let Some(util) = node.utilization
+        && zoom >= 0.2
+    {
+        let inner = rect.shrink2(vec2(10.0 * zoom, 0.0));
+        let y = rect.bottom() - 5.0 * zoom;
+        let full = (util as f32).clamp(0.0, 1.0);
+        let track = Stroke::new(3.0 * zoom.min(1.0), faded(palette.grid, mark));
+        painter.line_segment([pos2(inner.left(), y), pos2(inner.right(), y)], track);
+        let bar = Stroke::new(3.0 * zoom.min(1.0), faded(palette.utilization(util), mark));
+        painter.line_segment(
+            [
+                pos2(inner.left(), y),
+                pos2(inner.left() + inner.width() * full, y),
+            ],
+            bar,
+        );
+    }
+
+    if zoom < 0.28 {
+        return; // too small for text
+    }
+    let text = faded(palette.node_text, mark);
+    let sub = faded(palette.node_subtext, mark);
+    let icon_size = 17.0 * zoom;
+    let pad = 10.0 * zoom;
+    let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);
+    let icon = if group { "🗀" } else { kind_icon(node.kind) };
+    painter.text(
+        icon_centre,
+        Align2::CENTER_CENTER,
+        icon,
+        FontId::proportional(icon_size),
+        accent,
+    );
+
+    let left = icon_centre.x + icon_size * 0.6 + 6.0 * zoom;
+    let width = rect.right() - left - pad;
+    let name_size = 13.5 * zoom;
+    let name = elide(node.id.name(), width, name_size);
+    let has_sub = zoom >= 0.5;
+    let name_y = if has_sub {
+        rect.center().y - 8.0 * zoom
+    } else {
+        rect.center().y
+    };
+    painter.text(
+        pos2(left, name_y),
+        Align2::LEFT_CENTER,
+        name,
+        FontId::proportional(name_size),
+        text,
+    );
+    if has_sub {
+        let line = node.subline();
+        let size = 11.0 * zoom;
+        painter.text(
+            pos2(left, rect.center().y + 9.0 * zoom),
+            Align2::LEFT_CENTER,
+            elide(&line, width, size),
+            FontId::proportional(size),
+            sub,
+        );
+    }
+}
+
+/// Cuts `text` with an ellipsis so that it fits `width` at `size` (an
+/// estimate: proportional glyphs average about 0.56 em).
+fn elide(text: &str, width: f32, size: f32) -> String {
+    let fits = ((width / (size * 0.56)).floor() as usize).max(1);
+    if text.chars().count() <= fits {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(fits.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_short() {
+        assert_eq!(format_rate(0.26), "0.3/s");
+        assert_eq!(format_rate(12.4), "12/s");
+        assert_eq!(format_rate(1234.0), "1.2k/s");
+        assert_eq!(format_rate(25_000.0), "25k/s");
+    }
+
+    #[test]
+    fn elide_cuts_long_names() {
+        assert_eq!(elide("short", 200.0, 13.0), "short");
+        assert!(elide("a-really-long-service-name-here", 60.0, 13.0).ends_with('…'));
+    }
+}

@@ -1,0 +1,401 @@
+//! The graph as drawn: nodes (services, or collapsed groups), aggregated
+//! edges with their expected rates, group and zone boxes, all in graph units.
+//! Built off the UI thread from a topology, the view filter and the figures of
+//! the analysis; the canvas only transforms and paints it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::graph::layout::{self, LabelledBox, LayoutGraph, LayoutOptions, NodeSpec, Point, Rect};
+use crate::model::{ServiceKind, Topology};
+
+/// Height of a node, in graph units.
+pub const NODE_HEIGHT: f64 = 52.0;
+/// Padding of group boxes around their members.
+pub const GROUP_PADDING: f64 = 18.0;
+
+/// Which thing a node stands for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeId {
+    Service(String),
+    /// A collapsed group, drawn as one node.
+    Group(String),
+}
+
+impl NodeId {
+    pub fn name(&self) -> &str {
+        match self {
+            NodeId::Service(name) | NodeId::Group(name) => name,
+        }
+    }
+}
+
+/// Figures shown on the graph; from the analysis when the topology is valid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    /// Expected requests per second arriving at each service.
+    pub load_rps: BTreeMap<String, f64>,
+    /// Expected utilization (0..1, may exceed 1 when overloaded).
+    pub utilization: BTreeMap<String, f64>,
+    /// Expected calls per second from one service to another.
+    pub edge_rps: BTreeMap<(String, String), f64>,
+    pub bottleneck: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneNode {
+    pub id: NodeId,
+    /// The service's index in the topology (None for a collapsed group).
+    pub service: Option<usize>,
+    pub kind: ServiceKind,
+    pub group: Option<String>,
+    pub zones: Vec<String>,
+    pub replicas: u64,
+    pub workers: u64,
+    /// Services inside, for a collapsed group.
+    pub members: usize,
+    /// Traffic enters here.
+    pub entry: bool,
+    pub load_rps: Option<f64>,
+    pub utilization: Option<f64>,
+    pub pos: Point,
+    pub width: f64,
+    pub height: f64,
+    /// Its position comes from the file's `layout`.
+    pub pinned: bool,
+}
+
+impl SceneNode {
+    pub fn rect(&self) -> Rect {
+        Rect::around(self.pos, self.width, self.height)
+    }
+
+    /// The node's second line: `3×32 · 120/s · 45%`, or `5 services · …` for
+    /// a collapsed group. A service in a single zone says so (a zone outage
+    /// takes it out).
+    pub fn subline(&self) -> String {
+        let mut parts = Vec::new();
+        if self.members > 0 {
+            parts.push(format!(
+                "{} service{}",
+                self.members,
+                if self.members == 1 { "" } else { "s" }
+            ));
+        } else {
+            parts.push(format!("{}×{}", self.replicas, self.workers));
+        }
+        if let Some(load) = self.load_rps {
+            parts.push(super::paint::format_rate(load));
+        }
+        if let Some(util) = self.utilization {
+            parts.push(format!("{:.0}%", util * 100.0));
+        }
+        if self.members == 0 && self.zones.len() == 1 {
+            parts.push(format!("zone {}", self.zones[0]));
+        }
+        parts.join(" · ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneEdge {
+    pub from: usize,
+    pub to: usize,
+    /// Expected calls per second, summed over the calls it stands for.
+    pub rate_rps: Option<f64>,
+    /// Every call it stands for is optional.
+    pub optional: bool,
+    /// Points backwards (closes a cycle).
+    pub back: bool,
+    /// Number of call entries it stands for.
+    pub calls: usize,
+}
+
+/// What the view hides or collapses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SceneOptions {
+    pub hidden_groups: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scene {
+    pub nodes: Vec<SceneNode>,
+    pub edges: Vec<SceneEdge>,
+    pub group_boxes: Vec<LabelledBox>,
+    pub zone_boxes: Vec<LabelledBox>,
+    /// Everything drawn, for "fit to window".
+    pub bounds: Rect,
+    /// Outgoing and incoming edges of each node (edge indices).
+    pub outgoing: Vec<Vec<usize>>,
+    pub incoming: Vec<Vec<usize>>,
+    index: BTreeMap<NodeId, usize>,
+    /// Services hidden by the filter, for the status line.
+    pub hidden_services: usize,
+}
+
+/// Width of a node, estimated from the length of its two lines of text (the
+/// canvas elides what does not fit).
+fn node_width(node: &SceneNode) -> f64 {
+    let name = 7.6 * node.id.name().chars().count() as f64;
+    let sub = 6.2 * node.subline().chars().count() as f64;
+    (60.0 + name.max(sub)).clamp(150.0, 260.0)
+}
+
+impl Scene {
+    /// Builds and lays out the scene. `previous` is where nodes were drawn
+    /// before: it seeds the layout so that small edits move little.
+    pub fn build(
+        topology: &Topology,
+        options: &SceneOptions,
+        figures: &Figures,
+        previous: &BTreeMap<NodeId, Point>,
+    ) -> Scene {
+        let collapsed: BTreeSet<&str> = topology
+            .layout
+            .iter()
+            .flat_map(|layout| layout.collapsed_groups.iter().map(String::as_str))
+            .collect();
+        let saved = topology.layout.as_ref().map(|layout| &layout.nodes);
+        let entries: BTreeSet<&str> = topology.workload.iter().map(|e| e.to.as_str()).collect();
+
+        let mut scene = Scene::default();
+        // Service name → node index (a collapsed group's node for its members).
+        let mut node_of: BTreeMap<&str, usize> = BTreeMap::new();
+        for (index, service) in topology.services.iter().enumerate() {
+            if service
+                .group
+                .as_ref()
+                .is_some_and(|g| options.hidden_groups.contains(g))
+            {
+                scene.hidden_services += 1;
+                continue;
+            }
+            let group_node = service.group.as_deref().filter(|g| collapsed.contains(g));
+            if let Some(group) = group_node {
+                let id = NodeId::Group(group.to_owned());
+                if let Some(&at) = scene.index.get(&id) {
+                    let node = &mut scene.nodes[at];
+                    node.members += 1;
+                    node.entry |= entries.contains(service.name.as_str());
+                    node.load_rps =
+                        sum_opt(node.load_rps, figures.load_rps.get(&service.name).copied());
+                    node.utilization = max_opt(
+                        node.utilization,
+                        figures.utilization.get(&service.name).copied(),
+                    );
+                    node_of.insert(&service.name, at);
+                    continue;
+                }
+            }
+            let id = match group_node {
+                Some(group) => NodeId::Group(group.to_owned()),
+                None => NodeId::Service(service.name.clone()),
+            };
+            let at = scene.nodes.len();
+            scene.index.insert(id.clone(), at);
+            node_of.insert(&service.name, at);
+            scene.nodes.push(SceneNode {
+                pinned: group_node.is_none()
+                    && saved.is_some_and(|s| s.contains_key(&service.name)),
+                service: group_node.is_none().then_some(index),
+                kind: if group_node.is_some() {
+                    ServiceKind::Service
+                } else {
+                    service.kind
+                },
+                group: service.group.clone(),
+                zones: if group_node.is_some() {
+                    Vec::new()
+                } else {
+                    service.zones.clone()
+                },
+                replicas: service.replicas,
+                workers: service.workers,
+                members: usize::from(group_node.is_some()),
+                entry: entries.contains(service.name.as_str()),
+                load_rps: figures.load_rps.get(&service.name).copied(),
+                utilization: figures.utilization.get(&service.name).copied(),
+                pos: Point::default(),
+                width: 0.0,
+                height: NODE_HEIGHT,
+                id,
+            });
+        }
+
+        // Edges, aggregated per pair of nodes.
+        let mut edges: BTreeMap<(usize, usize), SceneEdge> = BTreeMap::new();
+        for service in &topology.services {
+            let Some(&from) = node_of.get(service.name.as_str()) else {
+                continue;
+            };
+            let lists = std::iter::once(&service.calls)
+                .chain(service.operations.iter().map(|op| &op.calls));
+            for call in lists.flatten().flat_map(|spec| spec.calls()) {
+                let Some(&to) = node_of.get(call.to.as_str()) else {
+                    continue;
+                };
+                if from == to && scene.nodes[from].members > 0 {
+                    continue; // calls inside a collapsed group
+                }
+                let edge = edges.entry((from, to)).or_insert(SceneEdge {
+                    from,
+                    to,
+                    rate_rps: None,
+                    optional: true,
+                    back: false,
+                    calls: 0,
+                });
+                edge.optional &= call.optional;
+                edge.calls += 1;
+            }
+        }
+        // Rates: per service pair from the figures, summed into node pairs.
+        for ((caller, callee), rate) in &figures.edge_rps {
+            if let (Some(&from), Some(&to)) =
+                (node_of.get(caller.as_str()), node_of.get(callee.as_str()))
+                && let Some(edge) = edges.get_mut(&(from, to))
+            {
+                edge.rate_rps = sum_opt(edge.rate_rps, Some(*rate));
+            }
+        }
+        scene.edges = edges.into_values().collect();
+        for node in &mut scene.nodes {
+            node.width = node_width(node);
+        }
+        scene.layout(saved, previous);
+        scene
+    }
+
+    fn layout(
+        &mut self,
+        saved: Option<&BTreeMap<String, Point>>,
+        previous: &BTreeMap<NodeId, Point>,
+    ) {
+        let graph = LayoutGraph {
+            nodes: self
+                .nodes
+                .iter()
+                .map(|node| NodeSpec {
+                    name: node.id.name().to_owned(),
+                    group: node.group.clone(),
+                    width: node.width,
+                    height: node.height,
+                    source: node.entry,
+                    pinned: match &node.id {
+                        NodeId::Service(name) => saved.and_then(|s| s.get(name)).copied(),
+                        NodeId::Group(_) => None,
+                    },
+                    previous: previous.get(&node.id).copied(),
+                })
+                .collect(),
+            edges: self.edges.iter().map(|e| (e.from, e.to)).collect(),
+        };
+        let result = layout::layered(&graph, &LayoutOptions::default());
+        for (node, pos) in self.nodes.iter_mut().zip(result.positions) {
+            node.pos = pos;
+        }
+        for (edge, back) in self.edges.iter_mut().zip(result.back_edges) {
+            edge.back = back;
+        }
+        self.outgoing = vec![Vec::new(); self.nodes.len()];
+        self.incoming = vec![Vec::new(); self.nodes.len()];
+        for (i, edge) in self.edges.iter().enumerate() {
+            self.outgoing[edge.from].push(i);
+            self.incoming[edge.to].push(i);
+        }
+        self.update_boxes();
+    }
+
+    /// Recomputes group and zone boxes and the bounds from node positions
+    /// (after a layout, or while a node is dragged).
+    pub fn update_boxes(&mut self) {
+        let sizes: Vec<(f64, f64)> = self.nodes.iter().map(|n| (n.width, n.height)).collect();
+        let positions: Vec<Point> = self.nodes.iter().map(|n| n.pos).collect();
+        let groups: Vec<Vec<&str>> = self
+            .nodes
+            .iter()
+            .map(|n| match (&n.id, &n.group) {
+                (NodeId::Service(_), Some(group)) => vec![group.as_str()],
+                _ => Vec::new(),
+            })
+            .collect();
+        self.group_boxes = layout::boxes_around(&groups, &positions, &sizes, GROUP_PADDING);
+        let zones: Vec<Vec<&str>> = self
+            .nodes
+            .iter()
+            .map(|n| n.zones.iter().map(String::as_str).collect())
+            .collect();
+        let mut zone_boxes = layout::boxes_around(&zones, &positions, &sizes, GROUP_PADDING + 14.0);
+        // Nest boxes of later zones slightly wider so that equal boxes show.
+        for (i, zone) in zone_boxes.iter_mut().enumerate() {
+            zone.rect = zone.rect.expand(8.0 * i as f64);
+        }
+        self.zone_boxes = zone_boxes;
+        let all = self
+            .nodes
+            .iter()
+            .map(|n| n.rect())
+            .chain(self.group_boxes.iter().map(|b| b.rect));
+        self.bounds = all.reduce(Rect::union).unwrap_or_default();
+    }
+
+    pub fn find(&self, id: &NodeId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The node that shows service `name`: its own, or its collapsed group's.
+    pub fn node_of_service(&self, topology: &Topology, name: &str) -> Option<usize> {
+        self.find(&NodeId::Service(name.to_owned())).or_else(|| {
+            let group = topology
+                .services
+                .iter()
+                .find(|s| s.name == name)?
+                .group
+                .clone()?;
+            self.find(&NodeId::Group(group))
+        })
+    }
+
+    /// Where every node is, to seed the next layout.
+    pub fn positions(&self) -> BTreeMap<NodeId, Point> {
+        self.nodes.iter().map(|n| (n.id.clone(), n.pos)).collect()
+    }
+
+    /// Nodes reachable from `start` along edges (downstream), or against them
+    /// (upstream); `start` itself excluded.
+    pub fn reachable(&self, start: usize, downstream: bool) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some(v) = stack.pop() {
+            let edges = if downstream {
+                &self.outgoing[v]
+            } else {
+                &self.incoming[v]
+            };
+            for &e in edges {
+                let next = if downstream {
+                    self.edges[e].to
+                } else {
+                    self.edges[e].from
+                };
+                if next != start && seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+        seen
+    }
+}
+
+fn sum_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
