@@ -563,3 +563,20 @@ fn cli_run_without_scenarios_runs_the_default_for_60_s() {
         ("default", 60.0, 1)
     );
 }
+
+#[test]
+fn a_simulation_can_run_on_another_thread() {
+    fn send<T: Send + 'static>() {}
+    send::<Simulation>();
+    send::<Summary>();
+    send::<archsim::sim::LiveState>();
+    let text = include_str!("../scenarios/three-tier.json");
+    let checked = model::check(model::from_json_str(text).expect("parses")).expect("valid");
+    let mut sc = select_scenario(checked.topology(), None).expect("scenario");
+    sc.duration_s = 25.0;
+    let sim = Simulation::new(&checked, &sc).expect("builds");
+    let summary = std::thread::spawn(move || sim.run())
+        .join()
+        .expect("the run thread ends");
+    assert_eq!(summary.status, RunStatus::Complete);
+}

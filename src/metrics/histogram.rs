@@ -97,6 +97,10 @@ pub struct LatencyHistogram<C: Count = u64> {
     count: u64,
     sum_s: f64,
     max_s: f64,
+    /// With [`LatencyHistogram::tracking`]: the cells that are not zero, so
+    /// that adding and clearing a short-lived histogram costs its values,
+    /// not its range.
+    touched: Option<Vec<u32>>,
 }
 
 impl<C: Count> Default for LatencyHistogram<C> {
@@ -114,6 +118,17 @@ impl<C: Count> LatencyHistogram<C> {
             count: 0,
             sum_s: 0.0,
             max_s: 0.0,
+            touched: None,
+        }
+    }
+
+    /// A histogram that keeps the list of its non-zero cells: for the
+    /// histograms of one time-series bucket, added to the run's and cleared
+    /// when the bucket closes.
+    pub fn tracking() -> Self {
+        LatencyHistogram {
+            touched: Some(Vec::new()),
+            ..Self::new()
         }
     }
 
@@ -130,6 +145,11 @@ impl<C: Count> LatencyHistogram<C> {
         let cell = cell_of((duration_s * 1e6 + 0.5) as u64);
         if cell >= self.counts.len() {
             self.grow(cell);
+        }
+        if let Some(touched) = &mut self.touched
+            && self.counts[cell].get() == 0
+        {
+            touched.push(cell as u32);
         }
         self.counts[cell].increment();
         self.lo = self.lo.min(cell);
@@ -236,8 +256,28 @@ impl<C: Count> LatencyHistogram<C> {
         if hi >= self.counts.len() {
             self.grow(hi);
         }
-        for (mine, theirs) in self.counts[lo..=hi].iter_mut().zip(&other.counts[lo..=hi]) {
-            mine.add(theirs.get());
+        match (&mut self.touched, &other.touched) {
+            (None, Some(theirs)) if theirs.len() < (hi - lo + 1) / 4 => {
+                for &cell in theirs {
+                    self.counts[cell as usize].add(other.counts[cell as usize].get());
+                }
+            }
+            (None, _) => {
+                for (mine, theirs) in self.counts[lo..=hi].iter_mut().zip(&other.counts[lo..=hi]) {
+                    mine.add(theirs.get());
+                }
+            }
+            (Some(mine), _) => {
+                for cell in lo..=hi {
+                    let n = other.counts[cell].get();
+                    if n > 0 {
+                        if self.counts[cell].get() == 0 {
+                            mine.push(cell as u32);
+                        }
+                        self.counts[cell].add(n);
+                    }
+                }
+            }
         }
         self.lo = self.lo.min(lo);
         self.hi = self.hi.max(hi);
@@ -249,7 +289,17 @@ impl<C: Count> LatencyHistogram<C> {
     /// Empties the histogram, keeping its allocation.
     pub fn clear(&mut self) {
         if self.count > 0 {
-            self.counts[self.lo..=self.hi].fill(C::default());
+            match &mut self.touched {
+                Some(touched) if touched.len() < (self.hi - self.lo + 1) / 4 => {
+                    for &cell in touched.iter() {
+                        self.counts[cell as usize] = C::default();
+                    }
+                }
+                _ => self.counts[self.lo..=self.hi].fill(C::default()),
+            }
+            if let Some(touched) = &mut self.touched {
+                touched.clear();
+            }
             self.lo = usize::MAX;
             self.hi = 0;
             self.count = 0;
@@ -396,6 +446,40 @@ mod tests {
             a.quantiles_ms([0.1, 0.5, 0.99]),
             both.quantiles_ms([0.1, 0.5, 0.99])
         );
+    }
+
+    #[test]
+    fn tracking_histograms_add_and_clear_like_plain_ones() {
+        let mut plain = LatencyHistogram::<u32>::new();
+        let mut tracked = LatencyHistogram::<u32>::tracking();
+        let mut run_a = LatencyHistogram::<u64>::new();
+        let mut run_b = LatencyHistogram::<u64>::new();
+        for round in 0..3 {
+            for i in 0..50 {
+                let v = (i * 7919 % 1000 + round * 10) as f64 * 1e-4;
+                plain.record_s(v);
+                tracked.record_s(v);
+            }
+            // A sparse and a dense bucket histogram added into a tracked one.
+            let mut extra = LatencyHistogram::<u32>::new();
+            extra.record_s(0.5);
+            plain.add(&extra);
+            tracked.add(&extra);
+            assert_eq!(
+                plain.quantiles_ms([0.1, 0.5, 0.99]),
+                tracked.quantiles_ms([0.1, 0.5, 0.99])
+            );
+            run_a.add(&plain);
+            run_b.add(&tracked);
+            assert_eq!(
+                run_a.quantiles_ms([0.1, 0.5, 0.99]),
+                run_b.quantiles_ms([0.1, 0.5, 0.99])
+            );
+            plain.clear();
+            tracked.clear();
+            assert!(tracked.counts.iter().all(|c| *c == 0));
+            assert_eq!(tracked.touched.as_ref().map(Vec::len), Some(0));
+        }
     }
 
     #[test]

@@ -395,10 +395,7 @@ impl Simulation {
         let mut completed = true;
         // Look at the flag before the first event, then every CANCEL_CHECK_EVENTS.
         let mut budget = 0;
-        while let Some(next) = self.queue.peek_time_s() {
-            if next >= target {
-                break;
-            }
+        loop {
             if budget == 0 {
                 budget = CANCEL_CHECK_EVENTS;
                 if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -407,9 +404,10 @@ impl Simulation {
                 }
             }
             budget -= 1;
-            let Some(event) = self.queue.take_min() else {
+            let Some(event) = self.queue.take_min_before(target) else {
                 break;
             };
+            let next = event.time_s();
             self.cross_boundaries(next);
             self.now = next;
             self.events += 1;

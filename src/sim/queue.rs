@@ -65,7 +65,13 @@ impl Event {
     /// Whether `self` comes strictly before `other`.
     #[inline]
     fn before(&self, other: &Event) -> bool {
-        (self.time_bits, self.seq_tag) < (other.time_bits, other.seq_tag)
+        self.key() < other.key()
+    }
+
+    /// (time, sequence) as one integer: compares without branches.
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.time_bits) << 64) | u128::from(self.seq_tag)
     }
 }
 
@@ -143,13 +149,29 @@ impl EventQueue {
             if first >= n {
                 break;
             }
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            for c in first + 1..end {
-                if self.heap[c].before(&self.heap[best]) {
-                    best = c;
+            let best = if first + ARITY <= n {
+                // All four children: a branch-free tournament.
+                let k = |c: usize| self.heap[c].key();
+                let a = if k(first + 1) < k(first) {
+                    first + 1
+                } else {
+                    first
+                };
+                let b = if k(first + 3) < k(first + 2) {
+                    first + 3
+                } else {
+                    first + 2
+                };
+                if k(b) < k(a) { b } else { a }
+            } else {
+                let mut best = first;
+                for c in first + 1..n {
+                    if self.heap[c].before(&self.heap[best]) {
+                        best = c;
+                    }
                 }
-            }
+                best
+            };
             if !self.heap[best].before(&event) {
                 break;
             }
@@ -159,15 +181,21 @@ impl EventQueue {
         self.heap[i] = event;
     }
 
-    /// The time of the earliest event.
+    /// The earliest event if it comes before `time_s`, removed (see the
+    /// type's documentation).
     #[inline]
-    pub fn peek_time_s(&mut self) -> Option<f64> {
+    pub fn take_min_before(&mut self, time_s: f64) -> Option<Event> {
         self.settle();
-        self.heap.first().map(Event::time_s)
+        let top = *self.heap.first()?;
+        if top.time_s() >= time_s {
+            return None;
+        }
+        self.root_taken = true;
+        Some(top)
     }
 
     /// The earliest event, removed (see the type's documentation).
-    #[inline]
+    #[cfg(test)]
     pub fn take_min(&mut self) -> Option<Event> {
         self.settle();
         let top = *self.heap.first()?;

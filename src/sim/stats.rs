@@ -142,8 +142,8 @@ impl HotHistograms {
     pub fn new(services: usize, entries: usize) -> Self {
         HotHistograms {
             wait: vec![LatencyHistogram::new(); services],
-            response: vec![LatencyHistogram::new(); services],
-            latency: vec![LatencyHistogram::new(); entries],
+            response: vec![LatencyHistogram::tracking(); services],
+            latency: vec![LatencyHistogram::tracking(); entries],
         }
     }
 }

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, LatencyMs, ResponseMs, RunStatus,
+    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, LatencyMs, ResponseMs, RunId, RunStatus,
     ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
 };
 
@@ -162,7 +162,7 @@ impl Simulation {
             duration_s: self.duration_s,
             warmup_s: self.warmup_s,
             warnings: self.plan.warnings.clone(),
-            run_id: self.run_id,
+            run_id: RunId(self.run_id),
             timeseries,
             ..self.empty_summary()
         }
@@ -184,7 +184,7 @@ impl Simulation {
             edges: Vec::new(),
             timeseries: TimeSeries::default(),
             warnings: Vec::new(),
-            run_id: 0,
+            run_id: RunId(0),
         }
     }
 
@@ -192,7 +192,7 @@ impl Simulation {
         let now = self.now_s();
         let measured_s = (now - self.warmup_s).max(0.0);
         let per_s = |count: u64| ratio(count as f64, measured_s);
-        if out.run_id != self.run_id {
+        if out.run_id.0 != self.run_id {
             *out = self.header(self.empty_series());
         }
         out.events = self.events;
