@@ -493,7 +493,15 @@ fn csv_and_json_exports_equal_the_summary() {
                         .sum::<usize>()
                 })
             };
-            let edges: usize = series["edges"].as_array().map_or(0, |e| e.len());
+            // Each edge has a series per array field (calls, errors, …).
+            let edges: usize = series["edges"].as_array().map_or(0, |e| {
+                e.iter()
+                    .map(|edge| {
+                        edge.as_object()
+                            .map_or(0, |o| o.values().filter(|v| v.is_array()).count())
+                    })
+                    .sum()
+            });
             buckets * (count(&series["entrypoints"]) + count(&series["services"]) + edges)
         })
         .sum();

@@ -52,7 +52,14 @@ pub struct Summary {
     #[serde(default)]
     pub edges: Vec<EdgeSummary>,
     pub timeseries: TimeSeries,
-    /// Extra: scenario or topology features this engine does not simulate yet.
+    /// Extra: every change of a service's target replica count, in time order.
+    #[serde(default)]
+    pub scaling_events: Vec<ScalingEvent>,
+    /// Extra: the scenario's faults as they ran (start and end within the run).
+    #[serde(default)]
+    pub fault_windows: Vec<FaultWindow>,
+    /// Extra: notes on how the engine ran the file (e.g. calls that hang
+    /// without a timeout across a partition).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// Which simulation produced this summary (not serialized; 0 when read
@@ -76,14 +83,15 @@ impl PartialEq for RunId {
 /// Failed requests by cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ErrorCounts {
-    /// A call timed out (after its retries).
+    /// The caller gave up waiting (its `timeout_ms` passed).
     pub timeout: u64,
     /// A service refused the request: full queue, rate limit, load shedding,
     /// or no live replica.
     pub rejected: u64,
-    /// The request failed at a service (error fault, crash).
+    /// The request failed: error fault, crash of the replica holding it, or
+    /// a partition in `fail` mode.
     pub error: u64,
-    /// A circuit breaker was open.
+    /// The caller's circuit breaker was open.
     pub circuit_open: u64,
 }
 
@@ -190,6 +198,14 @@ pub struct ServiceSummary {
     /// Extra: time-average number of busy workers (all replicas).
     #[serde(default)]
     pub busy_workers_mean: f64,
+    /// Extra: answers that came after the caller had stopped waiting (it
+    /// timed out, or went down); counted neither in `completed` nor in
+    /// `errors` (the caller's timeout is).
+    #[serde(default)]
+    pub late: u64,
+    /// Extra: retries of this service's calls that its retry budget refused.
+    #[serde(default)]
+    pub retries_denied: u64,
 }
 
 /// Calls from one service to another.
@@ -197,10 +213,63 @@ pub struct ServiceSummary {
 pub struct EdgeSummary {
     pub from: String,
     pub to: String,
-    /// Call attempts (retries included) made after warm-up.
+    /// Call attempts sent (retries included) after warm-up; attempts refused
+    /// by an open breaker are not sent.
     pub calls: u64,
     /// `calls` per second of measured time.
     pub calls_rps: f64,
+    /// Of the attempts made after warm-up, the retries.
+    #[serde(default)]
+    pub retries: u64,
+    /// Failed attempts (including those refused by the breaker), as the caller saw them.
+    #[serde(default)]
+    pub failed: u64,
+    #[serde(default)]
+    pub errors: ErrorCounts,
+    /// Whether a circuit breaker guards calls on this edge.
+    #[serde(default)]
+    pub circuit_breaker: bool,
+    /// Times the breaker opened from closed after warm-up.
+    #[serde(default)]
+    pub breaker_opened: u64,
+    /// Seconds after warm-up the breaker spent open or half-open.
+    #[serde(default)]
+    pub breaker_open_s: f64,
+}
+
+/// Why a service's target replica count changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingReason {
+    /// A scaling step of the scenario.
+    Scheduled,
+    /// A decision of the service's autoscaler.
+    Autoscale,
+}
+
+/// A change of a service's target replica count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingEvent {
+    pub t_s: f64,
+    pub service: String,
+    pub from: u64,
+    pub to: u64,
+    pub reason: ScalingReason,
+    /// For the autoscaler: the utilization it measured over its last interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilization: Option<f64>,
+}
+
+/// A fault of the scenario, as it ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultWindow {
+    /// `crash`, `latency`, `errors`, `zone_outage` or `partition`.
+    pub kind: String,
+    /// The service, the zone, or `a ↔ b` for a partition.
+    pub target: String,
+    pub start_s: f64,
+    /// The end, or the end of the run when it lasts beyond.
+    pub end_s: f64,
 }
 
 /// Per-bucket series. Every array is as long as `t_s`.
@@ -222,16 +291,28 @@ pub struct ServiceSeries {
     pub arrivals: Vec<u64>,
     /// Successful responses.
     pub completed: Vec<u64>,
-    /// Error responses (all causes).
+    /// Failures (all causes), as the callers saw them.
     pub errors: Vec<u64>,
     /// Time-average share of busy workers in the bucket.
     pub utilization: Vec<f64>,
-    /// Time-average number of live replicas in the bucket.
+    /// Time-average number of serving replicas (running or draining) in the bucket.
     pub replicas: Vec<f64>,
     /// Time-average number of waiting requests in the bucket.
     pub queue_length: Vec<f64>,
     /// p99 response time of the requests answered in the bucket.
     pub p99_ms: Vec<f64>,
+    /// Extra: `errors` by cause.
+    #[serde(default)]
+    pub errors_timeout: Vec<u64>,
+    #[serde(default)]
+    pub errors_rejected: Vec<u64>,
+    #[serde(default)]
+    pub errors_error: Vec<u64>,
+    #[serde(default)]
+    pub errors_circuit_open: Vec<u64>,
+    /// Extra: the target replica count at the end of the bucket.
+    #[serde(default)]
+    pub replicas_desired: Vec<u64>,
 }
 
 /// One entry's series.
@@ -247,6 +328,15 @@ pub struct EntrySeries {
     /// Extra: external requests that arrived in the bucket.
     #[serde(default)]
     pub offered: Vec<u64>,
+    /// Extra: `errors` by cause.
+    #[serde(default)]
+    pub errors_timeout: Vec<u64>,
+    #[serde(default)]
+    pub errors_rejected: Vec<u64>,
+    #[serde(default)]
+    pub errors_error: Vec<u64>,
+    #[serde(default)]
+    pub errors_circuit_open: Vec<u64>,
 }
 
 /// Calls per bucket on one edge.
@@ -254,7 +344,15 @@ pub struct EntrySeries {
 pub struct EdgeSeries {
     pub from: String,
     pub to: String,
+    /// Attempts sent.
     pub calls: Vec<u64>,
+    /// Failed attempts (all causes, including refusals by the breaker).
+    #[serde(default)]
+    pub errors: Vec<u64>,
+    /// Share of the bucket the edge's breaker was open or half-open (0
+    /// without a breaker).
+    #[serde(default)]
+    pub breaker_open: Vec<f64>,
 }
 
 impl Summary {

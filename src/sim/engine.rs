@@ -7,13 +7,17 @@ use std::time::Instant;
 
 use rand_pcg::Pcg64Mcg;
 
-use crate::metrics::Summary;
+use crate::metrics::{ScalingEvent, Summary};
 use crate::model::{Checked, LoadBalancer, Scenario};
 
+use super::faults::FaultState;
 use super::load::{ArrivalProcess, LoadProfile};
 use super::plan::{self, Plan};
 use super::queue::{EventKind, EventQueue};
+use super::replicas::Phase;
+use super::resilience::{Breaker, RetryBudget, TimerQueue, TokenBucket};
 use super::rng::{Purpose, stream};
+use super::scaling::{Autoscaler, ServiceControl};
 use super::stats::{Areas, EdgeCounts, EdgeStats, EntryStats, HotHistograms, ServiceStats};
 use super::{SimError, default_bucket_s};
 
@@ -33,8 +37,11 @@ const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
 pub(crate) struct ServiceState {
     pub busy: u32,
     pub queued: u32,
-    /// Live replicas.
+    /// Replicas taking new work (running).
     pub up: u32,
+    /// Replicas serving requests (running or draining): the capacity that
+    /// utilization is measured against.
+    pub running: u32,
     /// Requests accepted and not yet answered.
     pub in_system: u32,
     pub last_t: f64,
@@ -46,6 +53,15 @@ pub(crate) struct ServiceState {
     pub queue_capacity: u32,
     pub load_balancer: LoadBalancer,
     pub blocking_calls: bool,
+    /// Arrivals pass an admission check (rate limit, in-flight cap).
+    pub admission: bool,
+    /// Own work added by latency faults in progress, in seconds.
+    pub extra_work_s: f64,
+    /// Chance that a request fails after its own work (error faults).
+    pub error_probability: f64,
+    /// Load shedding: longest wait before a worker takes a request
+    /// (infinite when not set).
+    pub max_wait_s: f64,
     /// Counters updated at every visit, next to the state they go with.
     pub stats: ServiceStats,
 }
@@ -58,7 +74,7 @@ impl ServiceState {
         if dt > 0.0 {
             self.areas.busy += f64::from(self.busy) * dt;
             self.areas.queued += f64::from(self.queued) * dt;
-            self.areas.replicas += f64::from(self.up) * dt;
+            self.areas.replicas += f64::from(self.running) * dt;
             self.last_t = t_s;
         }
     }
@@ -69,17 +85,25 @@ impl ServiceState {
         Areas {
             busy: self.areas.busy + f64::from(self.busy) * dt,
             queued: self.areas.queued + f64::from(self.queued) * dt,
-            replicas: self.areas.replicas + f64::from(self.up) * dt,
+            replicas: self.areas.replicas + f64::from(self.running) * dt,
         }
     }
 }
 
+/// One replica slot of a service (see `replicas.rs`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Replica {
     pub busy: u32,
     /// Requests accepted and not yet answered (for `least_outstanding`).
     pub outstanding: u32,
+    /// Takes new work (phase `Running`).
     pub up: bool,
+    pub phase: Phase,
+    /// Crash faults holding this slot down.
+    pub crash_holds: u16,
+    /// Bumped when a start is scheduled or abandoned.
+    pub generation: u32,
+    pub service: u32,
     pub queue: VecDeque<u32>,
 }
 
@@ -120,19 +144,28 @@ pub(crate) struct Visit {
     pub arrived_s: f64,
 }
 
-/// One call (with its repeats and, later, retries) in progress.
+/// One call (with its repeats and retries) in progress.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallRecord {
     /// Bumped at every new attempt and when freed: answers and timers of
     /// older attempts carry an older generation and are ignored.
     pub generation: u32,
     pub live: bool,
+    /// Attempts take the resilience path (`CallPlan::guarded`).
+    pub guarded: bool,
+    /// The current attempt was sent after warm-up.
+    pub counted: bool,
+    /// The current attempt is a half-open breaker's probe.
+    pub probe: bool,
     pub caller: u32,
     pub caller_generation: u32,
     /// Index into `Plan::calls`.
     pub spec: u32,
     pub repeats_left: u32,
+    /// Retries made of the current repeat (0 for the first attempt).
     pub attempt: u32,
+    /// The breaker epoch the current attempt was admitted in.
+    pub breaker_epoch: u32,
 }
 
 /// A discrete-event simulation of one scenario of a topology.
@@ -164,6 +197,16 @@ pub struct Simulation {
     pub(crate) time_rngs: Vec<Pcg64Mcg>,
     pub(crate) balancer_rngs: Vec<Pcg64Mcg>,
     pub(crate) call_rngs: Vec<Pcg64Mcg>,
+    /// Backoff jitter of each caller service.
+    pub(crate) retry_rngs: Vec<Pcg64Mcg>,
+    /// Error-fault draws of each service.
+    pub(crate) fault_rngs: Vec<Pcg64Mcg>,
+    /// Per service: target count, replica counts, limiter, budget, autoscaler.
+    pub(crate) control: Vec<ServiceControl>,
+    pub(crate) faults: FaultState,
+    pub(crate) timers: Vec<TimerQueue>,
+    pub(crate) breakers: Vec<Breaker>,
+    pub(crate) scaling_events: Vec<ScalingEvent>,
     pub(crate) actions: Vec<super::requests::Action>,
     pub(crate) samples: Vec<(super::stats::Sample, f64)>,
     /// Whether samples are buffered (large topologies) or recorded at once.
@@ -254,11 +297,15 @@ impl Simulation {
         let mut time_rngs = Vec::with_capacity(plan.services.len());
         let mut balancer_rngs = Vec::with_capacity(plan.services.len());
         let mut call_rngs = Vec::with_capacity(plan.services.len());
-        for s in &plan.services {
+        let mut retry_rngs = Vec::with_capacity(plan.services.len());
+        let mut fault_rngs = Vec::with_capacity(plan.services.len());
+        let mut control = Vec::with_capacity(plan.services.len());
+        for (index, s) in plan.services.iter().enumerate() {
             services.push(ServiceState {
                 busy: 0,
                 queued: 0,
                 up: s.replicas,
+                running: s.replicas,
                 in_system: 0,
                 last_t: 0.0,
                 areas: Areas::default(),
@@ -269,19 +316,47 @@ impl Simulation {
                 queue_capacity: s.queue_capacity,
                 load_balancer: s.load_balancer,
                 blocking_calls: s.blocking_calls,
+                admission: s.admission(),
+                extra_work_s: 0.0,
+                error_probability: 0.0,
+                max_wait_s: s.max_wait_s.unwrap_or(f64::INFINITY),
                 stats: ServiceStats::with_series(super::summary::service_series(buckets)),
             });
-            replicas.extend((0..s.replicas).map(|_| Replica {
-                up: true,
+            replicas.extend((0..s.capacity).map(|k| Replica {
+                up: k < s.replicas,
+                phase: if k < s.replicas {
+                    Phase::Running
+                } else {
+                    Phase::Removed
+                },
+                service: index as u32,
                 ..Replica::default()
             }));
             time_rngs.push(stream(seed, &s.name, 0, Purpose::ServiceTime));
             balancer_rngs.push(stream(seed, &s.name, 0, Purpose::Balancer));
             call_rngs.push(stream(seed, &s.name, 0, Purpose::Calls));
+            retry_rngs.push(stream(seed, &s.name, 0, Purpose::Retries));
+            fault_rngs.push(stream(seed, &s.name, 0, Purpose::Faults));
+            control.push(ServiceControl {
+                target: s.replicas,
+                limiter: s.rate_limit_rps.map(TokenBucket::new),
+                budget: s.retry_budget.map(RetryBudget::new),
+                autoscaler: s.autoscale.map(|plan| Autoscaler {
+                    plan,
+                    busy_at_tick: 0.0,
+                    replicas_at_tick: 0.0,
+                    tick_s: 0.0,
+                }),
+                last_change_s: f64::NEG_INFINITY,
+                ..ServiceControl::default()
+            });
         }
         let mut arrivals = Vec::with_capacity(plan.entries.len());
         let mut arrival_rngs = Vec::with_capacity(plan.entries.len());
+        // Faults and scaling steps go first: at the same instant they apply
+        // before any arrival.
         let mut queue = EventQueue::default();
+        super::faults::schedule_controls(&plan, &mut queue);
         for (i, e) in plan.entries.iter().enumerate() {
             let mut process = ArrivalProcess::new(e.rate_rps, e.arrivals);
             let mut rng = stream(seed, &e.name, 0, Purpose::Arrivals);
@@ -299,9 +374,16 @@ impl Simulation {
         }
         let mut edge_stats = vec![EdgeStats::default(); plan.edges.len()];
         for stats in &mut edge_stats {
-            stats.series = Vec::with_capacity(buckets);
+            stats.series = super::summary::edge_series(buckets);
         }
-        Ok(Simulation {
+        let timers = plan
+            .timeouts_s
+            .iter()
+            .map(|&t| TimerQueue::new(t))
+            .collect();
+        let breakers = plan.breakers.iter().map(|&b| Breaker::new(b)).collect();
+        let faults = FaultState::new(&plan);
+        let mut simulation = Simulation {
             plan,
             profile,
             topology_name: topology.name.clone(),
@@ -325,6 +407,13 @@ impl Simulation {
             time_rngs,
             balancer_rngs,
             call_rngs,
+            retry_rngs,
+            fault_rngs,
+            control,
+            faults,
+            timers,
+            breakers,
+            scaling_events: Vec::new(),
             actions: Vec::new(),
             samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
             buffer_samples: plan_services + plan_entries > super::stats::BUFFER_ABOVE_SERIES,
@@ -338,7 +427,9 @@ impl Simulation {
             // Checked at the first event, which then sets the real boundary.
             next_boundary_s: 0.0,
             run_id: super::summary::next_run_id(),
-        })
+        };
+        simulation.schedule_autoscalers();
+        Ok(simulation)
     }
 
     /// Simulated time reached, in seconds.

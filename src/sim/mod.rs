@@ -17,17 +17,23 @@
 
 mod dist;
 mod engine;
+mod faults;
 mod load;
 mod plan;
+mod policy;
 mod queue;
+mod replicas;
 mod requests;
+mod resilience;
 mod rng;
+mod scaling;
 mod stats;
 mod summary;
 
 pub use dist::{DistError, Sampler, Z_P99};
 pub use engine::{MAX_BUCKETS, Simulation};
 pub use load::{ArrivalProcess, LoadProfile};
+pub use resilience::BreakerState;
 pub use stats::{EdgeLive, LiveState, ServiceLive};
 
 use crate::model::{Scenario, Topology};

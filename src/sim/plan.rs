@@ -8,9 +8,20 @@ use crate::model::{Arrivals, CallSpec, LoadBalancer, Scenario, Topology};
 
 use super::SimError;
 use super::dist::Sampler;
+use super::faults::{FaultPlan, ScalingPlan};
+use super::policy::{
+    call_breaker, call_timing, note_hanging_calls, service_plan, size_replica_slots,
+};
 
 /// Sentinel for "no limit" in `u32` fields.
 pub(crate) const UNBOUNDED: u32 = u32::MAX;
+
+/// Sentinel for "none" in `u32` index fields.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Startup of a replica added by the autoscaler when neither the autoscaler
+/// nor the service says (seconds).
+pub(crate) const DEFAULT_AUTOSCALE_STARTUP_S: f64 = 30.0;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ServicePlan {
@@ -21,6 +32,82 @@ pub(crate) struct ServicePlan {
     pub queue_capacity: u32,
     pub load_balancer: LoadBalancer,
     pub blocking_calls: bool,
+    /// Seconds a restarted replica (after a crash or zone outage) or one
+    /// added by a scheduled scaling step needs before it takes work.
+    pub startup_s: f64,
+    pub autoscale: Option<AutoscalePlan>,
+    pub rate_limit_rps: Option<f64>,
+    /// Load shedding: requests in the service above which arrivals are
+    /// rejected ([`UNBOUNDED`] when not set).
+    pub max_in_flight: u32,
+    /// Load shedding: longest wait before a worker takes a request.
+    pub max_wait_s: Option<f64>,
+    pub retry_budget: Option<RetryBudgetPlan>,
+    /// Zone (index into [`Plan::zones`]) of each placement position: replica
+    /// slot `i` is in `zones[i % zones.len()]`; empty when the service has none.
+    pub zones: Vec<u32>,
+    /// Replica slots: the most replicas the service can have in this run.
+    pub capacity: u32,
+}
+
+impl ServicePlan {
+    /// Whether arrivals pass an admission check (rate limit, in-flight cap).
+    pub fn admission(&self) -> bool {
+        self.rate_limit_rps.is_some() || self.max_in_flight != UNBOUNDED
+    }
+
+    /// The zone of replica slot `slot`, or [`NONE`].
+    pub fn zone_of(&self, slot: u32) -> u32 {
+        if self.zones.is_empty() {
+            NONE
+        } else {
+            self.zones[slot as usize % self.zones.len()]
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AutoscalePlan {
+    pub min: u32,
+    pub max: u32,
+    pub target_utilization: f64,
+    pub interval_s: f64,
+    pub startup_s: f64,
+    pub cooldown_s: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryBudgetPlan {
+    pub ratio: f64,
+    pub min_per_s: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPlan {
+    pub max: u32,
+    pub backoff_s: f64,
+    pub multiplier: f64,
+    pub jitter: bool,
+    /// `f64::INFINITY` when uncapped.
+    pub max_backoff_s: f64,
+}
+
+impl RetryPlan {
+    /// The wait before retry number `retry` (1 for the first), before jitter.
+    pub fn backoff_s(&self, retry: u32) -> f64 {
+        let exponent = f64::from(retry.saturating_sub(1));
+        (self.backoff_s * self.multiplier.powf(exponent)).min(self.max_backoff_s)
+    }
+}
+
+/// A circuit breaker on one caller→callee edge.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BreakerPlan {
+    pub edge: u32,
+    pub failure_ratio: f64,
+    pub window: u32,
+    pub open_s: f64,
+    pub probes: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +134,15 @@ pub(crate) struct CallPlan {
     pub optional: bool,
     /// Index into [`Plan::edges`].
     pub edge: u32,
+    /// Index into [`Plan::timeouts_s`] (calls with the same timeout share a
+    /// timer queue), or [`NONE`].
+    pub timer: u32,
+    pub retries: Option<RetryPlan>,
+    /// Index into [`Plan::breakers`], or [`NONE`].
+    pub breaker: u32,
+    /// Attempts take the resilience path: the call has a timeout, retries or
+    /// a breaker, or its caller has a retry budget (which counts first attempts).
+    pub guarded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -74,11 +170,18 @@ pub(crate) struct Plan {
     pub calls: Vec<CallPlan>,
     pub edges: Vec<EdgePlan>,
     pub entries: Vec<EntryPlan>,
-    /// Features of the file or scenario that are not simulated yet.
+    /// Distinct call timeouts, in seconds.
+    pub timeouts_s: Vec<f64>,
+    pub breakers: Vec<BreakerPlan>,
+    /// Zone names, sorted.
+    pub zones: Vec<String>,
+    pub faults: Vec<FaultPlan>,
+    pub scaling: Vec<ScalingPlan>,
+    /// How the engine reads parts of the file that deserve a note.
     pub warnings: Vec<String>,
 }
 
-fn positive_u32(value: u64, place: &str, field: &str) -> Result<u32, SimError> {
+pub(super) fn positive_u32(value: u64, place: &str, field: &str) -> Result<u32, SimError> {
     match u32::try_from(value) {
         Ok(v) if v >= 1 => Ok(v),
         _ => Err(SimError::Invalid {
@@ -120,25 +223,18 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
             });
         }
     }
+    let zone_names: std::collections::BTreeSet<&str> = services
+        .iter()
+        .flat_map(|s| s.zones.iter().map(String::as_str))
+        .collect();
+    plan.zones = zone_names.iter().map(|z| (*z).to_owned()).collect();
     // Operation names per service, in file order; index into plan.operations.
     let mut op_names: Vec<Vec<String>> = Vec::with_capacity(services.len());
     let mut first_op: Vec<u32> = Vec::with_capacity(services.len());
     for (i, s) in services.iter().enumerate() {
         let place = format!("services[{i}] \"{}\"", s.name);
-        let replicas = positive_u32(s.replicas, &place, "replicas")?;
-        let workers = positive_u32(s.workers, &place, "workers")?;
-        let queue_capacity = match s.queue_capacity {
-            None => UNBOUNDED,
-            Some(c) => u32::try_from(c).unwrap_or(UNBOUNDED - 1).min(UNBOUNDED - 1),
-        };
-        plan.services.push(ServicePlan {
-            name: s.name.clone(),
-            replicas,
-            workers,
-            queue_capacity,
-            load_balancer: s.load_balancer,
-            blocking_calls: s.blocking_calls,
-        });
+        let service = service_plan(s, &place, &plan.zones)?;
+        plan.services.push(service);
         first_op.push(op_names.iter().map(|v| v.len() as u32).sum());
         if s.operations.is_empty() {
             op_names.push(vec!["default".to_owned()]);
@@ -173,8 +269,8 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     };
 
     let mut edge_index: BTreeMap<EdgePlan, u32> = BTreeMap::new();
-    let mut resilient_calls = Unsupported::default();
-    let mut service_features = Unsupported::default();
+    // Timeout (as bits of its value in seconds) → index of its timer queue.
+    let mut timers: BTreeMap<u64, u32> = BTreeMap::new();
     for (i, s) in services.iter().enumerate() {
         let place = format!("services[{i}] \"{}\"", s.name);
         let ops: Vec<(String, Option<&crate::model::Distribution>, &[CallSpec])> =
@@ -234,12 +330,8 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                     };
                     let next = edge_index.len() as u32;
                     let edge = *edge_index.entry(key).or_insert(next);
-                    if call.timeout_ms.is_some()
-                        || call.retries.is_some()
-                        || call.circuit_breaker.is_some()
-                    {
-                        resilient_calls.note(call_place.clone());
-                    }
+                    let (timer, retries) = call_timing(call, &call_place, &mut timers)?;
+                    let breaker = call_breaker(call, &call_place, edge, &mut plan)?;
                     plan.calls.push(CallPlan {
                         callee_service,
                         callee_operation,
@@ -247,6 +339,13 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                         count,
                         optional: call.optional,
                         edge,
+                        timer,
+                        retries,
+                        breaker,
+                        guarded: timer != NONE
+                            || retries.is_some()
+                            || breaker != NONE
+                            || s.retry_budget.is_some(),
                     });
                 }
                 plan.steps.push(StepPlan {
@@ -259,41 +358,26 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                 steps: steps_start..plan.steps.len() as u32,
             });
         }
-        let unsupported: Vec<&str> = [
-            ("autoscale", s.autoscale.is_some()),
-            ("rate_limit_rps", s.rate_limit_rps.is_some()),
-            ("load_shedding", s.load_shedding.is_some()),
-            ("retry_budget", s.retry_budget.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, present)| present.then_some(name))
-        .collect();
-        if !unsupported.is_empty() {
-            service_features.note(format!("{place} ({})", unsupported.join(", ")));
-        }
     }
     plan.edges = vec![EdgePlan { from: 0, to: 0 }; edge_index.len()];
     for (edge, i) in edge_index {
         plan.edges[i as usize] = edge;
     }
-    if let Some(text) = resilient_calls.warning(
-        "calls set timeout_ms, retries or circuit_breaker",
-        "not simulated yet: every call waits for its answer",
-    ) {
-        plan.warnings.push(text);
+    plan.timeouts_s = vec![0.0; timers.len()];
+    for (bits, i) in timers {
+        plan.timeouts_s[i as usize] = f64::from_bits(bits);
     }
-    if let Some(text) = service_features.warning(
-        "services set autoscale, rate_limit_rps, load_shedding or retry_budget",
-        "not simulated yet",
-    ) {
-        plan.warnings.push(text);
-    }
-    if !scenario.faults.is_empty() || !scenario.scaling.is_empty() {
-        plan.warnings.push(format!(
-            "scenario \"{}\": its faults and scaling steps are not simulated yet",
-            scenario.name
-        ));
-    }
+    let find = |name: &str, place: String| -> Result<u32, SimError> {
+        service_index
+            .get(name)
+            .copied()
+            .ok_or_else(|| unknown_service(topology, name, place))
+    };
+    let (faults, scaling) = super::faults::compile(scenario, &plan, &find)?;
+    plan.faults = faults;
+    plan.scaling = scaling;
+    size_replica_slots(&mut plan)?;
+    note_hanging_calls(&mut plan);
 
     let mut entry_names: BTreeMap<String, usize> = BTreeMap::new();
     for (i, e) in topology.workload.iter().enumerate() {
@@ -325,29 +409,6 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     }
     check_acyclic(&plan)?;
     Ok(plan)
-}
-
-/// Places that use a feature the engine does not simulate yet, reported as
-/// one warning.
-#[derive(Default)]
-struct Unsupported {
-    count: usize,
-    first: Option<String>,
-}
-
-impl Unsupported {
-    fn note(&mut self, place: String) {
-        self.count += 1;
-        self.first.get_or_insert(place);
-    }
-
-    fn warning(&self, what: &str, consequence: &str) -> Option<String> {
-        let first = self.first.as_ref()?;
-        Some(format!(
-            "{} {what} (first: {first}); {consequence}",
-            self.count
-        ))
-    }
 }
 
 fn unknown_service(topology: &Topology, name: &str, place: String) -> SimError {

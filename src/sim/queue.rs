@@ -9,6 +9,16 @@ pub(crate) enum EventKind {
     Arrival { entry: u32 },
     /// Visit `visit` finished its own work.
     WorkDone { visit: u32, generation: u32 },
+    /// A fault starts or ends, or a scheduled scaling step (see `faults.rs`).
+    Control { index: u32 },
+    /// The front of timer queue `index` is due.
+    Timer { index: u32 },
+    /// The backoff of call record `call` ended: its next attempt goes out.
+    Retry { call: u32, generation: u32 },
+    /// The autoscaler of `service` decides.
+    Autoscale { service: u32 },
+    /// Replica slot `replica` finished starting.
+    ReplicaReady { replica: u32, generation: u32 },
 }
 
 impl EventKind {
@@ -18,6 +28,14 @@ impl EventKind {
         match self {
             EventKind::Arrival { entry } => (0, entry, 0),
             EventKind::WorkDone { visit, generation } => (1, visit, generation),
+            EventKind::Control { index } => (2, index, 0),
+            EventKind::Timer { index } => (3, index, 0),
+            EventKind::Retry { call, generation } => (4, call, generation),
+            EventKind::Autoscale { service } => (5, service, 0),
+            EventKind::ReplicaReady {
+                replica,
+                generation,
+            } => (6, replica, generation),
         }
     }
 
@@ -25,6 +43,18 @@ impl EventKind {
     fn decode(tag: u64, index: u32, generation: u32) -> Self {
         match tag {
             0 => EventKind::Arrival { entry: index },
+            2 => EventKind::Control { index },
+            3 => EventKind::Timer { index },
+            4 => EventKind::Retry {
+                call: index,
+                generation,
+            },
+            5 => EventKind::Autoscale { service: index },
+            6 => EventKind::ReplicaReady {
+                replica: index,
+                generation,
+            },
+            // Tag 1, the only other one `encode` writes.
             _ => EventKind::WorkDone {
                 visit: index,
                 generation,

@@ -22,8 +22,8 @@ use rand::RngExt;
 use super::engine::{CallRecord, Parent, Simulation, Visit, VisitState};
 use super::plan::UNBOUNDED;
 use super::queue::EventKind;
+use super::replicas::Phase;
 use super::stats::{Cause, Sample, count_error};
-use crate::model::LoadBalancer;
 
 /// Work that follows at the current instant.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +48,14 @@ impl Simulation {
                     self.on_work_done(visit);
                 }
             }
+            EventKind::Timer { index } => self.on_timer(index),
+            EventKind::Retry { call, generation } => self.on_retry(call, generation),
+            EventKind::Control { index } => self.on_control(index),
+            EventKind::Autoscale { service } => self.on_autoscale(service),
+            EventKind::ReplicaReady {
+                replica,
+                generation,
+            } => self.on_replica_ready(replica, generation),
         }
         while let Some(action) = self.actions.pop() {
             match action {
@@ -86,14 +94,23 @@ impl Simulation {
 
     /// A request arrives at a service: it is taken by a worker, queued, or
     /// rejected (returned as an error, without creating a visit).
-    fn arrive(&mut self, service: u32, operation: u32, parent: Parent) -> Result<(), Cause> {
+    pub(super) fn arrive(
+        &mut self,
+        service: u32,
+        operation: u32,
+        parent: Parent,
+    ) -> Result<(), Cause> {
         let s = service as usize;
         let now = self.now;
         let counted = now >= self.warmup_s;
-        let stats = &mut self.services[s].stats;
-        stats.bucket.arrivals += 1;
+        let state = &mut self.services[s];
+        state.stats.bucket.arrivals += 1;
         if counted {
-            stats.arrivals += 1;
+            state.stats.arrivals += 1;
+        }
+        if state.admission && !self.admit(service) {
+            self.reject(service, counted);
+            return Err(Cause::Rejected);
         }
         let Some(replica) = self.choose_replica(service) else {
             self.reject(service, counted);
@@ -147,68 +164,6 @@ impl Simulation {
         }
     }
 
-    /// The replica a new request goes to, or `None` when none is live.
-    fn choose_replica(&mut self, service: u32) -> Option<u32> {
-        let s = service as usize;
-        let state = &mut self.services[s];
-        let (first, n) = (state.first_replica, state.replica_count);
-        if state.up == 0 {
-            return None;
-        }
-        let all_up = state.up == n;
-        // The replica after `k`, wrapping (no division on the hot path).
-        let after = |k: u32| if k + 1 >= n { 0 } else { k + 1 };
-        let cursor = if state.rr_next < n { state.rr_next } else { 0 };
-        let chosen = match state.load_balancer {
-            LoadBalancer::RoundRobin => {
-                let mut k = cursor;
-                while !self.replicas[(first + k) as usize].up {
-                    k = after(k);
-                }
-                state.rr_next = after(k);
-                k
-            }
-            LoadBalancer::Random => {
-                let rng = &mut self.balancer_rngs[s];
-                if all_up {
-                    rng.random_range(0..n)
-                } else {
-                    let mut j = rng.random_range(0..state.up);
-                    let mut k = 0;
-                    loop {
-                        if self.replicas[(first + k) as usize].up {
-                            if j == 0 {
-                                break k;
-                            }
-                            j -= 1;
-                        }
-                        k += 1;
-                    }
-                }
-            }
-            LoadBalancer::LeastOutstanding => {
-                // Ties go to the first replica at or after a rotating start,
-                // so an idle service spreads its load.
-                let start = cursor;
-                state.rr_next = after(start);
-                let mut best: Option<(u32, u32)> = None;
-                for i in 0..n {
-                    let k = if start + i >= n {
-                        start + i - n
-                    } else {
-                        start + i
-                    };
-                    let r = &self.replicas[(first + k) as usize];
-                    if r.up && best.is_none_or(|(_, o)| r.outstanding < o) {
-                        best = Some((k, r.outstanding));
-                    }
-                }
-                best.map_or(0, |(k, _)| k)
-            }
-        };
-        Some(first + chosen)
-    }
-
     fn alloc_visit(&mut self, mut visit: Visit) -> u32 {
         if let Some(index) = self.free_visits.pop() {
             visit.generation = self.visits[index as usize].generation;
@@ -242,30 +197,54 @@ impl Simulation {
         let state = &mut self.services[s];
         state.integrate(now);
         state.busy += 1;
+        let extra_work_s = state.extra_work_s;
         self.replicas[replica as usize].busy += 1;
         let work_s = self.plan.operations[operation as usize]
             .sampler
             .sample(&mut self.time_rngs[s]);
-        self.queue
-            .push(now + work_s, EventKind::WorkDone { visit, generation });
+        self.queue.push(
+            now + work_s + extra_work_s,
+            EventKind::WorkDone { visit, generation },
+        );
     }
 
-    /// Frees a worker of `replica` of `service`; the next queued request takes it.
+    /// Frees a worker of `replica` of `service`; the next queued request
+    /// takes it (load shedding drops the ones that waited too long).
     fn release_worker(&mut self, service: u32, replica: u32) {
+        let now = self.now;
         let state = &mut self.services[service as usize];
-        state.integrate(self.now);
+        state.integrate(now);
         state.busy -= 1;
+        let max_wait_s = state.max_wait_s;
         let r = &mut self.replicas[replica as usize];
         r.busy -= 1;
-        if let Some(next) = r.queue.pop_front() {
-            state.queued -= 1;
+        while let Some(next) = self.replicas[replica as usize].queue.pop_front() {
+            self.services[service as usize].queued -= 1;
+            if now - self.visits[next as usize].arrived_s > max_wait_s {
+                self.shed(next);
+                continue;
+            }
             self.start_work(next);
+            break;
         }
+    }
+
+    /// A queued request waited longer than `max_wait_ms`: it is rejected.
+    #[cold]
+    fn shed(&mut self, visit: u32) {
+        self.visits[visit as usize].failed = Some(Cause::Rejected);
+        self.respond(visit);
     }
 
     fn on_work_done(&mut self, visit: u32) {
         let v = &mut self.visits[visit as usize];
         v.state = VisitState::Calling;
+        let state = &self.services[v.service as usize];
+        if state.error_probability > 0.0
+            && self.fault_rngs[v.service as usize].random::<f64>() < state.error_probability
+        {
+            v.failed = Some(Cause::Error);
+        }
         if !self.services[v.service as usize].blocking_calls {
             v.holds_worker = false;
             let (service, replica) = (v.service, v.replica);
@@ -298,11 +277,15 @@ impl Simulation {
                 let call = self.alloc_call(CallRecord {
                     generation: 0,
                     live: true,
+                    guarded: plan.guarded,
+                    counted: false,
+                    probe: false,
                     caller: visit,
                     caller_generation: v.generation,
                     spec,
                     repeats_left: plan.count,
                     attempt: 0,
+                    breaker_epoch: 0,
                 });
                 pending += 1;
                 self.issue_attempt(call);
@@ -328,7 +311,7 @@ impl Simulation {
         }
     }
 
-    fn free_call(&mut self, call: u32) {
+    pub(super) fn free_call(&mut self, call: u32) {
         let c = &mut self.calls[call as usize];
         c.generation = c.generation.wrapping_add(1);
         c.live = false;
@@ -336,14 +319,20 @@ impl Simulation {
     }
 
     /// Sends one attempt of `call` to its callee.
-    fn issue_attempt(&mut self, call: u32) {
+    pub(super) fn issue_attempt(&mut self, call: u32) {
         let record = self.calls[call as usize];
         let plan = &self.plan.calls[record.spec as usize];
+        if record.guarded || self.faults.partitions > 0 {
+            self.issue_guarded(call);
+            return;
+        }
         let (callee_service, callee_operation, edge) =
             (plan.callee_service, plan.callee_operation, plan.edge);
+        let counted = self.now >= self.warmup_s;
+        self.calls[call as usize].counted = counted;
         let stats = &mut self.edge_counts[edge as usize];
         stats.bucket_calls += 1;
-        if self.now >= self.warmup_s {
+        if counted {
             stats.calls += 1;
         }
         let generation = record.generation;
@@ -365,45 +354,50 @@ impl Simulation {
         if !record.live || record.generation != generation {
             return; // An abandoned attempt.
         }
-        if result.is_ok() && record.repeats_left > 1 {
+        if record.guarded || result.is_err() {
+            self.on_guarded_answer(call, result);
+            return;
+        }
+        if record.repeats_left > 1 {
             record.repeats_left -= 1;
             record.attempt = 0;
             record.generation = record.generation.wrapping_add(1);
             self.issue_attempt(call);
             return;
         }
-        let record = *record;
-        self.free_call(call);
-        let caller = &mut self.visits[record.caller as usize];
-        if caller.generation != record.caller_generation || caller.state != VisitState::Calling {
-            return; // The caller is gone.
-        }
-        if let Err(cause) = result
-            && !self.plan.calls[record.spec as usize].optional
-            && caller.failed.is_none()
-        {
-            caller.failed = Some(cause);
-        }
-        caller.pending -= 1;
-        if caller.pending == 0 {
-            self.actions.push(Action::Advance(record.caller));
-        }
+        self.finish_call(call, Ok(()));
     }
 
     /// The visit answers its parent and leaves the service.
-    fn respond(&mut self, visit: u32) {
+    pub(super) fn respond(&mut self, visit: u32) {
         let v = self.visits[visit as usize];
         let now = self.now;
         if v.holds_worker {
             self.release_worker(v.service, v.replica);
         }
         self.services[v.service as usize].in_system -= 1;
-        self.replicas[v.replica as usize].outstanding -= 1;
+        let r = &mut self.replicas[v.replica as usize];
+        r.outstanding -= 1;
+        if r.outstanding == 0 && r.phase == Phase::Draining {
+            self.finish_drain(v.replica);
+        }
         let result = match v.failed {
             None => Ok(()),
             Some(cause) => Err(cause),
         };
+        // Nobody waits for an answer whose caller timed out or went down.
+        let waiting = match v.parent {
+            Parent::Entry(_) => true,
+            Parent::Call { call, generation } => {
+                let record = &self.calls[call as usize];
+                record.live && record.generation == generation
+            }
+        };
         let stats = &mut self.services[v.service as usize].stats;
+        if !waiting {
+            self.late_answer(visit, v.counted, result.is_ok(), now - v.arrived_s);
+            return;
+        }
         match result {
             Ok(()) => {
                 let response_s = now - v.arrived_s;
@@ -437,6 +431,20 @@ impl Simulation {
                 });
             }
         }
+    }
+
+    /// An answer nobody waits for: counted as `late`; a successful one still
+    /// counts in the response times (it shows how slow the service is).
+    #[cold]
+    fn late_answer(&mut self, visit: u32, counted: bool, ok: bool, response_s: f64) {
+        let service = self.visits[visit as usize].service;
+        if counted {
+            self.services[service as usize].stats.cold.late += 1;
+        }
+        if ok {
+            self.record(Sample::Response { service, counted }, response_s);
+        }
+        self.free_visit(visit);
     }
 
     /// An external request of `entry` that arrived at `arrived_s` is answered.

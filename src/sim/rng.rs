@@ -18,6 +18,10 @@ pub(crate) enum Purpose {
     Balancer = 3,
     /// Call probability draws of a service's operations.
     Calls = 4,
+    /// Backoff jitter of a service's retries.
+    Retries = 5,
+    /// Error-fault draws at a service.
+    Faults = 6,
 }
 
 /// 64-bit FNV-1a hash of `bytes`: stable across platforms and versions.

@@ -5,14 +5,13 @@
 //! edge, plus one number per series per closed bucket. Nothing grows with the
 //! number of requests simulated.
 
-use crate::metrics::{EntrySeries, ErrorCounts, LatencyHistogram, ServiceSeries};
+use crate::metrics::{EdgeSeries, EntrySeries, ErrorCounts, LatencyHistogram, ServiceSeries};
 
 use super::engine::Simulation;
+use super::resilience::BreakerState;
 
-/// Why a request failed. (Timeouts, errors and open circuits come with the
-/// faults and resilience patterns; today only rejections happen.)
+/// Why a request failed (see `ErrorCounts` for what each cause covers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)]
 pub(crate) enum Cause {
     Timeout,
     Rejected,
@@ -111,6 +110,10 @@ pub(crate) struct ServiceRecord {
     /// The last closed bucket, for [`ServiceLive`].
     pub last_bucket: BucketCounts,
     pub series: ServiceSeries,
+    /// Counted answers that came after the caller stopped waiting.
+    pub late: u64,
+    /// Counted retries the service's retry budget refused.
+    pub retries_denied: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -155,10 +158,20 @@ pub(crate) struct EdgeCounts {
     pub bucket_calls: u64,
 }
 
+/// What is only touched when a call on the edge fails, is retried, or a
+/// bucket closes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EdgeStats {
     pub last_bucket_calls: u64,
-    pub series: Vec<u64>,
+    /// Counted retries.
+    pub retries: u64,
+    /// Counted failed attempts by cause.
+    pub errors: ErrorCounts,
+    /// Failed attempts in the open bucket.
+    pub bucket_errors: ErrorCounts,
+    pub last_bucket_errors: ErrorCounts,
+    /// The series (`from` and `to` are filled in by the summary).
+    pub series: EdgeSeries,
 }
 
 /// The state of one service at this moment, for an animated graph.
@@ -172,7 +185,20 @@ pub struct ServiceLive {
     pub workers_up: u32,
     /// Requests waiting now (all replicas).
     pub queue_length: u32,
+    /// Replicas taking new work.
     pub replicas_up: u32,
+    /// Replicas starting (after a scale-up or a restart), not taking work yet.
+    pub replicas_starting: u32,
+    /// Replicas down: crashed, or their zone is out.
+    pub replicas_down: u32,
+    /// Replicas scaled away that still finish the requests they hold.
+    pub replicas_draining: u32,
+    /// The target replica count (scheduled steps and autoscaler).
+    pub replicas_desired: u32,
+    /// Own work added by latency faults now, in ms.
+    pub added_latency_ms: f64,
+    /// Chance that a request fails now because of error faults.
+    pub error_probability: f64,
     /// Requests in the service now (waiting, working or awaiting calls).
     pub in_flight: u32,
     /// Utilization over the last closed bucket.
@@ -183,13 +209,20 @@ pub struct ServiceLive {
     pub errors: ErrorCounts,
 }
 
-/// Calls on one caller→callee edge in the last closed bucket.
+/// One caller→callee edge: its breaker now, and calls and failures in the
+/// last closed bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EdgeLive {
     /// Indices in the topology's `services`.
     pub from: usize,
     pub to: usize,
     pub calls: u64,
+    /// Failed attempts, by cause.
+    pub errors: ErrorCounts,
+    /// The state of the edge's circuit breaker now; `None` without one.
+    pub breaker: Option<BreakerState>,
+    /// A partition separates the two services now.
+    pub partitioned: bool,
 }
 
 /// What is happening in a simulation now: cheap to take every frame.
@@ -201,6 +234,8 @@ pub struct LiveState {
     pub buckets: usize,
     pub services: Vec<ServiceLive>,
     pub edges: Vec<EdgeLive>,
+    /// Indices (in the scenario's `faults`) of the faults in progress now.
+    pub active_faults: Vec<usize>,
 }
 
 pub(super) fn ratio(numerator: f64, denominator: f64) -> f64 {
@@ -268,6 +303,9 @@ impl Simulation {
             state.integrate(t_s);
             state.stats.cold.areas_at_warmup = state.areas;
         }
+        for breaker in &mut self.breakers {
+            breaker.at_warmup_s = breaker.not_closed_s(t_s);
+        }
     }
 
     /// Closes the bucket ending at `end_s` (which started at `start_s`).
@@ -285,7 +323,13 @@ impl Simulation {
             let s = &mut stats.cold.series;
             s.arrivals.push(stats.bucket.arrivals);
             s.completed.push(stats.bucket.completed);
-            s.errors.push(stats.bucket.errors.total());
+            let errors = stats.bucket.errors;
+            s.errors.push(errors.total());
+            s.errors_timeout.push(errors.timeout);
+            s.errors_rejected.push(errors.rejected);
+            s.errors_error.push(errors.error);
+            s.errors_circuit_open.push(errors.circuit_open);
+            s.replicas_desired.push(u64::from(self.control[i].target));
             s.utilization.push(ratio(d.busy, d.replicas * workers));
             s.replicas.push(ratio(d.replicas, len_s));
             s.queue_length.push(ratio(d.queued, len_s));
@@ -301,7 +345,12 @@ impl Simulation {
             let s = &mut stats.series;
             s.throughput_rps
                 .push(ratio(stats.bucket.completed as f64, len_s));
-            s.errors.push(stats.bucket.errors.total());
+            let errors = stats.bucket.errors;
+            s.errors.push(errors.total());
+            s.errors_timeout.push(errors.timeout);
+            s.errors_rejected.push(errors.rejected);
+            s.errors_error.push(errors.error);
+            s.errors_circuit_open.push(errors.circuit_open);
             stats.latency.add(bucket);
             bucket.add(&stats.bucket_uncounted);
             let [p50, p99] = bucket.quantiles_ms([0.5, 0.99]);
@@ -313,9 +362,25 @@ impl Simulation {
             stats.bucket = BucketCounts::default();
         }
         for (stats, counts) in self.edge_stats.iter_mut().zip(&mut self.edge_counts) {
-            stats.series.push(counts.bucket_calls);
+            let s = &mut stats.series;
+            s.calls.push(counts.bucket_calls);
+            s.errors.push(stats.bucket_errors.total());
+            s.breaker_open.push(0.0);
             stats.last_bucket_calls = counts.bucket_calls;
+            stats.last_bucket_errors = std::mem::take(&mut stats.bucket_errors);
             counts.bucket_calls = 0;
+        }
+        for breaker in &mut self.breakers {
+            let open_s = breaker.not_closed_s(end_s);
+            let share = ratio(open_s - breaker.at_bucket_s, len_s);
+            breaker.at_bucket_s = open_s;
+            if let Some(last) = self.edge_stats[breaker.plan.edge as usize]
+                .series
+                .breaker_open
+                .last_mut()
+            {
+                *last = share;
+            }
         }
     }
 
@@ -329,9 +394,15 @@ impl Simulation {
             .map(|(i, state, stats)| ServiceLive {
                 service: i,
                 busy_workers: state.busy,
-                workers_up: state.up * self.plan.services[i].workers,
+                workers_up: state.running * self.plan.services[i].workers,
                 queue_length: state.queued,
                 replicas_up: state.up,
+                replicas_starting: self.control[i].starting,
+                replicas_down: self.control[i].stopped,
+                replicas_draining: self.control[i].draining,
+                replicas_desired: self.control[i].target,
+                added_latency_ms: state.extra_work_s * 1e3,
+                error_probability: state.error_probability,
                 in_flight: state.in_system,
                 utilization: stats.cold.series.utilization.last().copied().unwrap_or(0.0),
                 arrivals: stats.cold.last_bucket.arrivals,
@@ -347,14 +418,23 @@ impl Simulation {
                 from: edge.from as usize,
                 to: edge.to as usize,
                 calls: stats.last_bucket_calls,
+                errors: stats.last_bucket_errors,
+                breaker: None,
+                partitioned: self.faults.partitions > 0
+                    && self.partition_between(edge.from, edge.to).is_some(),
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut edges = edges;
+        for breaker in &self.breakers {
+            edges[breaker.plan.edge as usize].breaker = Some(breaker.state_at(self.now));
+        }
         LiveState {
             now_s: self.now_s(),
             bucket_s: self.bucket_s,
             buckets: self.series_t_s.len(),
             services,
             edges,
+            active_faults: self.active_faults(),
         }
     }
 }

@@ -9,11 +9,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, LatencyMs, ResponseMs, RunId, RunStatus,
-    ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
+    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, LatencyMs, ResponseMs, RunId,
+    RunStatus, ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
 };
 
-use super::engine::Simulation;
+use super::engine::{Simulation, VisitState};
 use super::stats::ratio;
 
 static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
@@ -33,6 +33,11 @@ pub(super) fn service_series(buckets: usize) -> ServiceSeries {
         replicas: Vec::with_capacity(buckets),
         queue_length: Vec::with_capacity(buckets),
         p99_ms: Vec::with_capacity(buckets),
+        errors_timeout: Vec::with_capacity(buckets),
+        errors_rejected: Vec::with_capacity(buckets),
+        errors_error: Vec::with_capacity(buckets),
+        errors_circuit_open: Vec::with_capacity(buckets),
+        replicas_desired: Vec::with_capacity(buckets),
     }
 }
 
@@ -44,6 +49,21 @@ pub(super) fn entry_series(buckets: usize) -> EntrySeries {
         p50_ms: Vec::with_capacity(buckets),
         p99_ms: Vec::with_capacity(buckets),
         offered: Vec::with_capacity(buckets),
+        errors_timeout: Vec::with_capacity(buckets),
+        errors_rejected: Vec::with_capacity(buckets),
+        errors_error: Vec::with_capacity(buckets),
+        errors_circuit_open: Vec::with_capacity(buckets),
+    }
+}
+
+/// Series with room for `buckets` values each (names filled in later).
+pub(super) fn edge_series(buckets: usize) -> EdgeSeries {
+    EdgeSeries {
+        from: String::new(),
+        to: String::new(),
+        calls: Vec::with_capacity(buckets),
+        errors: Vec::with_capacity(buckets),
+        breaker_open: Vec::with_capacity(buckets),
     }
 }
 
@@ -64,6 +84,11 @@ fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
     extend(&mut to.replicas, &from.replicas);
     extend(&mut to.queue_length, &from.queue_length);
     extend(&mut to.p99_ms, &from.p99_ms);
+    extend(&mut to.errors_timeout, &from.errors_timeout);
+    extend(&mut to.errors_rejected, &from.errors_rejected);
+    extend(&mut to.errors_error, &from.errors_error);
+    extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
+    extend(&mut to.replicas_desired, &from.replicas_desired);
 }
 
 fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
@@ -72,6 +97,16 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.p50_ms, &from.p50_ms);
     extend(&mut to.p99_ms, &from.p99_ms);
     extend(&mut to.offered, &from.offered);
+    extend(&mut to.errors_timeout, &from.errors_timeout);
+    extend(&mut to.errors_rejected, &from.errors_rejected);
+    extend(&mut to.errors_error, &from.errors_error);
+    extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
+}
+
+fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
+    extend(&mut to.calls, &from.calls);
+    extend(&mut to.errors, &from.errors);
+    extend(&mut to.breaker_open, &from.breaker_open);
 }
 
 impl Simulation {
@@ -136,7 +171,7 @@ impl Simulation {
                 .map(|(edge, stats)| EdgeSeries {
                     from: self.plan.services[edge.from as usize].name.clone(),
                     to: self.plan.services[edge.to as usize].name.clone(),
-                    calls: std::mem::take(&mut stats.series),
+                    ..std::mem::take(&mut stats.series)
                 })
                 .collect(),
         };
@@ -162,6 +197,18 @@ impl Simulation {
             duration_s: self.duration_s,
             warmup_s: self.warmup_s,
             warnings: self.plan.warnings.clone(),
+            fault_windows: self
+                .plan
+                .faults
+                .iter()
+                .filter(|f| f.start_s < self.duration_s)
+                .map(|f| FaultWindow {
+                    kind: f.kind_name.to_owned(),
+                    target: f.target.clone(),
+                    start_s: f.start_s,
+                    end_s: f.end_s.map_or(self.duration_s, |e| e.min(self.duration_s)),
+                })
+                .collect(),
             run_id: RunId(self.run_id),
             timeseries,
             ..self.empty_summary()
@@ -183,6 +230,8 @@ impl Simulation {
             services: Vec::new(),
             edges: Vec::new(),
             timeseries: TimeSeries::default(),
+            scaling_events: Vec::new(),
+            fault_windows: Vec::new(),
             warnings: Vec::new(),
             run_id: RunId(0),
         }
@@ -239,6 +288,13 @@ impl Simulation {
             });
         }
 
+        // Counted requests still in each service.
+        let mut in_flight = vec![0u64; self.services.len()];
+        for v in &self.visits {
+            if v.counted && v.state != VisitState::Free {
+                in_flight[v.service as usize] += 1;
+            }
+        }
         out.services.clear();
         for (i, (plan, (state, stats))) in self
             .plan
@@ -278,21 +334,37 @@ impl Simulation {
                 queue_length_max: u64::from(stats.queue_max),
                 errors: stats.errors,
                 failed,
-                in_flight: stats.arrivals.saturating_sub(stats.completed + failed),
+                in_flight: in_flight[i],
                 arrivals_rps: per_s(stats.arrivals),
                 busy_workers_mean: ratio(areas.busy, measured_s),
+                late: stats.cold.late,
+                retries_denied: stats.cold.retries_denied,
             });
         }
 
         out.edges.clear();
-        for (edge, counts) in self.plan.edges.iter().zip(&self.edge_counts) {
+        for (e, (edge, counts)) in self.plan.edges.iter().zip(&self.edge_counts).enumerate() {
+            let stats = &self.edge_stats[e];
             out.edges.push(EdgeSummary {
                 from: self.plan.services[edge.from as usize].name.clone(),
                 to: self.plan.services[edge.to as usize].name.clone(),
                 calls: counts.calls,
                 calls_rps: per_s(counts.calls),
+                retries: stats.retries,
+                failed: stats.errors.total(),
+                errors: stats.errors,
+                circuit_breaker: false,
+                breaker_opened: 0,
+                breaker_open_s: 0.0,
             });
         }
+        for breaker in &self.breakers {
+            let edge = &mut out.edges[breaker.plan.edge as usize];
+            edge.circuit_breaker = true;
+            edge.breaker_opened = breaker.opened;
+            edge.breaker_open_s = breaker.not_closed_s(now) - breaker.at_warmup_s;
+        }
+        out.scaling_events.clone_from(&self.scaling_events);
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
@@ -303,7 +375,7 @@ impl Simulation {
             extend_entry(to, &stats.series);
         }
         for (to, stats) in ts.edges.iter_mut().zip(&self.edge_stats) {
-            extend(&mut to.calls, &stats.series);
+            extend_edge(to, &stats.series);
         }
     }
 
@@ -331,7 +403,7 @@ impl Simulation {
                 .map(|edge| EdgeSeries {
                     from: self.plan.services[edge.from as usize].name.clone(),
                     to: self.plan.services[edge.to as usize].name.clone(),
-                    calls: Vec::with_capacity(self.bucket_count),
+                    ..edge_series(self.bucket_count)
                 })
                 .collect(),
         }

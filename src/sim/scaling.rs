@@ -1,0 +1,176 @@
+//! Scaling: the target replica count of each service, changed by scheduled
+//! steps and by the autoscaler, and the events recorded for the summary.
+//!
+//! **Scaling up** makes the slots below the new target start (after the
+//! service's `startup_s` for scheduled steps, after the autoscaler's
+//! `startup_s` for its decisions); a draining slot that is wanted again
+//! simply keeps running. **Scaling down** removes the highest slots: a slot
+//! with requests in progress drains (takes no new work, disappears when
+//! idle), an idle or starting one disappears at once.
+//!
+//! **The autoscaler** (Kubernetes-HPA-like) decides every `interval_s`
+//! (first at `interval_s`): from the busy-worker time integral over the last
+//! interval it computes the average number of busy workers `B` and
+//! `desired = ceil(B / (workers × target_utilization))`, clamped to
+//! `[min, max]`. That is `ceil(current × utilization / target)` when the
+//! replica count did not change during the interval. It scales up at once;
+//! it scales down only when `cooldown_s` has passed since the service's last
+//! scale event (autoscaled or scheduled). With no replica running during the
+//! whole interval there is no measurement and it only moves the count into
+//! `[min, max]`. There is no tolerance band.
+
+use crate::metrics::{ScalingEvent, ScalingReason};
+
+use super::engine::Simulation;
+use super::plan::AutoscalePlan;
+use super::queue::EventKind;
+use super::replicas::Phase;
+use super::resilience::{RetryBudget, TokenBucket};
+
+/// Why a service's target replica count changed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ScaleReason {
+    Scheduled,
+    /// With the utilization measured over the last interval.
+    Autoscale(f64),
+}
+
+/// Per-service state of the control plane: target count, faults holding the
+/// whole service down, replica counts by phase, admission and retry budget.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceControl {
+    /// Replicas the service should have now.
+    pub target: u32,
+    /// Crash faults of the whole service in progress.
+    pub all_crash: u32,
+    pub starting: u32,
+    pub stopped: u32,
+    pub draining: u32,
+    pub limiter: Option<TokenBucket>,
+    pub budget: Option<RetryBudget>,
+    pub autoscaler: Option<Autoscaler>,
+    /// When the target last changed (for the autoscaler's cooldown).
+    pub last_change_s: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Autoscaler {
+    pub plan: AutoscalePlan,
+    pub busy_at_tick: f64,
+    pub replicas_at_tick: f64,
+    pub tick_s: f64,
+}
+
+impl Simulation {
+    /// Sets the target replica count of `service` (capped at its slots);
+    /// slots that start take `startup_s`.
+    pub(super) fn set_target(
+        &mut self,
+        service: u32,
+        target: u32,
+        reason: ScaleReason,
+        startup_s: f64,
+    ) {
+        let s = service as usize;
+        let target = target.min(self.plan.services[s].capacity);
+        let old = self.control[s].target;
+        if target == old {
+            return;
+        }
+        self.control[s].target = target;
+        self.control[s].last_change_s = self.now;
+        let first = self.services[s].first_replica;
+        if target > old {
+            for k in old..target {
+                let slot = first + k;
+                match self.replicas[slot as usize].phase {
+                    Phase::Removed if self.is_down(slot) => self.set_phase(slot, Phase::Stopped),
+                    Phase::Removed => self.start_replica(slot, startup_s),
+                    Phase::Draining => self.set_phase(slot, Phase::Running),
+                    Phase::Starting | Phase::Running | Phase::Stopped => {}
+                }
+            }
+        } else {
+            for k in target..old {
+                let slot = first + k;
+                let r = &mut self.replicas[slot as usize];
+                match r.phase {
+                    Phase::Running if r.outstanding > 0 => self.set_phase(slot, Phase::Draining),
+                    Phase::Starting => {
+                        r.generation = r.generation.wrapping_add(1);
+                        self.set_phase(slot, Phase::Removed);
+                    }
+                    Phase::Running | Phase::Stopped => self.set_phase(slot, Phase::Removed),
+                    Phase::Draining | Phase::Removed => {}
+                }
+            }
+        }
+        let (reason, utilization) = match reason {
+            ScaleReason::Scheduled => (ScalingReason::Scheduled, None),
+            ScaleReason::Autoscale(u) => (ScalingReason::Autoscale, Some(u)),
+        };
+        self.scaling_events.push(ScalingEvent {
+            t_s: self.now,
+            service: self.plan.services[s].name.clone(),
+            from: u64::from(old),
+            to: u64::from(target),
+            reason,
+            utilization,
+        });
+    }
+
+    /// Schedules the first decision of every autoscaler.
+    pub(super) fn schedule_autoscalers(&mut self) {
+        for (s, control) in self.control.iter().enumerate() {
+            if let Some(a) = &control.autoscaler {
+                self.queue.push(
+                    a.plan.interval_s,
+                    EventKind::Autoscale { service: s as u32 },
+                );
+            }
+        }
+    }
+
+    /// One decision of the autoscaler of `service`.
+    pub(super) fn on_autoscale(&mut self, service: u32) {
+        let s = service as usize;
+        let now = self.now;
+        let Some(mut a) = self.control[s].autoscaler.clone() else {
+            return;
+        };
+        self.queue
+            .push(now + a.plan.interval_s, EventKind::Autoscale { service });
+        let state = &mut self.services[s];
+        state.integrate(now);
+        let (busy, replicas) = (state.areas.busy, state.areas.replicas);
+        let elapsed_s = now - a.tick_s;
+        let busy_s = busy - a.busy_at_tick;
+        let replica_s = replicas - a.replicas_at_tick;
+        a.busy_at_tick = busy;
+        a.replicas_at_tick = replicas;
+        a.tick_s = now;
+        let workers = f64::from(self.plan.services[s].workers);
+        let current = self.control[s].target;
+        let (desired, utilization) = if replica_s > 0.0 && elapsed_s > 0.0 {
+            let busy_workers = busy_s / elapsed_s;
+            // A hair below the exact quotient, so that 4.000000001 is 4.
+            let needed = busy_workers / (workers * a.plan.target_utilization) - 1e-9;
+            let desired = needed.ceil().max(0.0).min(f64::from(u32::MAX)) as u32;
+            (desired, busy_s / (replica_s * workers))
+        } else {
+            (current, 0.0)
+        };
+        let desired = desired.clamp(a.plan.min, a.plan.max);
+        let cooled = now - self.control[s].last_change_s >= a.plan.cooldown_s;
+        let startup_s = a.plan.startup_s;
+        self.control[s].autoscaler = Some(a);
+        if desired > current || (desired < current && cooled) {
+            self.set_target(
+                service,
+                desired,
+                ScaleReason::Autoscale(utilization),
+                startup_s,
+            );
+        }
+    }
+}
