@@ -171,6 +171,8 @@ pub enum Edit {
         group: String,
         collapsed: bool,
     },
+    /// Sets which groups are collapsed (all at once).
+    SetCollapsedGroups(Vec<String>),
 }
 
 impl Edit {
@@ -203,6 +205,8 @@ impl Edit {
                 group,
                 collapsed: false,
             } => format!("expand {group}"),
+            Edit::SetCollapsedGroups(groups) if groups.is_empty() => "expand all groups".into(),
+            Edit::SetCollapsedGroups(_) => "collapse groups".into(),
         }
     }
 }

@@ -94,6 +94,10 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<String, EditError> 
             }
             tidy_layout(topology);
         }
+        Edit::SetCollapsedGroups(groups) => {
+            layout_mut(topology).collapsed_groups = groups.clone();
+            tidy_layout(topology);
+        }
         Edit::SetGroupCollapsed { group, collapsed } => {
             let layout = layout_mut(topology);
             layout.collapsed_groups.retain(|g| g != group);

@@ -44,7 +44,8 @@ pub use canvas::CanvasState;
 pub use command::{AppCommand, Edit, Selection};
 pub use derive::{DeriveRequest, Derived, derive};
 pub use document::Document;
-pub use problems::Problem;
+pub use paint::{Mark, Marks};
+pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
 pub use settings::Settings;
 
