@@ -567,3 +567,37 @@ fn the_large_example_opens_and_lays_out_within_a_second() {
     assert!(derived.analysis.is_some());
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
 }
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::SetName("edited".into())));
+    harness.step();
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+    let cancelled = harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled, "the close is held back");
+    harness.run_steps(2);
+    harness.get_by_label_contains("before closing?");
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("before closing?").is_none());
+    assert_eq!(
+        harness.state().doc.topology.name,
+        "edited",
+        "nothing was lost"
+    );
+}

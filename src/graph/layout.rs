@@ -194,7 +194,7 @@ pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
         };
     }
     let (dag, back_edges) = cycles::acyclic(graph);
-    let layers = longest_path_layers(n, &dag);
+    let layers = call_depth_layers(graph, &dag);
     let bands = Bands::new(&graph.nodes);
     let ordering = order::order(graph, &dag, &layers, &bands, options);
     let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
@@ -237,6 +237,50 @@ impl Bands {
             count: index.len(),
         }
     }
+}
+
+/// Past this many layers, layers come from the shortest call depth instead.
+const MAX_LAYERS: usize = 12;
+
+/// Layers by call depth: the longest path from a node without callers. A
+/// densely connected graph (say, collapsed groups that all call each other)
+/// has very long paths, which would draw it as one long row; then the
+/// shortest depth from the entries is used instead, which keeps the picture
+/// compact (some calls then point sideways or back).
+fn call_depth_layers(graph: &LayoutGraph, dag: &[(usize, usize)]) -> Vec<usize> {
+    let n = graph.nodes.len();
+    let longest = longest_path_layers(n, dag);
+    if longest.iter().max().is_none_or(|&m| m < MAX_LAYERS) {
+        return longest;
+    }
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut called = vec![false; n];
+    for &(from, to) in dag {
+        succ[from].push(to);
+        called[to] = true;
+    }
+    let mut depth = vec![usize::MAX; n];
+    let mut queue = std::collections::VecDeque::new();
+    for v in 0..n {
+        if graph.nodes[v].source || !called[v] {
+            depth[v] = 0;
+            queue.push_back(v);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        for &w in &succ[v] {
+            if depth[w] == usize::MAX {
+                depth[w] = depth[v] + 1;
+                queue.push_back(w);
+            }
+        }
+    }
+    // Every node is reachable: a DAG's nodes all descend from some node
+    // without callers. Guard anyway.
+    depth
+        .iter()
+        .map(|&d| if d == usize::MAX { 0 } else { d })
+        .collect()
 }
 
 /// Layer of each node: the length of the longest path to it from a node

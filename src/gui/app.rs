@@ -469,7 +469,11 @@ impl App {
         let errors = problems.iter().filter(|p| p.error).count();
         let warnings = problems.len() - errors;
         ui.horizontal(|ui| {
-            let mut problems_title = format!("Problems ({errors} errors, {warnings} warnings)");
+            let mut problems_title = format!(
+                "Problems ({errors} error{}, {warnings} warning{})",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            );
             if self.open_failure.is_some() {
                 problems_title = format!("⚠ {problems_title} — a file did not open");
             }

@@ -159,8 +159,9 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
 }
 
 fn section(ui: &mut Ui, title: &str, count: usize, add_contents: impl FnOnce(&mut Ui)) {
+    // Long lists start closed so that the other sections stay in sight.
     egui::CollapsingHeader::new(format!("{title} ({count})"))
-        .default_open(true)
+        .default_open(count <= 12)
         .show(ui, add_contents);
 }
 
