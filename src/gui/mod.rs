@@ -108,7 +108,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result
             .take();
         match result {
             Some(Ok(path)) => eprintln!("saved {}", path.display()),
-            Some(Err(message)) => anyhow::bail!("no screenshot: {message}"),
+            Some(Err(message)) => anyhow::bail!("{message}"),
             None => anyhow::bail!("no screenshot: the window closed before it was taken"),
         }
     }
