@@ -601,3 +601,47 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
         "nothing was lost"
     );
 }
+
+#[test]
+fn renaming_a_service_by_typing_keeps_the_field_and_is_one_undo_step() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::Select(Selection::Service("cartservice".into())));
+    harness.step();
+    harness.get_by_label("Name").focus();
+    harness.step();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    for c in "basket".chars() {
+        harness.get_by_label("Name").type_text(&c.to_string());
+        harness.step();
+    }
+    harness.step();
+    let app = harness.state();
+    assert_eq!(app.selection, Selection::Service("basket".into()));
+    assert!(app.doc.topology.services.iter().any(|s| s.name == "basket"));
+    // Calls to it follow the rename.
+    let frontend = service(app, "frontend");
+    let calls = frontend
+        .operations
+        .iter()
+        .flat_map(|op| &op.calls)
+        .flat_map(|spec| spec.calls());
+    assert!(
+        calls.clone().any(|c| c.to == "basket") && !calls.clone().any(|c| c.to == "cartservice")
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.step();
+    let app = harness.state();
+    assert!(
+        app.doc
+            .topology
+            .services
+            .iter()
+            .any(|s| s.name == "cartservice"),
+        "one undo step"
+    );
+    assert!(!app.doc.is_dirty());
+}

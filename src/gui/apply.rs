@@ -251,6 +251,7 @@ impl App {
             {
                 self.selection = Selection::Service(to.clone());
             }
+            Edit::MakeDefaultScenario(_) => self.selection = Selection::Scenario(0),
             Edit::AddService { service, .. } => {
                 self.selection = Selection::Service(service.name.clone())
             }

@@ -82,6 +82,13 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<String, EditError> 
             }
             topology.scenarios.remove(*index);
         }
+        Edit::MakeDefaultScenario(index) => {
+            if *index >= topology.scenarios.len() {
+                return refuse(format!("there is no scenario number {index}"));
+            }
+            let scenario = topology.scenarios.remove(*index);
+            topology.scenarios.insert(0, scenario);
+        }
         Edit::MoveNodes(moved) => {
             let layout = layout_mut(topology);
             for (name, at) in moved {

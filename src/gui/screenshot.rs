@@ -77,7 +77,9 @@ pub fn saved(app: &mut App, path: PathBuf, result: Result<(), String>) {
                 if failure.problems.len() == 1 { "" } else { "s" },
                 path.display()
             )),
-            (_, result) => result.map(|()| path).map_err(|e| format!("no screenshot: {e}")),
+            (_, result) => result
+                .map(|()| path)
+                .map_err(|e| format!("no screenshot: {e}")),
         };
         if let Ok(mut outcome) = run.outcome.lock() {
             *outcome = Some(result);

@@ -21,8 +21,8 @@ use fields::{Buffers, Form, Range};
 #[derive(Debug, Default)]
 pub struct InspectorState {
     buffers: Buffers,
-    /// The selection the buffers belong to.
-    shown: Option<Selection>,
+    /// What the buffers belong to (see `inspector_ui`).
+    shown: Option<String>,
 }
 
 pub fn inspector_ui(
@@ -33,15 +33,24 @@ pub fn inspector_ui(
     problems: &[Problem],
     out: &mut Vec<AppCommand>,
 ) {
-    if state.shown.as_ref() != Some(selection) {
+    // Fields belong to what is shown; a service is known by its place in the
+    // file, so that renaming it (by typing its name) keeps the fields.
+    let key = match selection {
+        Selection::Service(name) => match topology.services.iter().position(|s| s.name == *name) {
+            Some(index) => format!("service#{index}"),
+            None => format!("{selection:?}"),
+        },
+        _ => format!("{selection:?}"),
+    };
+    if state.shown.as_ref() != Some(&key) {
         state.buffers.clear();
-        state.shown = Some(selection.clone());
+        state.shown = Some(key.clone());
     }
     ScrollArea::vertical()
         .id_salt("inspector-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            let mut form = Form::new(&mut state.buffers, format!("{selection:?}"));
+            let mut form = Form::new(&mut state.buffers, key);
             match selection {
                 Selection::None => document_ui(&mut form, ui, topology, problems, out),
                 Selection::Service(name) => {
@@ -85,9 +94,20 @@ pub fn inspector_ui(
                             });
                         }
                         ui.add_space(8.0);
-                        if ui.button("🗑 Delete scenario").clicked() {
-                            out.push(AppCommand::edit(Edit::DeleteScenario(*index)));
-                        }
+                        ui.horizontal(|ui| {
+                            let tip = "The first scenario is the one a run uses by default";
+                            if *index > 0
+                                && ui
+                                    .button("Make it the default")
+                                    .on_hover_text(tip)
+                                    .clicked()
+                            {
+                                out.push(AppCommand::edit(Edit::MakeDefaultScenario(*index)));
+                            }
+                            if ui.button("🗑 Delete scenario").clicked() {
+                                out.push(AppCommand::edit(Edit::DeleteScenario(*index)));
+                            }
+                        });
                     }
                     None => {
                         ui.weak("This scenario does not exist any more.");
