@@ -3,10 +3,12 @@
 
 mod analysis;
 mod cli;
+mod engine;
 mod engine_fidelity;
 mod format;
 #[cfg(feature = "gui")]
 mod gui;
 mod import;
+mod report;
 mod robustness;
 mod validation;

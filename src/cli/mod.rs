@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analyze;
+mod export;
 mod graph;
 mod import;
 mod report;
@@ -27,7 +28,9 @@ Examples:
   archsim graph scenarios/shop.json --format dot | dot -Tsvg > shop.svg
   archsim run scenarios/shop.json --scenario 'black friday' --json -
   archsim import compose.yaml --out topology.json
-  archsim report scenarios/shop.json --all-scenarios --out report.html";
+  archsim report scenarios/shop.json --all-scenarios --out report.html
+  archsim export scenarios/shop.json --out shop.png
+  archsim export scenarios/shop.json --all-scenarios --out results/";
 
 /// archsim: see your service architecture, simulate load, failures and scaling.
 #[derive(Debug, Parser)]
@@ -56,6 +59,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write an HTML or Markdown report of one or more scenarios.
     Report(report::ReportArgs),
+    /// Export data (JSON, CSV) or the graph (SVG, PNG, DOT, Mermaid).
+    Export(export::ExportArgs),
 }
 
 /// Parses `args` and runs the command; returns the process exit code.
@@ -75,6 +80,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Report(args)) => report::run(args),
+        Some(Command::Export(args)) => export::run(args),
         None => open_app(cli.file, cli.screenshot),
     };
     match result {

@@ -109,25 +109,36 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     install_ctrl_c();
     CANCEL.store(false, Ordering::SeqCst);
     let completed = run_with_progress(&mut sim);
-    let summary = sim.finish(completed);
+    let summary = sim.into_summary(completed);
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
 
-    let stdout_text = match &args.json {
-        Some(path) if path.as_os_str() == "-" => summary.to_json_pretty(),
+    match &args.json {
+        Some(path) if path.as_os_str() == "-" => {
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match summary.write_json(stdout) {
+                // A closed pipe (`… --json - | head`) is not an error.
+                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(err).context("cannot write the JSON summary to stdout");
+                }
+                _ => {}
+            }
+        }
         Some(path) => {
-            std::fs::write(path, summary.to_json_pretty())
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            summary
+                .write_json(std::io::BufWriter::new(file))
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            format!(
+            super::write_stdout(&format!(
                 "{}JSON summary written to {}\n",
                 summary_table(&summary),
                 path.display()
-            )
+            ))?;
         }
-        None => summary_table(&summary),
-    };
-    super::write_stdout(&stdout_text)?;
+        None => super::write_stdout(&summary_table(&summary))?,
+    }
     if summary.status == RunStatus::Cancelled {
         eprintln!(
             "cancelled at {:.1} s of {} s (Ctrl-C); the summary covers the time simulated",
@@ -160,6 +171,9 @@ fn run_with_progress(sim: &mut Simulation) -> bool {
             if let Ok(style) = style {
                 b.set_style(style.progress_chars("=> "));
             }
+            // Start the estimate from here, not from the start of the run.
+            b.set_position(u64::from(step));
+            b.reset_eta();
             bar = Some(b);
         }
         if let Some(b) = &bar {

@@ -25,10 +25,15 @@ const SUB_BITS: u32 = 6;
 /// 4.29 billion values per cell), `u64` for whole runs.
 pub trait Count: Copy + Default + std::fmt::Debug + Send + Sync + 'static {
     fn add(&mut self, n: u64);
+    fn increment(&mut self);
     fn get(self) -> u64;
 }
 
 impl Count for u32 {
+    #[inline]
+    fn increment(&mut self) {
+        *self = self.saturating_add(1);
+    }
     #[inline]
     fn add(&mut self, n: u64) {
         *self = u32::try_from(u64::from(*self).saturating_add(n)).unwrap_or(u32::MAX);
@@ -40,9 +45,16 @@ impl Count for u32 {
 }
 
 impl Count for u64 {
+    // Plain additions: 2^64 values in one cell cannot happen (at a billion
+    // values a second it would take 584 years), and plain adds let the
+    // compiler vectorize adding one histogram to another.
+    #[inline]
+    fn increment(&mut self) {
+        *self = self.wrapping_add(1);
+    }
     #[inline]
     fn add(&mut self, n: u64) {
-        *self = self.saturating_add(n);
+        *self = self.wrapping_add(n);
     }
     #[inline]
     fn get(self) -> u64 {
@@ -85,6 +97,10 @@ pub struct LatencyHistogram<C: Count = u64> {
     count: u64,
     sum_s: f64,
     max_s: f64,
+    /// With [`LatencyHistogram::tracking`]: the cells that are not zero, so
+    /// that adding and clearing a short-lived histogram costs its values,
+    /// not its range.
+    touched: Option<Vec<u32>>,
 }
 
 impl<C: Count> Default for LatencyHistogram<C> {
@@ -102,6 +118,17 @@ impl<C: Count> LatencyHistogram<C> {
             count: 0,
             sum_s: 0.0,
             max_s: 0.0,
+            touched: None,
+        }
+    }
+
+    /// A histogram that keeps the list of its non-zero cells: for the
+    /// histograms of one time-series bucket, added to the run's and cleared
+    /// when the bucket closes.
+    pub fn tracking() -> Self {
+        LatencyHistogram {
+            touched: Some(Vec::new()),
+            ..Self::new()
         }
     }
 
@@ -119,7 +146,12 @@ impl<C: Count> LatencyHistogram<C> {
         if cell >= self.counts.len() {
             self.grow(cell);
         }
-        self.counts[cell].add(1);
+        if let Some(touched) = &mut self.touched
+            && self.counts[cell].get() == 0
+        {
+            touched.push(cell as u32);
+        }
+        self.counts[cell].increment();
         self.lo = self.lo.min(cell);
         self.hi = self.hi.max(cell);
     }
@@ -164,29 +196,50 @@ impl<C: Count> LatencyHistogram<C> {
     /// is the smallest recorded value with at least `q × count` values at or
     /// below it (within the cell's width).
     pub fn quantiles_ms<const N: usize>(&self, quantiles: [f64; N]) -> [f64; N] {
-        let mut out = [0.0; N];
         if self.count == 0 {
-            return out;
+            return [0.0; N];
         }
-        let total = self.count as f64;
-        let mut cells = self.counts[self.lo..=self.hi].iter().enumerate();
-        let mut seen: u64 = 0;
-        let mut cell = 0;
-        for (slot, q) in out.iter_mut().zip(quantiles) {
-            let rank = (q.clamp(0.0, 1.0) * total).ceil().max(1.0) as u64;
-            while seen < rank {
-                match cells.next() {
-                    Some((i, c)) => {
-                        seen += c.get();
-                        cell = self.lo + i;
-                    }
-                    None => break,
-                }
+        quantiles_of(
+            self.count,
+            self.lo,
+            self.hi,
+            self.max_ms(),
+            |i| self.counts[i].get(),
+            quantiles,
+        )
+    }
+
+    /// Like [`quantiles_ms`](Self::quantiles_ms) for the values of this
+    /// histogram and `other` together, without merging them.
+    pub fn quantiles_ms_with<D: Count, const N: usize>(
+        &self,
+        other: &LatencyHistogram<D>,
+        quantiles: [f64; N],
+    ) -> [f64; N] {
+        match (self.count, other.count) {
+            (0, 0) => [0.0; N],
+            (_, 0) => self.quantiles_ms(quantiles),
+            (0, _) => other.quantiles_ms(quantiles),
+            _ => {
+                let at = |i: usize| {
+                    self.counts.get(i).map_or(0, |c| c.get())
+                        + other.counts.get(i).map_or(0, |c| c.get())
+                };
+                let max_ms = self.max_ms().max(other.max_ms());
+                let (lo, hi) = (self.lo.min(other.lo), self.hi.max(other.hi));
+                quantiles_of(self.count + other.count, lo, hi, max_ms, at, quantiles)
             }
-            // Never report more than the exact maximum.
-            *slot = (cell_value_us(cell) / 1e3).min(self.max_ms());
         }
-        out
+    }
+
+    /// Exact mean of this histogram's and `other`'s values together, in ms.
+    pub fn mean_ms_with<D: Count>(&self, other: &LatencyHistogram<D>) -> f64 {
+        let count = self.count + other.count;
+        if count == 0 {
+            0.0
+        } else {
+            (self.sum_s + other.sum_s) / count as f64 * 1e3
+        }
     }
 
     /// One quantile in milliseconds; 0 when empty.
@@ -203,10 +256,27 @@ impl<C: Count> LatencyHistogram<C> {
         if hi >= self.counts.len() {
             self.grow(hi);
         }
-        for (mine, theirs) in self.counts[lo..=hi].iter_mut().zip(&other.counts[lo..=hi]) {
-            let n = theirs.get();
-            if n > 0 {
-                mine.add(n);
+        match (&mut self.touched, &other.touched) {
+            (None, Some(theirs)) if theirs.len() < (hi - lo + 1) / 4 => {
+                for &cell in theirs {
+                    self.counts[cell as usize].add(other.counts[cell as usize].get());
+                }
+            }
+            (None, _) => {
+                for (mine, theirs) in self.counts[lo..=hi].iter_mut().zip(&other.counts[lo..=hi]) {
+                    mine.add(theirs.get());
+                }
+            }
+            (Some(mine), _) => {
+                for cell in lo..=hi {
+                    let n = other.counts[cell].get();
+                    if n > 0 {
+                        if self.counts[cell].get() == 0 {
+                            mine.push(cell as u32);
+                        }
+                        self.counts[cell].add(n);
+                    }
+                }
             }
         }
         self.lo = self.lo.min(lo);
@@ -219,7 +289,17 @@ impl<C: Count> LatencyHistogram<C> {
     /// Empties the histogram, keeping its allocation.
     pub fn clear(&mut self) {
         if self.count > 0 {
-            self.counts[self.lo..=self.hi].fill(C::default());
+            match &mut self.touched {
+                Some(touched) if touched.len() < (self.hi - self.lo + 1) / 4 => {
+                    for &cell in touched.iter() {
+                        self.counts[cell as usize] = C::default();
+                    }
+                }
+                _ => self.counts[self.lo..=self.hi].fill(C::default()),
+            }
+            if let Some(touched) = &mut self.touched {
+                touched.clear();
+            }
             self.lo = usize::MAX;
             self.hi = 0;
             self.count = 0;
@@ -227,6 +307,52 @@ impl<C: Count> LatencyHistogram<C> {
             self.max_s = 0.0;
         }
     }
+}
+
+/// Quantiles over the cells `lo..=hi` holding `total` values, the count of
+/// cell `i` being `count_at(i)`.
+fn quantiles_of<const N: usize>(
+    total: u64,
+    lo: usize,
+    hi: usize,
+    max_ms: f64,
+    count_at: impl Fn(usize) -> u64,
+    quantiles: [f64; N],
+) -> [f64; N] {
+    let mut out = [0.0; N];
+    if N == 1 && quantiles[0] > 0.5 {
+        // A high quantile alone (the series' p99): count down from the top,
+        // which walks only the few cells above it.
+        let rank = (quantiles[0].clamp(0.0, 1.0) * total as f64)
+            .ceil()
+            .max(1.0) as u64;
+        let above = total - rank.min(total);
+        let mut seen: u64 = 0;
+        let mut cell = hi;
+        loop {
+            seen += count_at(cell);
+            if seen > above || cell == lo {
+                break;
+            }
+            cell -= 1;
+        }
+        out[0] = (cell_value_us(cell) / 1e3).min(max_ms);
+        return out;
+    }
+    let mut seen: u64 = 0;
+    let mut cell = lo;
+    let mut next = lo;
+    for (slot, q) in out.iter_mut().zip(quantiles) {
+        let rank = (q.clamp(0.0, 1.0) * total as f64).ceil().max(1.0) as u64;
+        while seen < rank && next <= hi {
+            seen += count_at(next);
+            cell = next;
+            next += 1;
+        }
+        // Never report more than the exact maximum.
+        *slot = (cell_value_us(cell) / 1e3).min(max_ms);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -309,6 +435,9 @@ mod tests {
                 both.record_s(v * 50.0);
             }
         }
+        let qs = [0.1, 0.5, 0.99];
+        assert_eq!(a.quantiles_ms_with(&b, qs), both.quantiles_ms(qs));
+        assert!((a.mean_ms_with(&b) - both.mean_ms()).abs() < 1e-9);
         a.add(&b);
         assert_eq!(a.count(), both.count());
         assert_eq!(a.max_ms(), both.max_ms());
@@ -317,6 +446,40 @@ mod tests {
             a.quantiles_ms([0.1, 0.5, 0.99]),
             both.quantiles_ms([0.1, 0.5, 0.99])
         );
+    }
+
+    #[test]
+    fn tracking_histograms_add_and_clear_like_plain_ones() {
+        let mut plain = LatencyHistogram::<u32>::new();
+        let mut tracked = LatencyHistogram::<u32>::tracking();
+        let mut run_a = LatencyHistogram::<u64>::new();
+        let mut run_b = LatencyHistogram::<u64>::new();
+        for round in 0..3 {
+            for i in 0..50 {
+                let v = (i * 7919 % 1000 + round * 10) as f64 * 1e-4;
+                plain.record_s(v);
+                tracked.record_s(v);
+            }
+            // A sparse and a dense bucket histogram added into a tracked one.
+            let mut extra = LatencyHistogram::<u32>::new();
+            extra.record_s(0.5);
+            plain.add(&extra);
+            tracked.add(&extra);
+            assert_eq!(
+                plain.quantiles_ms([0.1, 0.5, 0.99]),
+                tracked.quantiles_ms([0.1, 0.5, 0.99])
+            );
+            run_a.add(&plain);
+            run_b.add(&tracked);
+            assert_eq!(
+                run_a.quantiles_ms([0.1, 0.5, 0.99]),
+                run_b.quantiles_ms([0.1, 0.5, 0.99])
+            );
+            plain.clear();
+            tracked.clear();
+            assert!(tracked.counts.iter().all(|c| *c == 0));
+            assert_eq!(tracked.touched.as_ref().map(Vec::len), Some(0));
+        }
     }
 
     #[test]

@@ -6,5 +6,5 @@
 mod histogram;
 mod summary;
 
-pub use histogram::LatencyHistogram;
+pub use histogram::{Count, LatencyHistogram};
 pub use summary::*;

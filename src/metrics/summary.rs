@@ -55,6 +55,22 @@ pub struct Summary {
     /// Extra: scenario or topology features this engine does not simulate yet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Which simulation produced this summary (not serialized; 0 when read
+    /// from JSON). Lets `Simulation::snapshot_into` extend it in place.
+    #[serde(skip)]
+    pub run_id: RunId,
+}
+
+/// Identifies the simulation a [`Summary`] came from. Not part of the
+/// summary's value: summaries with the same contents are equal whatever
+/// their ids (a summary read back from JSON equals the one written).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunId(pub u64);
+
+impl PartialEq for RunId {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 /// Failed requests by cause.
@@ -254,10 +270,18 @@ impl Summary {
 
     /// The summary as pretty JSON with a final newline.
     pub fn to_json_pretty(&self) -> String {
-        // Serializing plain data (strings, numbers, maps with string keys)
-        // into a String cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let mut bytes = Vec::new();
+        // Writing plain data (strings, finite numbers, maps with string keys)
+        // to a Vec cannot fail.
+        let _ = self.write_json(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// Writes the summary as pretty JSON with a final newline, streaming (a
+    /// long run's series are tens of megabytes of text).
+    pub fn write_json(&self, mut writer: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut writer, self)?;
+        writer.write_all(b"\n")?;
+        writer.flush()
     }
 }

@@ -6,6 +6,7 @@
 //! analysis and the engine trust without checking again, and [`save_file`] /
 //! [`to_json_string`] write it back in canonical form.
 
+mod atomic;
 mod callspec;
 mod diagnostic;
 mod dist;
@@ -18,6 +19,7 @@ mod types;
 mod validate;
 mod view;
 
+pub use atomic::write_atomic;
 pub use diagnostic::{Diagnostic, Place, Severity, quote, sort_by_position};
 pub use dist::{Z_99, lognormal_sigma};
 pub use extensions::is_extension_key;

@@ -6,7 +6,6 @@
 //! and a final newline. Loading and saving a file in canonical form gives
 //! the same bytes, so files diff well in git.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -57,17 +56,7 @@ pub fn save_file(path: &Path, topology: &Topology) -> Result<(), SaveError> {
         path: shown.clone(),
         message,
     };
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| io(format!("cannot create a file in {}: {e}", dir.display())))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| io(e.to_string()))?;
-    file.persist(path).map_err(|e| io(e.error.to_string()))?;
-    Ok(())
+    super::atomic::write_atomic(path, text.as_bytes()).map_err(|e| io(e.to_string()))
 }
 
 /// The readable path of the first number that is NaN or infinite, if any.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rand_pcg::Pcg64Mcg;
 
-use crate::metrics::{RunStatus, Summary};
+use crate::metrics::Summary;
 use crate::model::{Checked, LoadBalancer, Scenario};
 
 use super::load::{ArrivalProcess, LoadProfile};
@@ -19,6 +19,11 @@ use super::{SimError, default_bucket_s};
 
 /// Most buckets a run may have (memory is services × buckets).
 pub const MAX_BUCKETS: f64 = 100_000.0;
+
+/// Most time-series cells a run may keep: (services + entries + edges) ×
+/// buckets. Each cell holds a few numbers (services: seven), so this bounds
+/// the series at about 1 GB.
+pub const MAX_SERIES_CELLS: f64 = 20_000_000.0;
 
 /// Events between two looks at a cancel flag.
 const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
@@ -41,6 +46,8 @@ pub(crate) struct ServiceState {
     pub queue_capacity: u32,
     pub load_balancer: LoadBalancer,
     pub blocking_calls: bool,
+    /// Counters updated at every visit, next to the state they go with.
+    pub stats: ServiceStats,
 }
 
 impl ServiceState {
@@ -58,9 +65,12 @@ impl ServiceState {
 
     /// The integrals as they would be at `t_s`, without changing anything.
     pub fn areas_at(&self, t_s: f64) -> Areas {
-        let mut copy = self.clone();
-        copy.integrate(t_s);
-        copy.areas
+        let dt = (t_s - self.last_t).max(0.0);
+        Areas {
+            busy: self.areas.busy + f64::from(self.busy) * dt,
+            queued: self.areas.queued + f64::from(self.queued) * dt,
+            replicas: self.areas.replicas + f64::from(self.up) * dt,
+        }
     }
 }
 
@@ -156,7 +166,8 @@ pub struct Simulation {
     pub(crate) call_rngs: Vec<Pcg64Mcg>,
     pub(crate) actions: Vec<super::requests::Action>,
     pub(crate) samples: Vec<(super::stats::Sample, f64)>,
-    pub(crate) service_stats: Vec<ServiceStats>,
+    /// Whether samples are buffered (large topologies) or recorded at once.
+    pub(crate) buffer_samples: bool,
     pub(crate) hot: HotHistograms,
     pub(crate) entry_stats: Vec<EntryStats>,
     pub(crate) edge_stats: Vec<EdgeStats>,
@@ -166,6 +177,8 @@ pub struct Simulation {
     pub(crate) bucket_count: usize,
     /// Earliest time at which a bucket closes or warm-up ends.
     pub(crate) next_boundary_s: f64,
+    /// Tells this simulation's summaries apart (see `Simulation::snapshot_into`).
+    pub(crate) run_id: u64,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -220,6 +233,16 @@ impl Simulation {
             None => default_bucket_s(scenario.duration_s),
         };
         let plan = plan::compile(topology, scenario)?;
+        let series = (plan.services.len() + plan.entries.len() + plan.edges.len()) as f64;
+        let buckets = bucket_count(scenario.duration_s, bucket_s);
+        if series * buckets as f64 > MAX_SERIES_CELLS {
+            let smallest_s = scenario.duration_s * series / MAX_SERIES_CELLS;
+            return Err(invalid(format!(
+                "{buckets} time-series buckets of {bucket_s} s for {series} series (services, entries \
+                 and edges) would need too much memory; use a bucket_s of at least {:.3} s",
+                smallest_s
+            )));
+        }
         let profile = LoadProfile::new(&scenario.load).map_err(|e| SimError::Invalid {
             place: format!("scenario \"{}\"", scenario.name),
             message: e.to_string(),
@@ -246,6 +269,7 @@ impl Simulation {
                 queue_capacity: s.queue_capacity,
                 load_balancer: s.load_balancer,
                 blocking_calls: s.blocking_calls,
+                stats: ServiceStats::with_series(super::summary::service_series(buckets)),
             });
             replicas.extend((0..s.replicas).map(|_| Replica {
                 up: true,
@@ -267,11 +291,16 @@ impl Simulation {
             arrivals.push(process);
             arrival_rngs.push(rng);
         }
-        let service_stats = vec![ServiceStats::default(); plan.services.len()];
         let (plan_services, plan_entries, plan_edges) =
             (plan.services.len(), plan.entries.len(), plan.edges.len());
-        let entry_stats = vec![EntryStats::default(); plan.entries.len()];
-        let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        let mut entry_stats = vec![EntryStats::default(); plan.entries.len()];
+        for stats in &mut entry_stats {
+            stats.series = super::summary::entry_series(buckets);
+        }
+        let mut edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        for stats in &mut edge_stats {
+            stats.series = Vec::with_capacity(buckets);
+        }
         Ok(Simulation {
             plan,
             profile,
@@ -298,16 +327,17 @@ impl Simulation {
             call_rngs,
             actions: Vec::new(),
             samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
-            service_stats,
+            buffer_samples: plan_services + plan_entries > super::stats::BUFFER_ABOVE_SERIES,
             hot: HotHistograms::new(plan_services, plan_entries),
             entry_stats,
             edge_stats,
             edge_counts: vec![EdgeCounts::default(); plan_edges],
-            series_t_s: Vec::new(),
+            series_t_s: Vec::with_capacity(buckets),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
             // Checked at the first event, which then sets the real boundary.
             next_boundary_s: 0.0,
+            run_id: super::summary::next_run_id(),
         })
     }
 
@@ -363,11 +393,9 @@ impl Simulation {
         let started = Instant::now();
         let target = t_s.min(self.duration_s);
         let mut completed = true;
-        let mut budget = CANCEL_CHECK_EVENTS;
-        while let Some(next) = self.queue.peek_time_s() {
-            if next >= target {
-                break;
-            }
+        // Look at the flag before the first event, then every CANCEL_CHECK_EVENTS.
+        let mut budget = 0;
+        loop {
             if budget == 0 {
                 budget = CANCEL_CHECK_EVENTS;
                 if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -376,11 +404,14 @@ impl Simulation {
                 }
             }
             budget -= 1;
-            let Some(event) = self.queue.pop() else { break };
+            let Some(event) = self.queue.take_min_before(target) else {
+                break;
+            };
+            let next = event.time_s();
             self.cross_boundaries(next);
             self.now = next;
             self.events += 1;
-            self.handle(event.kind);
+            self.handle(event.kind());
         }
         if completed && target > self.now {
             self.cross_boundaries(target);
@@ -403,10 +434,15 @@ impl Simulation {
     }
 
     /// Closes buckets and marks warm-up for every boundary at or before `t_s`.
+    #[inline]
     fn cross_boundaries(&mut self, t_s: f64) {
-        if t_s < self.next_boundary_s {
-            return;
+        if t_s >= self.next_boundary_s {
+            self.cross_boundaries_slow(t_s);
         }
+    }
+
+    #[cold]
+    fn cross_boundaries_slow(&mut self, t_s: f64) {
         loop {
             let index = self.series_t_s.len();
             if index >= self.bucket_count {
@@ -441,36 +477,16 @@ impl Simulation {
         self.advance(t_s, Some(cancel))
     }
 
-    /// The metrics so far (closed buckets only in the time series).
-    pub fn snapshot(&self) -> Summary {
-        let status = if self.is_finished() {
-            RunStatus::Complete
-        } else {
-            RunStatus::Running
-        };
-        self.build_summary(status)
-    }
-
     /// Runs to the end and returns the summary.
     pub fn run(mut self) -> Summary {
         self.advance(self.duration_s, None);
-        self.build_summary(RunStatus::Complete)
+        self.into_summary(true)
     }
 
     /// Runs to the end unless `cancel` is set; a cancelled run's summary has
     /// status `cancelled` and covers the time simulated so far.
     pub fn run_with_cancel(mut self, cancel: &AtomicBool) -> Summary {
         let completed = self.advance(self.duration_s, Some(cancel));
-        self.finish(completed)
-    }
-
-    /// The final summary: `complete`, or `cancelled` when `completed` is false.
-    pub fn finish(&self, completed: bool) -> Summary {
-        let status = if completed && self.is_finished() {
-            RunStatus::Complete
-        } else {
-            RunStatus::Cancelled
-        };
-        self.build_summary(status)
+        self.into_summary(completed)
     }
 }

@@ -325,6 +325,20 @@ pub struct ArrivalProcess {
     kind: Arrivals,
     /// Evenly spaced: share of a request still to accumulate before the next arrival.
     phase_left: f64,
+    /// Evenly spaced in a constant window: arrivals at `anchor_s + k / rate`
+    /// (computed by division, so 10 rps puts the 10th arrival at exactly
+    /// 1.0 s, not at an accumulated 0.9999999 s).
+    grid: Option<Grid>,
+    /// Poisson at a constant rate: (rate, 1 / rate).
+    mean_gap_s: Option<(f64, f64)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    anchor_s: f64,
+    rate: f64,
+    k: u64,
+    window_end_s: f64,
 }
 
 impl ArrivalProcess {
@@ -333,11 +347,14 @@ impl ArrivalProcess {
             rate_rps,
             kind,
             phase_left: 0.0,
+            grid: None,
+            mean_gap_s: None,
         }
     }
 
     /// The first arrival at or after `t_s` (strictly after the previous one),
     /// or `None` when there is none before `horizon_s`.
+    #[inline]
     pub fn next<R: Rng + ?Sized>(
         &mut self,
         t_s: f64,
@@ -354,6 +371,7 @@ impl ArrivalProcess {
         }
     }
 
+    #[inline]
     fn next_poisson<R: Rng + ?Sized>(
         &mut self,
         mut t: f64,
@@ -366,8 +384,18 @@ impl ArrivalProcess {
             if rate <= 0.0 {
                 return None;
             }
-            let gap: f64 = Exp1.sample(rng);
-            return Some(t + gap / rate).filter(|&a| a < horizon_s);
+            // The mean gap, divided once (a division per arrival shows).
+            let mean_gap_s = match self.mean_gap_s {
+                Some((r, gap)) if r == rate => gap,
+                _ => {
+                    let gap = 1.0 / rate;
+                    self.mean_gap_s = Some((rate, gap));
+                    gap
+                }
+            };
+            let e: f64 = Exp1.sample(rng);
+            let next = t + e * mean_gap_s;
+            return (next < horizon_s).then_some(next);
         }
         while t < horizon_s {
             let w = profile.window(t);
@@ -397,16 +425,38 @@ impl ArrivalProcess {
             if w.constant {
                 let rate = self.rate_rps * w.bound;
                 if rate > 0.0 {
-                    let dt = self.phase_left / rate;
-                    if dt < span {
+                    let arrival = match self.grid {
+                        Some(g) if g.rate == rate && g.window_end_s == w.end_s => {
+                            let next = g.anchor_s + (g.k + 1) as f64 / rate;
+                            (next < w.end_s).then(|| {
+                                self.grid = Some(Grid { k: g.k + 1, ..g });
+                                next
+                            })
+                        }
+                        _ => {
+                            let dt = self.phase_left / rate;
+                            (dt < span).then(|| {
+                                self.grid = Some(Grid {
+                                    anchor_s: t + dt,
+                                    rate,
+                                    k: 0,
+                                    window_end_s: w.end_s,
+                                });
+                                t + dt
+                            })
+                        }
+                    };
+                    if let Some(a) = arrival {
                         self.phase_left = 1.0;
-                        return Some(t + dt).filter(|&a| a < horizon_s);
+                        return Some(a).filter(|&a| a < horizon_s);
                     }
                     self.phase_left -= rate * span;
                 }
+                self.grid = None;
                 t = w.end_s;
                 continue;
             }
+            self.grid = None;
             // Varying multiplier: steps of at most 1/16 of the window, the
             // integral over each step by the midpoint rule (exact for ramps).
             let h = (span / 16.0).max(1e-9).min(span);

@@ -23,6 +23,7 @@ mod queue;
 mod requests;
 mod rng;
 mod stats;
+mod summary;
 
 pub use dist::{DistError, Sampler, Z_P99};
 pub use engine::{MAX_BUCKETS, Simulation};

@@ -30,8 +30,6 @@ use crate::model::LoadBalancer;
 pub(crate) enum Action {
     /// Issue the visit's next call step, or respond when there is none.
     Advance(u32),
-    /// The visit is done: answer its parent.
-    Respond(u32),
     /// An attempt of a call answered.
     CallAnswered {
         call: u32,
@@ -54,7 +52,6 @@ impl Simulation {
         while let Some(action) = self.actions.pop() {
             match action {
                 Action::Advance(visit) => self.advance_steps(visit),
-                Action::Respond(visit) => self.respond(visit),
                 Action::CallAnswered {
                     call,
                     generation,
@@ -93,7 +90,7 @@ impl Simulation {
         let s = service as usize;
         let now = self.now;
         let counted = now >= self.warmup_s;
-        let stats = &mut self.service_stats[s];
+        let stats = &mut self.services[s].stats;
         stats.bucket.arrivals += 1;
         if counted {
             stats.arrivals += 1;
@@ -134,7 +131,7 @@ impl Simulation {
             state.queued += 1;
             let queued = state.queued;
             self.replicas[replica as usize].queue.push_back(visit);
-            let stats = &mut self.service_stats[s];
+            let stats = &mut self.services[s].stats;
             if counted && queued > stats.queue_max {
                 stats.queue_max = queued;
             }
@@ -143,7 +140,7 @@ impl Simulation {
     }
 
     fn reject(&mut self, service: u32, counted: bool) {
-        let stats = &mut self.service_stats[service as usize];
+        let stats = &mut self.services[service as usize].stats;
         count_error(&mut stats.bucket.errors, Cause::Rejected);
         if counted {
             count_error(&mut stats.errors, Cause::Rejected);
@@ -159,13 +156,16 @@ impl Simulation {
             return None;
         }
         let all_up = state.up == n;
+        // The replica after `k`, wrapping (no division on the hot path).
+        let after = |k: u32| if k + 1 >= n { 0 } else { k + 1 };
+        let cursor = if state.rr_next < n { state.rr_next } else { 0 };
         let chosen = match state.load_balancer {
             LoadBalancer::RoundRobin => {
-                let mut k = state.rr_next % n;
+                let mut k = cursor;
                 while !self.replicas[(first + k) as usize].up {
-                    k = (k + 1) % n;
+                    k = after(k);
                 }
-                state.rr_next = (k + 1) % n;
+                state.rr_next = after(k);
                 k
             }
             LoadBalancer::Random => {
@@ -189,11 +189,15 @@ impl Simulation {
             LoadBalancer::LeastOutstanding => {
                 // Ties go to the first replica at or after a rotating start,
                 // so an idle service spreads its load.
-                let start = state.rr_next % n;
-                state.rr_next = (start + 1) % n;
+                let start = cursor;
+                state.rr_next = after(start);
                 let mut best: Option<(u32, u32)> = None;
                 for i in 0..n {
-                    let k = (start + i) % n;
+                    let k = if start + i >= n {
+                        start + i - n
+                    } else {
+                        start + i
+                    };
                     let r = &self.replicas[(first + k) as usize];
                     if r.up && best.is_none_or(|(_, o)| r.outstanding < o) {
                         best = Some((k, r.outstanding));
@@ -267,7 +271,9 @@ impl Simulation {
             let (service, replica) = (v.service, v.replica);
             self.release_worker(service, replica);
         }
-        self.actions.push(Action::Advance(visit));
+        // Directly rather than through the action stack: the stack is empty
+        // at the start of an event, and nothing here recurses.
+        self.advance_steps(visit);
     }
 
     /// Issues the visit's next step with at least one call, or responds.
@@ -306,7 +312,8 @@ impl Simulation {
         v.step = step;
         v.pending = pending;
         if pending == 0 {
-            self.actions.push(Action::Respond(visit));
+            // Answering pushes its consequences as actions; no recursion.
+            self.respond(visit);
         }
     }
 
@@ -396,7 +403,7 @@ impl Simulation {
             None => Ok(()),
             Some(cause) => Err(cause),
         };
-        let stats = &mut self.service_stats[v.service as usize];
+        let stats = &mut self.services[v.service as usize].stats;
         match result {
             Ok(()) => {
                 let response_s = now - v.arrived_s;

@@ -1,14 +1,11 @@
 //! Statistics accumulated while the engine runs, closed into time-series
-//! buckets as simulated time passes, and turned into a [`Summary`].
+//! buckets as simulated time passes (the summary is built in `summary.rs`).
 //!
 //! Memory: a fixed set of histograms and counters per service, entry and
 //! edge, plus one number per series per closed bucket. Nothing grows with the
 //! number of requests simulated.
 
-use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, ErrorCounts, LatencyHistogram, LatencyMs,
-    ResponseMs, RunStatus, ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
-};
+use crate::metrics::{EntrySeries, ErrorCounts, LatencyHistogram, ServiceSeries};
 
 use super::engine::Simulation;
 
@@ -48,6 +45,10 @@ pub(crate) enum Sample {
 /// histograms, which recording one at a time in the event loop cannot.
 pub(crate) const SAMPLE_BUFFER: usize = 1024;
 
+/// Services and entries above which samples are buffered; below it every
+/// histogram stays in cache and recording at once is cheaper.
+pub(crate) const BUFFER_ABOVE_SERIES: usize = 64;
+
 /// Time integrals of a service's state (request·seconds, replica·seconds).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Areas {
@@ -57,7 +58,7 @@ pub(crate) struct Areas {
 }
 
 impl Areas {
-    fn minus(self, other: Areas) -> Areas {
+    pub(super) fn minus(self, other: Areas) -> Areas {
         Areas {
             busy: self.busy - other.busy,
             queued: self.queued - other.queued,
@@ -84,6 +85,19 @@ pub(crate) struct ServiceStats {
     pub queue_max: u32,
     pub bucket: BucketCounts,
     pub cold: Box<ServiceRecord>,
+}
+
+impl ServiceStats {
+    /// Zero counters, with room for the series of the whole run.
+    pub fn with_series(series: ServiceSeries) -> Self {
+        ServiceStats {
+            cold: Box::new(ServiceRecord {
+                series,
+                ..ServiceRecord::default()
+            }),
+            ..ServiceStats::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -128,8 +142,8 @@ impl HotHistograms {
     pub fn new(services: usize, entries: usize) -> Self {
         HotHistograms {
             wait: vec![LatencyHistogram::new(); services],
-            response: vec![LatencyHistogram::new(); services],
-            latency: vec![LatencyHistogram::new(); entries],
+            response: vec![LatencyHistogram::tracking(); services],
+            latency: vec![LatencyHistogram::tracking(); entries],
         }
     }
 }
@@ -189,21 +203,7 @@ pub struct LiveState {
     pub edges: Vec<EdgeLive>,
 }
 
-/// The run's histogram plus the counted samples of the open bucket.
-fn with_open_bucket<'a>(
-    run: &'a LatencyHistogram,
-    open: &LatencyHistogram<u32>,
-) -> std::borrow::Cow<'a, LatencyHistogram> {
-    if open.is_empty() {
-        std::borrow::Cow::Borrowed(run)
-    } else {
-        let mut merged = run.clone();
-        merged.add(open);
-        std::borrow::Cow::Owned(merged)
-    }
-}
-
-fn ratio(numerator: f64, denominator: f64) -> f64 {
+pub(super) fn ratio(numerator: f64, denominator: f64) -> f64 {
     if denominator > 0.0 && numerator.is_finite() {
         numerator / denominator
     } else {
@@ -215,6 +215,10 @@ impl Simulation {
     /// Buffers one duration for its histograms.
     #[inline]
     pub(super) fn record(&mut self, sample: Sample, duration_s: f64) {
+        if !self.buffer_samples {
+            self.record_now(sample, duration_s);
+            return;
+        }
         if self.samples.len() >= SAMPLE_BUFFER {
             self.flush_samples();
         }
@@ -223,38 +227,46 @@ impl Simulation {
 
     /// Records every buffered sample; needed before any histogram is read.
     pub(super) fn flush_samples(&mut self) {
-        for &(sample, duration_s) in &self.samples {
-            match sample {
-                Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
-                Sample::Response { service, counted } => {
-                    if counted {
-                        self.hot.response[service as usize].record_s(duration_s);
-                    } else {
-                        self.service_stats[service as usize]
-                            .cold
-                            .bucket_uncounted
-                            .record_s(duration_s);
-                    }
+        let samples = std::mem::take(&mut self.samples);
+        for &(sample, duration_s) in &samples {
+            self.record_now(sample, duration_s);
+        }
+        self.samples = samples;
+        self.samples.clear();
+    }
+
+    #[inline]
+    fn record_now(&mut self, sample: Sample, duration_s: f64) {
+        match sample {
+            Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
+            Sample::Response { service, counted } => {
+                if counted {
+                    self.hot.response[service as usize].record_s(duration_s);
+                } else {
+                    self.services[service as usize]
+                        .stats
+                        .cold
+                        .bucket_uncounted
+                        .record_s(duration_s);
                 }
-                Sample::Latency { entry, counted } => {
-                    if counted {
-                        self.hot.latency[entry as usize].record_s(duration_s);
-                    } else {
-                        self.entry_stats[entry as usize]
-                            .bucket_uncounted
-                            .record_s(duration_s);
-                    }
+            }
+            Sample::Latency { entry, counted } => {
+                if counted {
+                    self.hot.latency[entry as usize].record_s(duration_s);
+                } else {
+                    self.entry_stats[entry as usize]
+                        .bucket_uncounted
+                        .record_s(duration_s);
                 }
             }
         }
-        self.samples.clear();
     }
 
     /// Integrates every service to `t_s` and stores the integrals at warm-up.
     pub(super) fn mark_warmup(&mut self, t_s: f64) {
-        for (state, stats) in self.services.iter_mut().zip(&mut self.service_stats) {
+        for state in &mut self.services {
             state.integrate(t_s);
-            stats.cold.areas_at_warmup = state.areas;
+            state.stats.cold.areas_at_warmup = state.areas;
         }
     }
 
@@ -263,15 +275,12 @@ impl Simulation {
         self.flush_samples();
         let len_s = end_s - start_s;
         self.series_t_s.push(start_s);
-        for (i, (state, stats)) in self
-            .services
-            .iter_mut()
-            .zip(&mut self.service_stats)
-            .enumerate()
-        {
+        for (i, state) in self.services.iter_mut().enumerate() {
             state.integrate(end_s);
-            let d = state.areas.minus(stats.cold.areas_at_bucket);
-            stats.cold.areas_at_bucket = state.areas;
+            let areas = state.areas;
+            let stats = &mut state.stats;
+            let d = areas.minus(stats.cold.areas_at_bucket);
+            stats.cold.areas_at_bucket = areas;
             let workers = f64::from(self.plan.services[i].workers);
             let s = &mut stats.cold.series;
             s.arrivals.push(stats.bucket.arrivals);
@@ -315,9 +324,9 @@ impl Simulation {
         let services = self
             .services
             .iter()
-            .zip(&self.service_stats)
             .enumerate()
-            .map(|(i, (state, stats))| ServiceLive {
+            .map(|(i, state)| (i, state, &state.stats))
+            .map(|(i, state, stats)| ServiceLive {
                 service: i,
                 busy_workers: state.busy,
                 workers_up: state.up * self.plan.services[i].workers,
@@ -346,152 +355,6 @@ impl Simulation {
             buckets: self.series_t_s.len(),
             services,
             edges,
-        }
-    }
-
-    /// The summary of the run so far, with the given status.
-    pub(super) fn build_summary(&self, status: RunStatus) -> Summary {
-        let now = self.now_s();
-        let measured_s = (now - self.warmup_s).max(0.0);
-        let per_s = |count: u64| ratio(count as f64, measured_s);
-        let entrypoints = self
-            .plan
-            .entries
-            .iter()
-            .zip(&self.entry_stats)
-            .enumerate()
-            .map(|(e, (plan, stats))| {
-                let failed = stats.errors.total();
-                let finished = stats.completed + failed;
-                let latency = with_open_bucket(&stats.latency, &self.hot.latency[e]);
-                let [p50, p90, p95, p99, p999] =
-                    latency.quantiles_ms([0.5, 0.9, 0.95, 0.99, 0.999]);
-                EntrySummary {
-                    name: plan.name.clone(),
-                    offered: stats.offered,
-                    completed: stats.completed,
-                    failed,
-                    in_flight: stats.offered.saturating_sub(finished),
-                    throughput_rps: per_s(stats.completed),
-                    success_ratio: if finished > 0 {
-                        stats.completed as f64 / finished as f64
-                    } else if stats.offered == 0 {
-                        1.0
-                    } else {
-                        0.0
-                    },
-                    latency_ms: LatencyMs {
-                        mean: latency.mean_ms(),
-                        p50,
-                        p90,
-                        p95,
-                        p99,
-                        p999,
-                        max: latency.max_ms(),
-                    },
-                    errors: stats.errors,
-                    to: self.plan.services[plan.service as usize].name.clone(),
-                    operation: plan.operation_name.clone(),
-                    offered_rps: per_s(stats.offered),
-                }
-            })
-            .collect();
-        let services = self
-            .plan
-            .services
-            .iter()
-            .zip(self.services.iter().zip(&self.service_stats))
-            .enumerate()
-            .map(|(i, (plan, (state, stats)))| {
-                let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
-                let failed = stats.errors.total();
-                let response = with_open_bucket(&stats.cold.response, &self.hot.response[i]);
-                let [r50, r95, r99] = response.quantiles_ms([0.5, 0.95, 0.99]);
-                ServiceSummary {
-                    name: plan.name.clone(),
-                    arrivals: stats.arrivals,
-                    completed: stats.completed,
-                    throughput_rps: per_s(stats.completed),
-                    utilization: ratio(areas.busy, areas.replicas * f64::from(plan.workers)),
-                    replicas_mean: ratio(areas.replicas, measured_s),
-                    wait_ms: WaitMs {
-                        mean: self.hot.wait[i].mean_ms(),
-                        p99: self.hot.wait[i].quantile_ms(0.99),
-                        max: self.hot.wait[i].max_ms(),
-                    },
-                    response_ms: ResponseMs {
-                        mean: response.mean_ms(),
-                        p50: r50,
-                        p95: r95,
-                        p99: r99,
-                        max: response.max_ms(),
-                    },
-                    queue_length_mean: ratio(areas.queued, measured_s),
-                    queue_length_max: u64::from(stats.queue_max),
-                    errors: stats.errors,
-                    failed,
-                    in_flight: stats.arrivals.saturating_sub(stats.completed + failed),
-                    arrivals_rps: per_s(stats.arrivals),
-                    busy_workers_mean: ratio(areas.busy, measured_s),
-                }
-            })
-            .collect();
-        let edges = self
-            .plan
-            .edges
-            .iter()
-            .zip(&self.edge_counts)
-            .map(|(edge, counts)| EdgeSummary {
-                from: self.plan.services[edge.from as usize].name.clone(),
-                to: self.plan.services[edge.to as usize].name.clone(),
-                calls: counts.calls,
-                calls_rps: per_s(counts.calls),
-            })
-            .collect();
-        let timeseries = TimeSeries {
-            bucket_s: self.bucket_s,
-            t_s: self.series_t_s.clone(),
-            services: self
-                .plan
-                .services
-                .iter()
-                .zip(&self.service_stats)
-                .map(|(plan, stats)| (plan.name.clone(), stats.cold.series.clone()))
-                .collect(),
-            entrypoints: self
-                .plan
-                .entries
-                .iter()
-                .zip(&self.entry_stats)
-                .map(|(plan, stats)| (plan.name.clone(), stats.series.clone()))
-                .collect(),
-            edges: self
-                .plan
-                .edges
-                .iter()
-                .zip(&self.edge_stats)
-                .map(|(edge, stats)| EdgeSeries {
-                    from: self.plan.services[edge.from as usize].name.clone(),
-                    to: self.plan.services[edge.to as usize].name.clone(),
-                    calls: stats.series.clone(),
-                })
-                .collect(),
-        };
-        Summary {
-            topology: self.topology_name.clone(),
-            scenario: self.scenario_name.clone(),
-            seed: self.seed,
-            duration_s: self.duration_s,
-            warmup_s: self.warmup_s,
-            events: self.events,
-            wall_s: self.wall_s,
-            status,
-            simulated_s: now,
-            entrypoints,
-            services,
-            edges,
-            timeseries,
-            warnings: self.plan.warnings.clone(),
         }
     }
 }

@@ -1,0 +1,339 @@
+//! Building the [`Summary`] of a run so far: at the end, or while it runs.
+//!
+//! A summary of a running simulation is cheap to refresh with
+//! [`Simulation::snapshot_into`]: the time series of a previous summary of
+//! the same run are only extended with the buckets closed since, so the GUI
+//! can refresh ten times a second on a thousand services without copying
+//! every series each time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::metrics::{
+    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, LatencyMs, ResponseMs, RunId, RunStatus,
+    ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
+};
+
+use super::engine::Simulation;
+use super::stats::ratio;
+
+static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A process-unique id for a new simulation (tells its summaries apart).
+pub(super) fn next_run_id() -> u64 {
+    NEXT_RUN_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Series with room for `buckets` values each (so that they never move).
+pub(super) fn service_series(buckets: usize) -> ServiceSeries {
+    ServiceSeries {
+        arrivals: Vec::with_capacity(buckets),
+        completed: Vec::with_capacity(buckets),
+        errors: Vec::with_capacity(buckets),
+        utilization: Vec::with_capacity(buckets),
+        replicas: Vec::with_capacity(buckets),
+        queue_length: Vec::with_capacity(buckets),
+        p99_ms: Vec::with_capacity(buckets),
+    }
+}
+
+/// Series with room for `buckets` values each.
+pub(super) fn entry_series(buckets: usize) -> EntrySeries {
+    EntrySeries {
+        throughput_rps: Vec::with_capacity(buckets),
+        errors: Vec::with_capacity(buckets),
+        p50_ms: Vec::with_capacity(buckets),
+        p99_ms: Vec::with_capacity(buckets),
+        offered: Vec::with_capacity(buckets),
+    }
+}
+
+/// Appends the part of `from` that `to` does not have yet. (`to` is a
+/// summary of the same run, so `from` starts with `to`; after
+/// `into_summary` moved the series out, `from` is empty and `to` complete.)
+fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
+    if to.len() < from.len() {
+        to.extend_from_slice(&from[to.len()..]);
+    }
+}
+
+fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
+    extend(&mut to.arrivals, &from.arrivals);
+    extend(&mut to.completed, &from.completed);
+    extend(&mut to.errors, &from.errors);
+    extend(&mut to.utilization, &from.utilization);
+    extend(&mut to.replicas, &from.replicas);
+    extend(&mut to.queue_length, &from.queue_length);
+    extend(&mut to.p99_ms, &from.p99_ms);
+}
+
+fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
+    extend(&mut to.throughput_rps, &from.throughput_rps);
+    extend(&mut to.errors, &from.errors);
+    extend(&mut to.p50_ms, &from.p50_ms);
+    extend(&mut to.p99_ms, &from.p99_ms);
+    extend(&mut to.offered, &from.offered);
+}
+
+impl Simulation {
+    /// The metrics so far (the time series hold the closed buckets).
+    pub fn snapshot(&self) -> Summary {
+        let mut summary = self.empty_summary();
+        self.snapshot_into(&mut summary);
+        summary
+    }
+
+    /// Refreshes `summary` to the metrics so far. When `summary` came from
+    /// this simulation, its time series are extended rather than copied, so
+    /// this costs O(services + new buckets); any other summary is replaced.
+    pub fn snapshot_into(&self, summary: &mut Summary) {
+        let status = if self.is_finished() {
+            RunStatus::Complete
+        } else {
+            RunStatus::Running
+        };
+        self.fill_summary(status, summary);
+    }
+
+    /// The final summary: `complete`, or `cancelled` when `completed` is false.
+    pub fn finish(&self, completed: bool) -> Summary {
+        let status = self.final_status(completed);
+        let mut summary = self.empty_summary();
+        self.fill_summary(status, &mut summary);
+        summary
+    }
+
+    /// Like [`finish`](Self::finish), moving the time series out of the
+    /// simulation instead of copying them (for the end of a run).
+    pub fn into_summary(mut self, completed: bool) -> Summary {
+        let status = self.final_status(completed);
+        let timeseries = TimeSeries {
+            bucket_s: self.bucket_s,
+            t_s: std::mem::take(&mut self.series_t_s),
+            services: self
+                .plan
+                .services
+                .iter()
+                .zip(&mut self.services)
+                .map(|(plan, state)| {
+                    (
+                        plan.name.clone(),
+                        std::mem::take(&mut state.stats.cold.series),
+                    )
+                })
+                .collect(),
+            entrypoints: self
+                .plan
+                .entries
+                .iter()
+                .zip(&mut self.entry_stats)
+                .map(|(plan, stats)| (plan.name.clone(), std::mem::take(&mut stats.series)))
+                .collect(),
+            edges: self
+                .plan
+                .edges
+                .iter()
+                .zip(&mut self.edge_stats)
+                .map(|(edge, stats)| EdgeSeries {
+                    from: self.plan.services[edge.from as usize].name.clone(),
+                    to: self.plan.services[edge.to as usize].name.clone(),
+                    calls: std::mem::take(&mut stats.series),
+                })
+                .collect(),
+        };
+        let mut summary = self.header(timeseries);
+        self.fill_summary(status, &mut summary);
+        summary
+    }
+
+    fn final_status(&self, completed: bool) -> RunStatus {
+        if completed && self.is_finished() {
+            RunStatus::Complete
+        } else {
+            RunStatus::Cancelled
+        }
+    }
+
+    /// A summary of this run with the given series and nothing else filled in.
+    fn header(&self, timeseries: TimeSeries) -> Summary {
+        Summary {
+            topology: self.topology_name.clone(),
+            scenario: self.scenario_name.clone(),
+            seed: self.seed,
+            duration_s: self.duration_s,
+            warmup_s: self.warmup_s,
+            warnings: self.plan.warnings.clone(),
+            run_id: RunId(self.run_id),
+            timeseries,
+            ..self.empty_summary()
+        }
+    }
+
+    fn empty_summary(&self) -> Summary {
+        Summary {
+            topology: String::new(),
+            scenario: String::new(),
+            seed: 0,
+            duration_s: 0.0,
+            warmup_s: 0.0,
+            events: 0,
+            wall_s: 0.0,
+            status: RunStatus::Running,
+            simulated_s: 0.0,
+            entrypoints: Vec::new(),
+            services: Vec::new(),
+            edges: Vec::new(),
+            timeseries: TimeSeries::default(),
+            warnings: Vec::new(),
+            run_id: RunId(0),
+        }
+    }
+
+    fn fill_summary(&self, status: RunStatus, out: &mut Summary) {
+        let now = self.now_s();
+        let measured_s = (now - self.warmup_s).max(0.0);
+        let per_s = |count: u64| ratio(count as f64, measured_s);
+        if out.run_id.0 != self.run_id {
+            *out = self.header(self.empty_series());
+        }
+        out.events = self.events;
+        out.wall_s = self.wall_s;
+        out.status = status;
+        out.simulated_s = now;
+
+        out.entrypoints.clear();
+        for (e, (plan, stats)) in self.plan.entries.iter().zip(&self.entry_stats).enumerate() {
+            let failed = stats.errors.total();
+            let finished = stats.completed + failed;
+            // Closed buckets plus the counted latencies of the open one.
+            let open = &self.hot.latency[e];
+            let [p50, p90, p95, p99, p999] = stats
+                .latency
+                .quantiles_ms_with(open, [0.5, 0.9, 0.95, 0.99, 0.999]);
+            out.entrypoints.push(EntrySummary {
+                name: plan.name.clone(),
+                offered: stats.offered,
+                completed: stats.completed,
+                failed,
+                in_flight: stats.offered.saturating_sub(finished),
+                throughput_rps: per_s(stats.completed),
+                success_ratio: if finished > 0 {
+                    stats.completed as f64 / finished as f64
+                } else if stats.offered == 0 {
+                    1.0
+                } else {
+                    0.0
+                },
+                latency_ms: LatencyMs {
+                    mean: stats.latency.mean_ms_with(open),
+                    p50,
+                    p90,
+                    p95,
+                    p99,
+                    p999,
+                    max: stats.latency.max_ms().max(open.max_ms()),
+                },
+                errors: stats.errors,
+                to: self.plan.services[plan.service as usize].name.clone(),
+                operation: plan.operation_name.clone(),
+                offered_rps: per_s(stats.offered),
+            });
+        }
+
+        out.services.clear();
+        for (i, (plan, (state, stats))) in self
+            .plan
+            .services
+            .iter()
+            .zip(self.services.iter().map(|state| (state, &state.stats)))
+            .enumerate()
+        {
+            let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
+            let failed = stats.errors.total();
+            let (run, open, wait) = (
+                &stats.cold.response,
+                &self.hot.response[i],
+                &self.hot.wait[i],
+            );
+            let [r50, r95, r99] = run.quantiles_ms_with(open, [0.5, 0.95, 0.99]);
+            out.services.push(ServiceSummary {
+                name: plan.name.clone(),
+                arrivals: stats.arrivals,
+                completed: stats.completed,
+                throughput_rps: per_s(stats.completed),
+                utilization: ratio(areas.busy, areas.replicas * f64::from(plan.workers)),
+                replicas_mean: ratio(areas.replicas, measured_s),
+                wait_ms: WaitMs {
+                    mean: wait.mean_ms(),
+                    p99: wait.quantile_ms(0.99),
+                    max: wait.max_ms(),
+                },
+                response_ms: ResponseMs {
+                    mean: run.mean_ms_with(open),
+                    p50: r50,
+                    p95: r95,
+                    p99: r99,
+                    max: run.max_ms().max(open.max_ms()),
+                },
+                queue_length_mean: ratio(areas.queued, measured_s),
+                queue_length_max: u64::from(stats.queue_max),
+                errors: stats.errors,
+                failed,
+                in_flight: stats.arrivals.saturating_sub(stats.completed + failed),
+                arrivals_rps: per_s(stats.arrivals),
+                busy_workers_mean: ratio(areas.busy, measured_s),
+            });
+        }
+
+        out.edges.clear();
+        for (edge, counts) in self.plan.edges.iter().zip(&self.edge_counts) {
+            out.edges.push(EdgeSummary {
+                from: self.plan.services[edge.from as usize].name.clone(),
+                to: self.plan.services[edge.to as usize].name.clone(),
+                calls: counts.calls,
+                calls_rps: per_s(counts.calls),
+            });
+        }
+
+        let ts = &mut out.timeseries;
+        extend(&mut ts.t_s, &self.series_t_s);
+        for ((_, to), state) in ts.services.iter_mut().zip(&self.services) {
+            extend_service(to, &state.stats.cold.series);
+        }
+        for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
+            extend_entry(to, &stats.series);
+        }
+        for (to, stats) in ts.edges.iter_mut().zip(&self.edge_stats) {
+            extend(&mut to.calls, &stats.series);
+        }
+    }
+
+    /// Time series with every key and no buckets yet.
+    fn empty_series(&self) -> TimeSeries {
+        TimeSeries {
+            bucket_s: self.bucket_s,
+            t_s: Vec::with_capacity(self.bucket_count),
+            services: self
+                .plan
+                .services
+                .iter()
+                .map(|s| (s.name.clone(), service_series(self.bucket_count)))
+                .collect(),
+            entrypoints: self
+                .plan
+                .entries
+                .iter()
+                .map(|e| (e.name.clone(), entry_series(self.bucket_count)))
+                .collect(),
+            edges: self
+                .plan
+                .edges
+                .iter()
+                .map(|edge| EdgeSeries {
+                    from: self.plan.services[edge.from as usize].name.clone(),
+                    to: self.plan.services[edge.to as usize].name.clone(),
+                    calls: Vec::with_capacity(self.bucket_count),
+                })
+                .collect(),
+        }
+    }
+}
