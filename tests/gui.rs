@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use archsim::gui::{App, AppCommand, Edit, NodeId, Selection, Settings};
+use archsim::gui::{App, AppCommand, Edit, Mark, NodeId, Selection, Settings};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -380,4 +380,268 @@ fn dragging_a_node_saves_its_position_in_the_layout() {
         scene.nodes.iter().find(|n| n.id == node.id).unwrap().pos,
         saved
     );
+}
+
+/// A file dropped onto the window, as the windowing integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_onto_the_window_opens_it() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(scenario("social.json"))));
+    harness.step();
+    settle(&mut harness);
+    let app = harness.state();
+    assert_ne!(app.doc.topology.name, "Online Boutique");
+    assert_eq!(
+        app.doc.path.as_deref(),
+        Some(scenario("social.json").as_path())
+    );
+    assert_eq!(
+        app.settings.recent_files.first(),
+        Some(&scenario("social.json"))
+    );
+}
+
+#[test]
+fn selecting_a_service_highlights_what_it_calls_and_what_calls_it() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::Select(Selection::Service("cartservice".into())));
+    harness.step();
+    let app = harness.state();
+    let scene = app.scene().unwrap();
+    let marks = app.marks();
+    let mark = |name: &str| {
+        let i = scene.find(&NodeId::Service(name.into())).unwrap();
+        marks.nodes[i]
+    };
+    assert_eq!(mark("cartservice"), Mark::Selected);
+    assert_eq!(
+        mark("redis-cart"),
+        Mark::Downstream,
+        "cartservice depends on redis-cart"
+    );
+    assert_eq!(
+        mark("frontend"),
+        Mark::Upstream,
+        "frontend depends on cartservice"
+    );
+    assert_eq!(mark("checkoutservice"), Mark::Upstream);
+    assert_eq!(mark("adservice"), Mark::Faded, "unrelated services fade");
+}
+
+#[test]
+fn an_entry_highlights_its_critical_path() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    let entry = harness
+        .state()
+        .doc
+        .topology
+        .workload
+        .iter()
+        .position(|e| e.name.as_deref() == Some("checkout"))
+        .unwrap();
+    harness
+        .state_mut()
+        .apply(AppCommand::HighlightEntry(Some(entry)));
+    harness.step();
+    let app = harness.state();
+    let path = app.analysis().unwrap().critical_path(entry);
+    assert!(path.len() >= 2, "{path:?}");
+    let scene = app.scene().unwrap();
+    let marks = app.marks();
+    for name in &path {
+        let i = scene.find(&NodeId::Service(name.clone())).unwrap();
+        assert_eq!(marks.nodes[i], Mark::Critical, "{name} is on the path");
+    }
+    let critical_edges = marks.edges.iter().filter(|m| **m == Mark::Critical).count();
+    assert_eq!(critical_edges, path.len() - 1);
+}
+
+#[test]
+fn collapsing_a_group_draws_it_as_one_node_and_hiding_removes_it() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::SetGroupCollapsed {
+            group: "checkout".into(),
+            collapsed: true,
+        }));
+    settle(&mut harness);
+    let scene = harness.state().scene().unwrap();
+    let group = scene
+        .find(&NodeId::Group("checkout".into()))
+        .expect("one node for the group");
+    assert_eq!(scene.nodes[group].members, 5);
+    assert_eq!(scene.nodes.len(), 11 - 5 + 1);
+    assert!(
+        scene
+            .find(&NodeId::Service("paymentservice".into()))
+            .is_none()
+    );
+    assert!(
+        scene.edges.iter().any(|e| e.to == group),
+        "calls into the group are kept"
+    );
+    assert!(
+        harness.state().doc.is_dirty(),
+        "collapsed groups are saved in the file"
+    );
+
+    harness.state_mut().apply(AppCommand::SetGroupHidden {
+        group: "checkout".into(),
+        hidden: true,
+    });
+    settle(&mut harness);
+    let scene = harness.state().scene().unwrap();
+    assert_eq!(scene.nodes.len(), 6);
+    assert_eq!(scene.hidden_services, 5);
+}
+
+#[test]
+fn every_example_opens_without_problems_and_lays_out_without_overlaps() {
+    for file in [
+        "shop.json",
+        "social.json",
+        "payments.json",
+        "three-tier.json",
+        "large-1000.json",
+    ] {
+        let mut harness = harness();
+        open(&mut harness, &scenario(file));
+        let app = harness.state();
+        assert!(app.open_failure.is_none(), "{file}");
+        let scene = app.scene().unwrap();
+        assert_eq!(scene.nodes.len(), app.doc.topology.services.len(), "{file}");
+        let rects: Vec<_> = scene.nodes.iter().map(|n| n.rect()).collect();
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                assert!(!a.intersects(*b), "{file}: two nodes overlap");
+            }
+        }
+        for (i, a) in scene.group_boxes.iter().enumerate() {
+            for b in &scene.group_boxes[i + 1..] {
+                assert!(
+                    !a.rect.intersects(b.rect),
+                    "{file}: groups {} and {} overlap",
+                    a.label,
+                    b.label
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_large_example_opens_and_lays_out_within_a_second() {
+    let started = Instant::now();
+    let topology = archsim::gui::load_checked(&scenario("large-1000.json")).unwrap();
+    let derived = archsim::gui::derive(&archsim::gui::DeriveRequest {
+        generation: 1,
+        topology,
+        options: Default::default(),
+        previous: Default::default(),
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(derived.scene.nodes.len(), 1044);
+    assert!(derived.analysis.is_some());
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::SetName("edited".into())));
+    harness.step();
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+    let cancelled = harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled, "the close is held back");
+    harness.run_steps(2);
+    harness.get_by_label_contains("before closing?");
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("before closing?").is_none());
+    assert_eq!(
+        harness.state().doc.topology.name,
+        "edited",
+        "nothing was lost"
+    );
+}
+
+#[test]
+fn renaming_a_service_by_typing_keeps_the_field_and_is_one_undo_step() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("shop.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::Select(Selection::Service("cartservice".into())));
+    harness.step();
+    harness.get_by_label("Name").focus();
+    harness.step();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    for c in "basket".chars() {
+        harness.get_by_label("Name").type_text(&c.to_string());
+        harness.step();
+    }
+    harness.step();
+    let app = harness.state();
+    assert_eq!(app.selection, Selection::Service("basket".into()));
+    assert!(app.doc.topology.services.iter().any(|s| s.name == "basket"));
+    // Calls to it follow the rename.
+    let frontend = service(app, "frontend");
+    let calls = frontend
+        .operations
+        .iter()
+        .flat_map(|op| &op.calls)
+        .flat_map(|spec| spec.calls());
+    assert!(
+        calls.clone().any(|c| c.to == "basket") && !calls.clone().any(|c| c.to == "cartservice")
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.step();
+    let app = harness.state();
+    assert!(
+        app.doc
+            .topology
+            .services
+            .iter()
+            .any(|s| s.name == "cartservice"),
+        "one undo step"
+    );
+    assert!(!app.doc.is_dirty());
 }

@@ -194,7 +194,7 @@ pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
         };
     }
     let (dag, back_edges) = cycles::acyclic(graph);
-    let layers = longest_path_layers(n, &dag);
+    let layers = call_depth_layers(graph, &dag);
     let bands = Bands::new(&graph.nodes);
     let ordering = order::order(graph, &dag, &layers, &bands, options);
     let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
@@ -237,6 +237,50 @@ impl Bands {
             count: index.len(),
         }
     }
+}
+
+/// Past this many layers, layers come from the shortest call depth instead.
+const MAX_LAYERS: usize = 12;
+
+/// Layers by call depth: the longest path from a node without callers. A
+/// densely connected graph (say, collapsed groups that all call each other)
+/// has very long paths, which would draw it as one long row; then the
+/// shortest depth from the entries is used instead, which keeps the picture
+/// compact (some calls then point sideways or back).
+fn call_depth_layers(graph: &LayoutGraph, dag: &[(usize, usize)]) -> Vec<usize> {
+    let n = graph.nodes.len();
+    let longest = longest_path_layers(n, dag);
+    if longest.iter().max().is_none_or(|&m| m < MAX_LAYERS) {
+        return longest;
+    }
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut called = vec![false; n];
+    for &(from, to) in dag {
+        succ[from].push(to);
+        called[to] = true;
+    }
+    let mut depth = vec![usize::MAX; n];
+    let mut queue = std::collections::VecDeque::new();
+    for v in 0..n {
+        if graph.nodes[v].source || !called[v] {
+            depth[v] = 0;
+            queue.push_back(v);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        for &w in &succ[v] {
+            if depth[w] == usize::MAX {
+                depth[w] = depth[v] + 1;
+                queue.push_back(w);
+            }
+        }
+    }
+    // Every node is reachable: a DAG's nodes all descend from some node
+    // without callers. Guard anyway.
+    depth
+        .iter()
+        .map(|&d| if d == usize::MAX { 0 } else { d })
+        .collect()
 }
 
 /// Layer of each node: the length of the longest path to it from a node
@@ -418,5 +462,110 @@ mod tests {
         assert_eq!(boxes.len(), 1);
         assert_eq!(boxes[0].rect.min, Point { x: -60.0, y: -30.0 });
         assert_eq!(boxes[0].rect.max, Point { x: 260.0, y: 130.0 });
+    }
+
+    /// A service graph of `n` nodes in four groups, calls going "down" the
+    /// index order (a pseudo-random but fixed choice).
+    fn synthetic(n: usize) -> LayoutGraph {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let nodes = (0..n)
+            .map(|i| NodeSpec {
+                group: Some(format!("g{}", i % 4)),
+                source: i < 2,
+                ..NodeSpec::new(format!("s{i}"), 150.0, 52.0)
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for to in 2..n {
+            for _ in 0..1 + next() % 2 {
+                edges.push((next() % to, to));
+            }
+        }
+        LayoutGraph { nodes, edges }
+    }
+
+    #[test]
+    fn the_same_graph_gives_the_same_layout() {
+        let graph = synthetic(60);
+        let options = LayoutOptions::default();
+        assert_eq!(layered(&graph, &options), layered(&graph, &options));
+    }
+
+    #[test]
+    fn adding_a_service_moves_the_others_little() {
+        let options = LayoutOptions::default();
+        let mut graph = synthetic(40);
+        let before = layered(&graph, &options);
+        // Add a service called by an existing one, and seed from where
+        // everything was drawn.
+        for (node, p) in graph.nodes.iter_mut().zip(&before.positions) {
+            node.previous = Some(*p);
+        }
+        graph.nodes.push(NodeSpec {
+            group: Some("g1".into()),
+            ..NodeSpec::new("new", 150.0, 52.0)
+        });
+        graph.edges.push((5, 40));
+        let after = layered(&graph, &options);
+
+        // Order within each column is kept for (nearly) every pair.
+        let (mut kept, mut pairs) = (0, 0);
+        for a in 0..40 {
+            for b in a + 1..40 {
+                if before.layers[a] == before.layers[b] && after.layers[a] == after.layers[b] {
+                    pairs += 1;
+                    let was = before.positions[a].y < before.positions[b].y;
+                    let is = after.positions[a].y < after.positions[b].y;
+                    kept += usize::from(was == is);
+                }
+            }
+        }
+        assert!(
+            kept * 100 >= pairs * 95,
+            "kept the order of {kept} of {pairs} pairs"
+        );
+        // And most nodes stay within two rows of where they were.
+        let near = (0..40)
+            .filter(|&i| {
+                let (p, q) = (before.positions[i], after.positions[i]);
+                (p.x - q.x).abs() < 1.0 && (p.y - q.y).abs() <= 2.0 * (52.0 + options.node_gap)
+            })
+            .count();
+        assert!(near >= 32, "only {near} of 40 nodes stayed near");
+    }
+
+    #[test]
+    fn the_previous_picture_wins_over_file_order() {
+        // The same graph with its services listed in reverse order (as after
+        // sorting a file) is drawn as before when seeded with the old picture.
+        let options = LayoutOptions::default();
+        let graph = synthetic(40);
+        let before = layered(&graph, &options);
+        let n = graph.nodes.len();
+        let reversed = LayoutGraph {
+            nodes: (0..n)
+                .rev()
+                .map(|i| NodeSpec {
+                    previous: Some(before.positions[i]),
+                    ..graph.nodes[i].clone()
+                })
+                .collect(),
+            edges: graph
+                .edges
+                .iter()
+                .map(|&(a, b)| (n - 1 - a, n - 1 - b))
+                .collect(),
+        };
+        let after = layered(&reversed, &options);
+        let moved = (0..n)
+            .filter(|&i| before.positions[i] != after.positions[n - 1 - i])
+            .count();
+        assert!(moved <= n / 10, "{moved} of {n} nodes moved");
     }
 }

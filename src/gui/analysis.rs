@@ -38,6 +38,11 @@ impl AnalysisView {
                 .map(|e| ((e.from.clone(), e.to.clone()), e.rate_rps))
                 .collect(),
             bottleneck: analysis.bottleneck.as_ref().map(|b| b.service.clone()),
+            cycles: analysis
+                .cycles
+                .iter()
+                .map(|c| c.services.iter().cloned().collect())
+                .collect(),
         };
         Some(AnalysisView { analysis, figures })
     }

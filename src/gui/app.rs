@@ -19,6 +19,7 @@ use super::inspector::{self, InspectorState};
 use super::marks;
 use super::menu::{self, MenuView};
 use super::outline::{self, OutlineView};
+use super::paint::Marks;
 use super::problems::{self, OpenFailure};
 use super::scene::{Scene, SceneOptions};
 use super::screenshot::ScreenshotRun;
@@ -177,6 +178,22 @@ impl App {
     /// The scene on screen.
     pub fn scene(&self) -> Option<&Scene> {
         self.derived.as_ref().map(|d| &d.scene)
+    }
+
+    /// How each node and edge of the scene is emphasised now: the selection
+    /// and its blast radius, or the highlighted entry's critical path.
+    pub fn marks(&self) -> Marks {
+        let empty = Scene::default();
+        let scene = self.derived.as_ref().map_or(&empty, |d| &d.scene);
+        let analysis = self.derived.as_ref().and_then(|d| d.analysis.as_ref());
+        marks::compute(
+            scene,
+            &self.doc.topology,
+            &self.selection,
+            self.highlighted_entry,
+            analysis,
+            &self.settings,
+        )
     }
 
     /// Validation problems of the open document.
@@ -372,15 +389,7 @@ impl App {
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let empty = Scene::default();
             let scene = self.derived.as_ref().map_or(&empty, |d| &d.scene);
-            let analysis = self.derived.as_ref().and_then(|d| d.analysis.as_ref());
-            let marks = marks::compute(
-                scene,
-                &self.doc.topology,
-                &self.selection,
-                self.highlighted_entry,
-                analysis,
-                &self.settings,
-            );
+            let marks = self.marks();
             let view = CanvasView {
                 scene,
                 topology: &self.doc.topology,
@@ -460,7 +469,11 @@ impl App {
         let errors = problems.iter().filter(|p| p.error).count();
         let warnings = problems.len() - errors;
         ui.horizontal(|ui| {
-            let mut problems_title = format!("Problems ({errors} errors, {warnings} warnings)");
+            let mut problems_title = format!(
+                "Problems ({errors} error{}, {warnings} warning{})",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            );
             if self.open_failure.is_some() {
                 problems_title = format!("⚠ {problems_title} — a file did not open");
             }

@@ -251,6 +251,7 @@ impl App {
             {
                 self.selection = Selection::Service(to.clone());
             }
+            Edit::MakeDefaultScenario(_) => self.selection = Selection::Scenario(0),
             Edit::AddService { service, .. } => {
                 self.selection = Selection::Service(service.name.clone())
             }
@@ -351,9 +352,13 @@ impl App {
                     },
                     (None, true) => {
                         self.after_save = None;
+                        let hint = if purpose == DialogPurpose::Open {
+                            "type the file's path, or drop the file onto the window"
+                        } else {
+                            "type the path to save to"
+                        };
                         self.set_status(
-                            "The system file dialog could not open (no desktop portal or zenity). \
-                             Type a path instead, or drop a file onto the window.",
+                            format!("The system file dialog could not open (no desktop portal or zenity): {hint}."),
                             true,
                         );
                         if purpose == DialogPurpose::Open {

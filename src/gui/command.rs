@@ -163,6 +163,8 @@ pub enum Edit {
     },
     AddScenario(Box<Scenario>),
     DeleteScenario(usize),
+    /// Moves a scenario to the front: the first scenario is the default.
+    MakeDefaultScenario(usize),
     /// Saves node positions in the file's `layout`.
     MoveNodes(Vec<(String, Point)>),
     /// Forgets every saved position: back to the automatic layout.
@@ -171,6 +173,8 @@ pub enum Edit {
         group: String,
         collapsed: bool,
     },
+    /// Sets which groups are collapsed (all at once).
+    SetCollapsedGroups(Vec<String>),
 }
 
 impl Edit {
@@ -192,6 +196,7 @@ impl Edit {
             Edit::SetScenario { scenario, .. } => format!("edit scenario {}", scenario.name),
             Edit::AddScenario(scenario) => format!("add scenario {}", scenario.name),
             Edit::DeleteScenario(_) => "delete scenario".into(),
+            Edit::MakeDefaultScenario(_) => "make scenario the default".into(),
             Edit::MoveNodes(moved) if moved.len() == 1 => format!("move {}", moved[0].0),
             Edit::MoveNodes(_) => "move nodes".into(),
             Edit::ClearLayout => "automatic layout".into(),
@@ -203,6 +208,8 @@ impl Edit {
                 group,
                 collapsed: false,
             } => format!("expand {group}"),
+            Edit::SetCollapsedGroups(groups) if groups.is_empty() => "expand all groups".into(),
+            Edit::SetCollapsedGroups(_) => "collapse groups".into(),
         }
     }
 }

@@ -82,6 +82,13 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<String, EditError> 
             }
             topology.scenarios.remove(*index);
         }
+        Edit::MakeDefaultScenario(index) => {
+            if *index >= topology.scenarios.len() {
+                return refuse(format!("there is no scenario number {index}"));
+            }
+            let scenario = topology.scenarios.remove(*index);
+            topology.scenarios.insert(0, scenario);
+        }
         Edit::MoveNodes(moved) => {
             let layout = layout_mut(topology);
             for (name, at) in moved {
@@ -92,6 +99,10 @@ pub fn apply(topology: &mut Topology, edit: &Edit) -> Result<String, EditError> 
             if let Some(layout) = &mut topology.layout {
                 layout.nodes.clear();
             }
+            tidy_layout(topology);
+        }
+        Edit::SetCollapsedGroups(groups) => {
+            layout_mut(topology).collapsed_groups = groups.clone();
             tidy_layout(topology);
         }
         Edit::SetGroupCollapsed { group, collapsed } => {

@@ -52,29 +52,7 @@ pub fn compute(
     match selection {
         Selection::Service(name) => {
             if let Some(i) = scene.node_of_service(topology, name) {
-                marks.nodes[i] = Mark::Selected;
-                if settings.show_blast_radius {
-                    marks.active = true;
-                    let down = scene.reachable(i, true);
-                    let up = scene.reachable(i, false);
-                    for &n in &up {
-                        marks.nodes[n] = Mark::Upstream;
-                    }
-                    for &n in &down {
-                        marks.nodes[n] = Mark::Downstream;
-                    }
-                    for (e, edge) in scene.edges.iter().enumerate() {
-                        if (edge.from == i || down.contains(&edge.from))
-                            && (down.contains(&edge.to))
-                        {
-                            marks.edges[e] = Mark::Downstream;
-                        } else if (edge.to == i || up.contains(&edge.to)) && up.contains(&edge.from)
-                        {
-                            marks.edges[e] = Mark::Upstream;
-                        }
-                    }
-                    fade_rest(&mut marks);
-                }
+                blast_radius(&mut marks, scene, i, settings.show_blast_radius);
             }
         }
         Selection::Edge { from, to } => {
@@ -95,12 +73,38 @@ pub fn compute(
         Selection::Group(group) => {
             marks.selected_group = Some(group.clone());
             if let Some(i) = scene.find(&NodeId::Group(group.clone())) {
-                marks.nodes[i] = Mark::Selected;
+                blast_radius(&mut marks, scene, i, settings.show_blast_radius);
             }
         }
         Selection::Entry(_) | Selection::Scenario(_) | Selection::None => {}
     }
     marks
+}
+
+/// Marks node `i` as selected and, when `spread`, everything it depends on
+/// (downstream) and everything that depends on it (upstream); the rest fades.
+fn blast_radius(marks: &mut Marks, scene: &Scene, i: usize, spread: bool) {
+    marks.nodes[i] = Mark::Selected;
+    if !spread {
+        return;
+    }
+    marks.active = true;
+    let down = scene.reachable(i, true);
+    let up = scene.reachable(i, false);
+    for &n in &up {
+        marks.nodes[n] = Mark::Upstream;
+    }
+    for &n in &down {
+        marks.nodes[n] = Mark::Downstream;
+    }
+    for (e, edge) in scene.edges.iter().enumerate() {
+        if (edge.from == i || down.contains(&edge.from)) && down.contains(&edge.to) {
+            marks.edges[e] = Mark::Downstream;
+        } else if (edge.to == i || up.contains(&edge.to)) && up.contains(&edge.from) {
+            marks.edges[e] = Mark::Upstream;
+        }
+    }
+    fade_rest(marks);
 }
 
 fn fade_rest(marks: &mut Marks) {

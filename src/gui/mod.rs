@@ -44,21 +44,29 @@ pub use canvas::CanvasState;
 pub use command::{AppCommand, Edit, Selection};
 pub use derive::{DeriveRequest, Derived, derive};
 pub use document::Document;
-pub use problems::Problem;
+pub use paint::{Mark, Marks};
+pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
 pub use settings::Settings;
+
+/// The window icon (a small dependency graph), 256×256.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// Opens the app window; returns when it is closed. With `screenshot`, the
 /// window closes by itself once the picture is saved.
 pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
     let outcome: screenshot::Outcome = Arc::new(Mutex::new(None));
     let shooting = screenshot.is_some();
-    let viewport = egui::ViewportBuilder::default()
+    let mut viewport = egui::ViewportBuilder::default()
         .with_title("archsim")
         .with_app_id("archsim")
         .with_inner_size([1440.0, 900.0])
         .with_min_inner_size([720.0, 480.0])
         .with_drag_and_drop(true);
+    // The icon is compiled in; a broken one would only cost the icon.
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
         viewport,
         // A screenshot run must look the same every time: no stored window
@@ -107,7 +115,7 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result
             .take();
         match result {
             Some(Ok(path)) => eprintln!("saved {}", path.display()),
-            Some(Err(message)) => anyhow::bail!("no screenshot: {message}"),
+            Some(Err(message)) => anyhow::bail!("{message}"),
             None => anyhow::bail!("no screenshot: the window closed before it was taken"),
         }
     }
@@ -128,5 +136,14 @@ impl eframe::App for App {
 
     fn persist_egui_memory(&self) -> bool {
         !self.shooting
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_icon_decodes() {
+        let icon = eframe::icon_data::from_png_bytes(super::ICON_PNG).unwrap();
+        assert_eq!((icon.width, icon.height), (256, 256));
     }
 }

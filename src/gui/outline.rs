@@ -104,6 +104,17 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                     ui.weak(
                         "No groups. Give services a group in the inspector to box them together.",
                     );
+                } else {
+                    ui.horizontal(|ui| {
+                        let all: Vec<String> = groups.keys().map(|g| (*g).to_owned()).collect();
+                        let tip = "One node per group: the map of a large system";
+                        if ui.small_button("Collapse all").on_hover_text(tip).clicked() {
+                            out.push(AppCommand::edit(Edit::SetCollapsedGroups(all)));
+                        }
+                        if ui.small_button("Expand all").clicked() {
+                            out.push(AppCommand::edit(Edit::SetCollapsedGroups(Vec::new())));
+                        }
+                    });
                 }
                 for (group, count) in &groups {
                     ui.horizontal(|ui| {
@@ -148,8 +159,9 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
 }
 
 fn section(ui: &mut Ui, title: &str, count: usize, add_contents: impl FnOnce(&mut Ui)) {
+    // Long lists start closed so that the other sections stay in sight.
     egui::CollapsingHeader::new(format!("{title} ({count})"))
-        .default_open(true)
+        .default_open(count <= 12)
         .show(ui, add_contents);
 }
 

@@ -3,10 +3,15 @@
 
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, pos2, vec2};
 
+use crate::model::ServiceKind;
+
 use super::camera::Camera;
 use super::scene::{NodeId, Scene, SceneEdge, SceneNode};
 use super::shapes::{self, Outline};
 use super::theme::{Palette, kind_icon};
+
+/// Arrows in view past which only highlighted arrows show their rate.
+const MAX_LABELLED_EDGES: usize = 80;
 
 /// How a node or edge is emphasised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -215,6 +220,18 @@ pub fn paint_scene(
     let mut order: Vec<usize> = (0..scene.edges.len()).collect();
     order.sort_by_key(|&i| !matches!(marks.edge(i), Mark::Normal | Mark::Faded));
     let mut labels: Vec<(Pos2, String, Color32)> = Vec::new();
+    // Rates on every arrow only while few arrows are in view; otherwise on
+    // the highlighted ones.
+    let visible_edges = scene
+        .edges
+        .iter()
+        .filter(|e| {
+            geometry.rects[e.from]
+                .union(geometry.rects[e.to])
+                .intersects(cull)
+        })
+        .count();
+    let label_all = visible_edges <= MAX_LABELLED_EDGES;
     for i in order {
         let edge = &scene.edges[i];
         let curve = edge_curve(
@@ -227,7 +244,7 @@ pub fn paint_scene(
             continue;
         }
         let mark = marks.edge(i);
-        let base = if edge.back {
+        let base = if edge.cycle {
             palette.back_edge
         } else {
             palette.edge
@@ -245,10 +262,12 @@ pub fn paint_scene(
                 1.0
             };
         paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        let highlighted = mark_color(palette, mark).is_some();
         if options.show_rates
             && zoom >= 0.5
             && mark != Mark::Faded
-            && let Some(rate) = edge.rate_rps
+            && (label_all || highlighted)
+            && let Some(rate) = edge.rate_rps.filter(|r| *r >= 0.005)
         {
             labels.push((bezier_at(&curve, 0.5), format_rate(rate), color));
         }
@@ -416,6 +435,16 @@ fn paint_node(
     }
     let text = faded(palette.node_text, mark);
     let sub = faded(palette.node_subtext, mark);
+    // Text sits below a database's top ellipse and left of a queue's end.
+    let rect = match node.kind {
+        ServiceKind::Database if !group => {
+            rect.with_min_y(rect.top() + (rect.height() * 0.13).min(8.0))
+        }
+        ServiceKind::Queue if !group => {
+            rect.with_max_x(rect.right() - (rect.height() * 0.22).min(rect.width() * 0.1))
+        }
+        _ => rect,
+    };
     let icon_size = 17.0 * zoom;
     let pad = 10.0 * zoom;
     let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);

@@ -39,6 +39,8 @@ pub struct Figures {
     /// Expected calls per second from one service to another.
     pub edge_rps: BTreeMap<(String, String), f64>,
     pub bottleneck: Option<String>,
+    /// Services that call each other in a cycle, one set per cycle.
+    pub cycles: Vec<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,8 +106,10 @@ pub struct SceneEdge {
     pub rate_rps: Option<f64>,
     /// Every call it stands for is optional.
     pub optional: bool,
-    /// Points backwards (closes a cycle).
+    /// Drawn pointing backwards (the layout reversed it to break a cycle).
     pub back: bool,
+    /// Caller and callee are in one cycle of calls (from the analysis).
+    pub cycle: bool,
     /// Number of call entries it stands for.
     pub calls: usize,
 }
@@ -242,6 +246,7 @@ impl Scene {
                     rate_rps: None,
                     optional: true,
                     back: false,
+                    cycle: false,
                     calls: 0,
                 });
                 edge.optional &= call.optional;
@@ -255,6 +260,17 @@ impl Scene {
                 && let Some(edge) = edges.get_mut(&(from, to))
             {
                 edge.rate_rps = sum_opt(edge.rate_rps, Some(*rate));
+            }
+        }
+        // Calls within one cycle of services.
+        for ((from, to), edge) in &mut edges {
+            if let (NodeId::Service(a), NodeId::Service(b)) =
+                (&scene.nodes[*from].id, &scene.nodes[*to].id)
+            {
+                edge.cycle = figures
+                    .cycles
+                    .iter()
+                    .any(|c| c.contains(a) && c.contains(b));
             }
         }
         scene.edges = edges.into_values().collect();

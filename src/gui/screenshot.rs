@@ -68,8 +68,21 @@ pub fn saved(app: &mut App, path: PathBuf, result: Result<(), String>) {
     if let Some(run) = &app.screenshot
         && run.path == path
     {
+        // A picture of a file that did not open is still a failure.
+        let result = match (&app.open_failure, result) {
+            (Some(failure), Ok(())) => Err(format!(
+                "{} did not open ({} problem{}); {} shows them",
+                failure.path.display(),
+                failure.problems.len(),
+                if failure.problems.len() == 1 { "" } else { "s" },
+                path.display()
+            )),
+            (_, result) => result
+                .map(|()| path)
+                .map_err(|e| format!("no screenshot: {e}")),
+        };
         if let Ok(mut outcome) = run.outcome.lock() {
-            *outcome = Some(result.map(|()| path));
+            *outcome = Some(result);
         }
         app.allow_close = true;
         if let Some(ctx) = app.ctx.get() {
@@ -90,7 +103,7 @@ pub fn step(app: &mut App, ctx: &egui::Context) {
     if run.started.elapsed() > TIMEOUT {
         if let Ok(mut outcome) = run.outcome.lock() {
             *outcome = Some(Err(format!(
-                "the view did not settle within {} s",
+                "no screenshot: the view did not settle within {} s",
                 TIMEOUT.as_secs()
             )));
         }

@@ -105,8 +105,8 @@ pub fn edge_tooltip_ui(ui: &mut Ui, view: &CanvasView, index: usize) {
     if edge.optional {
         ui.weak("Optional: a failure does not fail the caller");
     }
-    if edge.back {
-        ui.colored_label(ui.visuals().warn_fg_color, "Closes a cycle");
+    if edge.cycle {
+        ui.colored_label(ui.visuals().warn_fg_color, "Part of a cycle of calls");
     }
     ui.weak("Click to edit the calls");
 }

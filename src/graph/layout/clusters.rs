@@ -114,7 +114,7 @@ pub(super) fn arrange(
 /// the whole is wide is folded into several columns.
 fn layered_one_band(graph: &LayoutGraph, options: &LayoutOptions) -> Vec<Point> {
     let (dag, _) = cycles::acyclic(graph);
-    let layers = super::longest_path_layers(graph.nodes.len(), &dag);
+    let layers = super::call_depth_layers(graph, &dag);
     let bands = Bands::new(&graph.nodes);
     let ordering = order(graph, &dag, &layers, &bands, options);
     let positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);

@@ -21,8 +21,8 @@ use fields::{Buffers, Form, Range};
 #[derive(Debug, Default)]
 pub struct InspectorState {
     buffers: Buffers,
-    /// The selection the buffers belong to.
-    shown: Option<Selection>,
+    /// What the buffers belong to (see `inspector_ui`).
+    shown: Option<String>,
 }
 
 pub fn inspector_ui(
@@ -33,15 +33,24 @@ pub fn inspector_ui(
     problems: &[Problem],
     out: &mut Vec<AppCommand>,
 ) {
-    if state.shown.as_ref() != Some(selection) {
+    // Fields belong to what is shown; a service is known by its place in the
+    // file, so that renaming it (by typing its name) keeps the fields.
+    let key = match selection {
+        Selection::Service(name) => match topology.services.iter().position(|s| s.name == *name) {
+            Some(index) => format!("service#{index}"),
+            None => format!("{selection:?}"),
+        },
+        _ => format!("{selection:?}"),
+    };
+    if state.shown.as_ref() != Some(&key) {
         state.buffers.clear();
-        state.shown = Some(selection.clone());
+        state.shown = Some(key.clone());
     }
     ScrollArea::vertical()
         .id_salt("inspector-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            let mut form = Form::new(&mut state.buffers, format!("{selection:?}"));
+            let mut form = Form::new(&mut state.buffers, key);
             match selection {
                 Selection::None => document_ui(&mut form, ui, topology, problems, out),
                 Selection::Service(name) => {
@@ -85,9 +94,20 @@ pub fn inspector_ui(
                             });
                         }
                         ui.add_space(8.0);
-                        if ui.button("🗑 Delete scenario").clicked() {
-                            out.push(AppCommand::edit(Edit::DeleteScenario(*index)));
-                        }
+                        ui.horizontal(|ui| {
+                            let tip = "The first scenario is the one a run uses by default";
+                            if *index > 0
+                                && ui
+                                    .button("Make it the default")
+                                    .on_hover_text(tip)
+                                    .clicked()
+                            {
+                                out.push(AppCommand::edit(Edit::MakeDefaultScenario(*index)));
+                            }
+                            if ui.button("🗑 Delete scenario").clicked() {
+                                out.push(AppCommand::edit(Edit::DeleteScenario(*index)));
+                            }
+                        });
                     }
                     None => {
                         ui.weak("This scenario does not exist any more.");
@@ -283,10 +303,13 @@ fn edge_ui(
     out: &mut Vec<AppCommand>,
 ) {
     heading(ui, "Calls", &format!("{from} → {to}"));
+    let is_service = |name: &str| topology.services.iter().any(|s| s.name == name);
+    if !is_service(from) || !is_service(to) {
+        collapsed_edge_ui(ui, topology, from, to, out);
+        return;
+    }
     let Some(index) = topology.services.iter().position(|s| s.name == from) else {
-        ui.weak(format!(
-            "{from} is a group or no longer exists; expand the group to edit its calls."
-        ));
+        ui.weak(format!("There is no service {from} any more."));
         return;
     };
     problems_for(ui, problems, &format!("/services/{index}"));
@@ -435,5 +458,79 @@ fn entry_ui(
     ui.add_space(8.0);
     if ui.button("🗑 Delete entry").clicked() {
         out.push(AppCommand::edit(Edit::DeleteEntry(index)));
+    }
+}
+
+/// The calls behind an arrow from or to a collapsed group: which services
+/// call which. Editing them needs the group expanded.
+fn collapsed_edge_ui(
+    ui: &mut Ui,
+    topology: &Topology,
+    from: &str,
+    to: &str,
+    out: &mut Vec<AppCommand>,
+) {
+    // A name stands for its service, else for the members of its group.
+    let members = |name: &str| -> Vec<&str> {
+        if let Some(service) = topology.services.iter().find(|s| s.name == name) {
+            vec![service.name.as_str()]
+        } else {
+            topology
+                .services
+                .iter()
+                .filter(|s| s.group.as_deref() == Some(name))
+                .map(|s| s.name.as_str())
+                .collect()
+        }
+    };
+    let (callers, callees) = (members(from), members(to));
+    let mut pairs: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for service in topology
+        .services
+        .iter()
+        .filter(|s| callers.contains(&s.name.as_str()))
+    {
+        let lists =
+            std::iter::once(&service.calls).chain(service.operations.iter().map(|op| &op.calls));
+        for call in lists.flatten().flat_map(|spec| spec.calls()) {
+            if callees.contains(&call.to.as_str()) {
+                *pairs
+                    .entry((service.name.as_str(), call.to.as_str()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    if pairs.is_empty() {
+        ui.weak("No calls any more.");
+        return;
+    }
+    ui.label(format!(
+        "{} pairs of services call across this arrow:",
+        pairs.len()
+    ));
+    egui::Grid::new("collapsed-edge")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for ((caller, callee), count) in &pairs {
+                ui.label(format!("{caller} → {callee}"));
+                ui.weak(format!(
+                    "{count} call{}",
+                    if *count == 1 { "" } else { "s" }
+                ));
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    ui.weak("Expand a group to edit these calls:");
+    for name in [from, to] {
+        if !topology.services.iter().any(|s| s.name == name)
+            && ui.button(format!("Expand {name}")).clicked()
+        {
+            out.push(AppCommand::edit(Edit::SetGroupCollapsed {
+                group: name.to_owned(),
+                collapsed: false,
+            }));
+        }
     }
 }

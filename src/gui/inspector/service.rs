@@ -282,7 +282,9 @@ fn operations_ui(
 ) {
     let mut remove = None;
     for (i, op) in service.operations.iter().enumerate() {
-        CollapsingHeader::new(format!("{} ({} calls)", op.name, op.calls.len()))
+        let calls = op.calls.len();
+        let plural = if calls == 1 { "" } else { "s" };
+        CollapsingHeader::new(format!("{} ({calls} call{plural})", op.name))
             .id_salt(("op", i))
             .show(ui, |ui| {
                 let mut sub = form.sub(&format!("op{i}"));
