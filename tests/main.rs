@@ -10,5 +10,6 @@ mod format;
 mod gui;
 mod import;
 mod report;
+mod resilience;
 mod robustness;
 mod validation;
