@@ -703,3 +703,98 @@ fn live_state_shows_replicas_breakers_and_faults() {
     );
     assert!(live.active_faults.is_empty());
 }
+
+/// Runs scenario `scenario` of `scenarios/FILE`.
+fn story(file: &str, scenario: &str) -> Summary {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    let checked = model::load_checked_file(&path).expect("example loads");
+    let scenario =
+        archsim::sim::select_scenario(checked.topology(), Some(scenario)).expect("scenario");
+    Simulation::new(&checked, &scenario).expect("builds").run()
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[test]
+fn story_a_retry_storm_outlasts_the_slowdown_unless_contained() {
+    // The slowdown is from 60 s to 80 s.
+    let storm = story("retry-storm.json", "retry storm");
+    let entry = &storm.timeseries.entrypoints["requests"];
+    let db = &storm.timeseries.services["db"];
+    assert_eq!(sum(&entry.errors, 0..60), 0);
+    // Long after the fault: still (almost) every request fails, by timeout,
+    // and the database still gets 4 attempts per request at 100%.
+    let late_errors = sum(&entry.errors_timeout, 200..300) as f64;
+    let late_offered = sum(&entry.offered, 200..300) as f64;
+    assert!(
+        late_errors > 0.95 * late_offered,
+        "{late_errors} of {late_offered}"
+    );
+    assert!(mean(&db.utilization[200..300]) > 0.99);
+    let attempts = sum(&db.arrivals, 200..300) as f64 / late_offered;
+    assert!(attempts > 3.8, "{attempts} attempts per request");
+
+    let contained = story("retry-storm.json", "breaker and budget");
+    let entry = &contained.timeseries.entrypoints["requests"];
+    let db = &contained.timeseries.services["db"];
+    assert!(sum(&entry.errors_circuit_open, 60..90) > 5000);
+    assert_eq!(sum(&entry.errors, 100..300), 0, "recovered within 20 s");
+    let utilization = mean(&db.utilization[100..300]);
+    assert!((0.65..0.75).contains(&utilization), "{utilization}");
+    let breaker = &contained.timeseries.edges[0].breaker_open;
+    assert!(mean(&breaker[60..80]) > 0.5 && mean(&breaker[100..300]) == 0.0);
+
+    let budget = story("retry-storm.json", "budget only");
+    let entry = &budget.timeseries.entrypoints["requests"];
+    assert!(sum(&entry.errors, 100..130) > 10_000, "slow to recover");
+    assert_eq!(sum(&entry.errors, 150..300), 0, "but it recovers");
+}
+
+#[test]
+fn story_an_autoscaler_follows_a_ramp_but_not_a_spike() {
+    let ramp = story("autoscaling.json", "ramp");
+    assert_eq!(ramp.entry("requests").expect("entry").failed, 0);
+    let app = &ramp.timeseries.services["app"];
+    assert_eq!(rounded(&app.replicas)[299], 8.0);
+    assert!(app.utilization.iter().all(|&u| u < 0.9));
+    assert!(ramp.scaling_events.iter().all(|e| e.to == e.from + 1));
+
+    let spike = story("autoscaling.json", "spike");
+    let entry = &spike.timeseries.entrypoints["requests"];
+    let rejected = sum(&entry.errors_rejected, 60..100);
+    assert!(rejected > 5000, "{rejected}");
+    assert_eq!(sum(&entry.errors, 0..60) + sum(&entry.errors, 100..300), 0);
+    let events: Vec<(f64, u64, u64)> = spike
+        .scaling_events
+        .iter()
+        .map(|e| (e.t_s, e.from, e.to))
+        .collect();
+    assert_eq!(events, vec![(75.0, 3, 5), (105.0, 5, 7), (165.0, 7, 3)]);
+}
+
+#[test]
+fn story_three_zones_survive_a_zone_outage_one_zone_does_not() {
+    let three = story("zones.json", "three zones");
+    let entry = three.entry("orders").expect("entry");
+    assert!(
+        entry.failed <= 10 && entry.success_ratio > 0.9999,
+        "{:?}",
+        entry.errors
+    );
+    let orders = rounded(&three.timeseries.services["orders"].replicas);
+    assert_eq!(
+        (orders[59], orders[61], orders[134], orders[136]),
+        (3.0, 2.0, 2.0, 3.0)
+    );
+
+    let one = story("zones.json", "one zone");
+    let entry = one.entry("orders").expect("entry");
+    assert!(entry.errors.rejected > 40_000, "{:?}", entry.errors);
+    assert!(entry.success_ratio < 0.7);
+    let series = &one.timeseries.entrypoints["orders"];
+    assert_eq!(sum(&series.errors, 136..240), 0, "back after the restart");
+}
