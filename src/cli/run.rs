@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::metrics::{RunStatus, Summary};
+use crate::metrics::{ErrorCounts, RunStatus, ScalingReason, Summary};
 use crate::model;
 use crate::sim::{Simulation, select_scenario};
 
@@ -300,5 +300,84 @@ pub fn summary_table(summary: &Summary) -> String {
         ],
         &rows,
     ));
+    resilience_tables(summary, &mut out);
     out
+}
+
+/// Failures by cause, edges with retries, failures or breakers, faults and
+/// scaling events; each section only when it has something to show.
+fn resilience_tables(summary: &Summary, out: &mut String) {
+    let causes = |e: &ErrorCounts| {
+        vec![
+            e.timeout.to_string(),
+            e.rejected.to_string(),
+            e.error.to_string(),
+            e.circuit_open.to_string(),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for e in summary.entrypoints.iter().filter(|e| e.errors.total() > 0) {
+        rows.push([vec![format!("entry {}", e.name)], causes(&e.errors)].concat());
+    }
+    for s in summary.services.iter().filter(|s| s.errors.total() > 0) {
+        rows.push([vec![s.name.clone()], causes(&s.errors)].concat());
+    }
+    if !rows.is_empty() {
+        out.push_str("\nFailures by cause (as the callers saw them)\n");
+        out.push_str(&table(
+            &["where", "timeout", "rejected", "error", "circuit_open"],
+            &rows,
+        ));
+    }
+    let rows: Vec<Vec<String>> = summary
+        .edges
+        .iter()
+        .filter(|e| e.retries > 0 || e.failed > 0 || e.circuit_breaker)
+        .map(|e| {
+            let breaker = if e.circuit_breaker {
+                format!("opened {}×, {:.1} s open", e.breaker_opened, e.breaker_open_s)
+            } else {
+                "-".to_owned()
+            };
+            vec![
+                format!("{} → {}", e.from, e.to),
+                e.calls.to_string(),
+                e.retries.to_string(),
+                e.failed.to_string(),
+                breaker,
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str("\nCalls\n");
+        out.push_str(&table(
+            &["edge", "attempts", "retries", "failed", "breaker"],
+            &rows,
+        ));
+    }
+    if !summary.fault_windows.is_empty() {
+        out.push_str("\nFaults\n");
+        for f in &summary.fault_windows {
+            out.push_str(&format!(
+                "  {} {}: {} s → {} s\n",
+                f.kind, f.target, f.start_s, f.end_s
+            ));
+        }
+    }
+    if !summary.scaling_events.is_empty() {
+        out.push_str("\nScaling\n");
+        for e in &summary.scaling_events {
+            let why = match (e.reason, e.utilization) {
+                (ScalingReason::Autoscale, Some(u)) => {
+                    format!("autoscaler, utilization {:.1}%", u * 100.0)
+                }
+                (ScalingReason::Autoscale, None) => "autoscaler".to_owned(),
+                (ScalingReason::Scheduled, _) => "scheduled".to_owned(),
+            };
+            out.push_str(&format!(
+                "  {:.1} s {}: {} → {} ({why})\n",
+                e.t_s, e.service, e.from, e.to
+            ));
+        }
+    }
 }
