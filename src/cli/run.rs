@@ -335,7 +335,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
         .filter(|e| e.retries > 0 || e.failed > 0 || e.circuit_breaker)
         .map(|e| {
             let breaker = if e.circuit_breaker {
-                format!("opened {}×, {:.1} s open", e.breaker_opened, e.breaker_open_s)
+                format!(
+                    "opened {}×, {:.1} s open",
+                    e.breaker_opened, e.breaker_open_s
+                )
             } else {
                 "-".to_owned()
             };

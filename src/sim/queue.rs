@@ -23,7 +23,7 @@ pub(crate) enum EventKind {
 
 impl EventKind {
     /// (tag, index, generation).
-    #[inline]
+    #[inline(always)]
     fn encode(self) -> (u64, u32, u32) {
         match self {
             EventKind::Arrival { entry } => (0, entry, 0),
@@ -39,10 +39,25 @@ impl EventKind {
         }
     }
 
+    /// The two kinds of every request first, without a jump table.
     #[inline]
     fn decode(tag: u64, index: u32, generation: u32) -> Self {
+        if tag == 1 {
+            EventKind::WorkDone {
+                visit: index,
+                generation,
+            }
+        } else if tag == 0 {
+            EventKind::Arrival { entry: index }
+        } else {
+            Self::decode_control(tag, index, generation)
+        }
+    }
+
+    /// Faults, scaling, timers and retries: rarer events.
+    #[cold]
+    fn decode_control(tag: u64, index: u32, generation: u32) -> Self {
         match tag {
-            0 => EventKind::Arrival { entry: index },
             2 => EventKind::Control { index },
             3 => EventKind::Timer { index },
             4 => EventKind::Retry {
@@ -50,13 +65,9 @@ impl EventKind {
                 generation,
             },
             5 => EventKind::Autoscale { service: index },
-            6 => EventKind::ReplicaReady {
+            // Tag 6, the only other one `encode` writes.
+            _ => EventKind::ReplicaReady {
                 replica: index,
-                generation,
-            },
-            // Tag 1, the only other one `encode` writes.
-            _ => EventKind::WorkDone {
-                visit: index,
                 generation,
             },
         }
@@ -126,11 +137,17 @@ pub(crate) struct EventQueue {
 
 impl EventQueue {
     /// Schedules `kind` at `time_s` (clamped to be ≥ 0; must not be NaN).
-    #[inline]
+    /// Inlined so that the kind's encoding folds away at each call site.
+    #[inline(always)]
     pub fn push(&mut self, time_s: f64, kind: EventKind) {
+        let (tag, index, generation) = kind.encode();
+        self.push_encoded(time_s, tag, index, generation);
+    }
+
+    #[inline]
+    fn push_encoded(&mut self, time_s: f64, tag: u64, index: u32, generation: u32) {
         // `+ 0.0` turns -0.0 into +0.0, whose bits sort first.
         let time_bits = (time_s.max(0.0) + 0.0).to_bits();
-        let (tag, index, generation) = kind.encode();
         let event = Event {
             time_bits,
             seq_tag: (self.next_seq << TAG_BITS) | tag,

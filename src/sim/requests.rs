@@ -210,6 +210,7 @@ impl Simulation {
 
     /// Frees a worker of `replica` of `service`; the next queued request
     /// takes it (load shedding drops the ones that waited too long).
+    #[inline]
     fn release_worker(&mut self, service: u32, replica: u32) {
         let now = self.now;
         let state = &mut self.services[service as usize];
@@ -218,22 +219,37 @@ impl Simulation {
         let max_wait_s = state.max_wait_s;
         let r = &mut self.replicas[replica as usize];
         r.busy -= 1;
-        while let Some(next) = self.replicas[replica as usize].queue.pop_front() {
-            self.services[service as usize].queued -= 1;
-            if now - self.visits[next as usize].arrived_s > max_wait_s {
-                self.shed(next);
-                continue;
+        if let Some(next) = r.queue.pop_front() {
+            state.queued -= 1;
+            if max_wait_s < f64::INFINITY && now - self.visits[next as usize].arrived_s > max_wait_s
+            {
+                self.shed_and_take_next(next, service, replica);
+            } else {
+                self.start_work(next);
             }
-            self.start_work(next);
-            break;
         }
     }
 
-    /// A queued request waited longer than `max_wait_ms`: it is rejected.
+    /// Load shedding: `first` (just taken from the queue) and the requests
+    /// after it that waited longer than `max_wait_ms` are rejected; the
+    /// first one that did not takes the worker.
     #[cold]
-    fn shed(&mut self, visit: u32) {
-        self.visits[visit as usize].failed = Some(Cause::Rejected);
-        self.respond(visit);
+    fn shed_and_take_next(&mut self, first: u32, service: u32, replica: u32) {
+        let now = self.now;
+        let max_wait_s = self.services[service as usize].max_wait_s;
+        let mut next = Some(first);
+        while let Some(visit) = next {
+            if now - self.visits[visit as usize].arrived_s <= max_wait_s {
+                self.start_work(visit);
+                return;
+            }
+            self.visits[visit as usize].failed = Some(Cause::Rejected);
+            self.respond(visit);
+            next = self.replicas[replica as usize].queue.pop_front();
+            if next.is_some() {
+                self.services[service as usize].queued -= 1;
+            }
+        }
     }
 
     fn on_work_done(&mut self, visit: u32) {
@@ -296,7 +312,7 @@ impl Simulation {
         v.pending = pending;
         if pending == 0 {
             // Answering pushes its consequences as actions; no recursion.
-            self.respond(visit);
+            self.respond_inline(visit);
         }
     }
 
@@ -368,8 +384,15 @@ impl Simulation {
         self.finish_call(call, Ok(()));
     }
 
-    /// The visit answers its parent and leaves the service.
+    /// The visit answers its parent and leaves the service (out of line,
+    /// for the rarer paths: crashes, load shedding).
     pub(super) fn respond(&mut self, visit: u32) {
+        self.respond_inline(visit);
+    }
+
+    /// [`Self::respond`], inlined on the hot path.
+    #[inline(always)]
+    fn respond_inline(&mut self, visit: u32) {
         let v = self.visits[visit as usize];
         let now = self.now;
         if v.holds_worker {
