@@ -335,6 +335,7 @@ impl Simulation {
     }
 
     /// Sends one attempt of `call` to its callee.
+    #[inline(always)]
     pub(super) fn issue_attempt(&mut self, call: u32) {
         let record = self.calls[call as usize];
         let plan = &self.plan.calls[record.spec as usize];
@@ -381,7 +382,7 @@ impl Simulation {
             self.issue_attempt(call);
             return;
         }
-        self.finish_call(call, Ok(()));
+        self.finish_call_inline(call, Ok(()));
     }
 
     /// The visit answers its parent and leaves the service (out of line,

@@ -535,6 +535,12 @@ impl Simulation {
 
     /// The call is over: it answers the step of its caller.
     pub(super) fn finish_call(&mut self, call: u32, result: Result<(), Cause>) {
+        self.finish_call_inline(call, result);
+    }
+
+    /// [`Self::finish_call`], inlined on the hot path (a plain call answered).
+    #[inline(always)]
+    pub(super) fn finish_call_inline(&mut self, call: u32, result: Result<(), Cause>) {
         let record = self.calls[call as usize];
         self.free_call(call);
         let caller = &mut self.visits[record.caller as usize];
