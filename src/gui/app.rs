@@ -58,6 +58,8 @@ pub struct App {
     pub canvas: CanvasState,
     pub search: SearchState,
     pub inspector: InspectorState,
+    /// Simulation runs of the session and what of them is shown.
+    pub sim: super::sim::SimState,
     pub status: Option<Status>,
     /// Why the last file did not open (shown until dismissed).
     pub open_failure: Option<OpenFailure>,
@@ -118,6 +120,7 @@ impl App {
             canvas: CanvasState::default(),
             search: SearchState::default(),
             inspector: InspectorState::default(),
+            sim: Default::default(),
             status: None,
             open_failure: None,
             derived: None,
@@ -287,10 +290,12 @@ impl App {
             theme::install_fonts(&ctx);
         }
         self.poll_background();
+        self.sim.poll();
         self.request_derive();
 
         let mut out: Vec<AppCommand> = std::mem::take(&mut self.queue);
         menu::consume_shortcuts(&ctx, &self.selection, &mut out);
+        super::sim::consume_shortcuts(&ctx, &mut out);
         for file in ctx.input(|i| i.raw.dropped_files.clone()) {
             out.push(AppCommand::OpenPath(file.path().to_path_buf()));
         }
@@ -309,8 +314,12 @@ impl App {
             log.record(frame_started.elapsed());
         }
         // Keep polling while background work runs; the workers also wake us.
-        if self.tasks.pending() > 0 || !self.is_idle() {
+        if self.tasks.pending() > 0 || !self.is_idle() || self.sim.is_running() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        // Request dots move while the live graph is shown.
+        if self.sim.overlay().is_some_and(|o| o.animated) && self.sim.animate {
+            ctx.request_repaint_after(std::time::Duration::from_millis(33));
         }
     }
 
@@ -340,10 +349,14 @@ impl App {
                 redo: self.doc.redo_label(),
                 can_save: true,
                 selection: &self.selection,
+                sim: self.sim.menu_state(),
             };
             menu::menu_bar_ui(ui, &view, out);
         });
         Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, out));
+        Panel::top("run-bar").show(ui, |ui| {
+            super::sim::run_bar_ui(ui, &self.doc.topology, &self.sim, out)
+        });
         Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
         if self.settings.show_bottom {
             Panel::bottom("bottom")
@@ -388,7 +401,16 @@ impl App {
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let empty = Scene::default();
-            let scene = self.derived.as_ref().map_or(&empty, |d| &d.scene);
+            let base = self.derived.as_ref().map_or(&empty, |d| &d.scene);
+            let generation = self.derived.as_ref().map_or(0, |d| d.generation);
+            self.sim.refresh_overlay(
+                base,
+                generation,
+                &self.doc.topology,
+                self.settings.bottom_tab,
+            );
+            let live = self.sim.overlay();
+            let scene = live.map_or(base, |o| &o.scene);
             let marks = self.marks();
             let view = CanvasView {
                 scene,
@@ -396,6 +418,8 @@ impl App {
                 marks: &marks,
                 settings: &self.settings,
                 hover: self.screenshot.is_none(),
+                live,
+                animate: self.sim.animate,
             };
             canvas::canvas_ui(ui, &view, &mut self.canvas, out);
         });
@@ -492,6 +516,8 @@ impl App {
             {
                 out.push(AppCommand::ShowBottomTab(BottomTab::Analysis));
             }
+            ui.separator();
+            super::sim::tab_buttons_ui(ui, self.settings.bottom_tab, &self.sim, out);
         });
         ui.separator();
         match self.settings.bottom_tab {
@@ -506,6 +532,7 @@ impl App {
             BottomTab::Analysis => {
                 super::analysis::analysis_ui(ui, self.analysis(), self.highlighted_entry, out);
             }
+            tab => super::sim::tab_ui(self, ui, tab, out),
         }
     }
 }

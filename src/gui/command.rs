@@ -106,6 +106,8 @@ pub enum AppCommand {
     DismissOpenFailure,
     /// Selects what a problem is about.
     SelectProblem(ProblemTarget),
+    /// Runs, shows and compares simulations.
+    Sim(super::sim::SimCommand),
 }
 
 impl AppCommand {

@@ -96,6 +96,7 @@ pub struct MenuView<'a> {
     pub redo: Option<&'a str>,
     pub can_save: bool,
     pub selection: &'a Selection,
+    pub sim: super::sim::MenuState,
 }
 
 fn item(ui: &mut Ui, text: &str, shortcut: Option<&KeyboardShortcut>, enabled: bool) -> bool {
@@ -111,6 +112,7 @@ pub fn menu_bar_ui(ui: &mut Ui, view: &MenuView, out: &mut Vec<AppCommand>) {
         ui.menu_button("File", |ui| file_menu_ui(ui, view, out));
         ui.menu_button("Edit", |ui| edit_menu_ui(ui, view, out));
         ui.menu_button("View", |ui| view_menu_ui(ui, view, out));
+        ui.menu_button("Simulation", |ui| super::sim::menu_ui(ui, view.sim, out));
         ui.menu_button("Help", |ui| {
             ui.label("archsim — see your architecture, then simulate it.");
             ui.separator();

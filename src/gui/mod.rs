@@ -31,6 +31,7 @@ mod screenshot;
 mod search;
 mod settings;
 mod shapes;
+mod sim;
 mod tasks;
 mod theme;
 mod tooltip;
@@ -47,7 +48,8 @@ pub use document::Document;
 pub use paint::{Mark, Marks};
 pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
-pub use settings::Settings;
+pub use settings::{BottomTab, Settings};
+pub use sim::{Phase, RunRecord, SimCommand, SimState};
 
 /// The window icon (a small dependency graph), 256×256.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");

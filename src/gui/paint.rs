@@ -50,13 +50,17 @@ impl Marks {
 }
 
 /// What to draw, besides the scene.
-pub struct PaintOptions {
+pub struct PaintOptions<'a> {
     pub show_rates: bool,
     pub show_group_boxes: bool,
     pub show_zone_boxes: bool,
     /// Index of the hovered node, for its connect handle.
     pub hovered: Option<usize>,
     pub editable: bool,
+    /// Live figures of a simulation run (halos, badges, request dots).
+    pub live: Option<&'a super::sim::Overlay>,
+    /// Request dots move.
+    pub animate: bool,
 }
 
 /// Screen rectangles of the nodes this frame (drag overrides applied).
@@ -262,6 +266,11 @@ pub fn paint_scene(
                 1.0
             };
         paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        if let Some(live) = options.live
+            && mark != Mark::Faded
+        {
+            live.paint_edge(painter, &curve, i, palette, zoom, options.animate);
+        }
         let highlighted = mark_color(palette, mark).is_some();
         if options.show_rates
             && zoom >= 0.5
@@ -276,7 +285,13 @@ pub fn paint_scene(
     for (i, node) in scene.nodes.iter().enumerate() {
         let rect = geometry.rects[i];
         if rect.intersects(cull) {
+            if let Some(live) = options.live {
+                live.paint_under_node(painter, rect, i, palette, zoom);
+            }
             paint_node(painter, rect, node, marks.node(i), palette, zoom);
+            if let Some(live) = options.live {
+                live.paint_over_node(painter, rect, i, palette, zoom);
+            }
         }
     }
     if let Some(i) = options.hovered.filter(|_| options.editable)

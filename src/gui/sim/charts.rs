@@ -1,0 +1,379 @@
+//! Charts (egui_plot) of the shown run: for the entries (throughput,
+//! latency, errors) and for the selected service (throughput, p99 response,
+//! errors, utilization, queue length, replicas), with the warm-up, fault
+//! windows and scaling steps marked, x axes and cursors linked, values on
+//! hover. The comparison tab draws the same charts with two runs overlaid.
+
+use egui::{Color32, Id, Ui};
+use egui_plot::{Corner, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Span, VLine};
+
+use crate::metrics::Summary;
+use crate::model::{Fault, Scenario};
+use crate::report::format;
+
+use super::super::command::AppCommand;
+use super::super::theme::Palette;
+use super::panel::fault_label;
+use super::{RunView, SimState};
+
+/// Height of one chart, in points.
+const CHART_HEIGHT: f32 = 150.0;
+
+/// One line of a chart.
+pub struct ChartLine {
+    pub name: String,
+    pub points: Vec<[f64; 2]>,
+    pub color: Option<Color32>,
+    pub dashed: bool,
+}
+
+/// One chart: a title, a unit and its lines.
+pub struct Chart {
+    pub title: String,
+    pub unit: &'static str,
+    pub lines: Vec<ChartLine>,
+}
+
+/// Windows and moments marked on every chart.
+#[derive(Default)]
+pub struct Marks {
+    pub warmup_s: f64,
+    pub faults: Vec<(f64, f64, String)>,
+    pub scaling: Vec<(f64, String)>,
+    /// The replay position.
+    pub cursor_s: Option<f64>,
+}
+
+impl Marks {
+    pub fn of(scenario: &Scenario, duration_s: f64) -> Marks {
+        Marks {
+            warmup_s: scenario.warmup_s,
+            faults: scenario
+                .faults
+                .iter()
+                .map(|f: &Fault| {
+                    let end = f.duration_s().map_or(duration_s, |d| f.at_s() + d);
+                    (f.at_s(), end.min(duration_s), fault_label(f))
+                })
+                .collect(),
+            scaling: scenario
+                .scaling
+                .iter()
+                .map(|s| (s.at_s, format!("{} → {}", s.service, s.replicas)))
+                .collect(),
+            cursor_s: None,
+        }
+    }
+}
+
+/// `(t, value)` points of one series.
+pub fn points<T: Copy + Into<f64>>(t_s: &[f64], values: &[T], scale: f64) -> Vec<[f64; 2]> {
+    t_s.iter()
+        .zip(values)
+        .map(|(t, v)| [*t, (*v).into() * scale])
+        .collect()
+}
+
+/// `u64` counts as points (per second when `scale` is 1 / bucket).
+pub fn count_points(t_s: &[f64], values: &[u64], scale: f64) -> Vec<[f64; 2]> {
+    t_s.iter()
+        .zip(values)
+        .map(|(t, v)| [*t, *v as f64 * scale])
+        .collect()
+}
+
+/// The charts of the entries of one run.
+pub fn entry_charts(summary: &Summary) -> Vec<Chart> {
+    let series = &summary.timeseries;
+    let t = &series.t_s;
+    let per_s = 1.0 / series.bucket_s.max(1e-9);
+    let mut throughput = Vec::new();
+    let mut latency = Vec::new();
+    let mut errors = Vec::new();
+    let many = series.entrypoints.len() > 1;
+    for (name, s) in &series.entrypoints {
+        let prefix = if many {
+            format!("{name} ")
+        } else {
+            String::new()
+        };
+        throughput.push(ChartLine {
+            name: format!("{prefix}completed"),
+            points: points(t, &s.throughput_rps, 1.0),
+            color: None,
+            dashed: false,
+        });
+        if !s.offered.is_empty() {
+            throughput.push(ChartLine {
+                name: format!("{prefix}offered"),
+                points: count_points(t, &s.offered, per_s),
+                color: None,
+                dashed: true,
+            });
+        }
+        latency.push(ChartLine {
+            name: format!("{prefix}p50"),
+            points: points(t, &s.p50_ms, 1.0),
+            color: None,
+            dashed: false,
+        });
+        latency.push(ChartLine {
+            name: format!("{prefix}p99"),
+            points: points(t, &s.p99_ms, 1.0),
+            color: None,
+            dashed: false,
+        });
+        if let Some(entry) = summary.entry(name) {
+            // The time series hold p50 and p99; p95 is the run's.
+            latency.push(ChartLine {
+                name: format!("{prefix}p95 (whole run)"),
+                points: t.iter().map(|x| [*x, entry.latency_ms.p95]).collect(),
+                color: None,
+                dashed: true,
+            });
+        }
+        errors.push(ChartLine {
+            name: format!("{prefix}failed"),
+            points: count_points(t, &s.errors, per_s),
+            color: None,
+            dashed: false,
+        });
+    }
+    vec![
+        Chart {
+            title: "Entries: throughput".to_owned(),
+            unit: "req/s",
+            lines: throughput,
+        },
+        Chart {
+            title: "Entries: latency".to_owned(),
+            unit: "ms",
+            lines: latency,
+        },
+        Chart {
+            title: "Entries: errors".to_owned(),
+            unit: "req/s",
+            lines: errors,
+        },
+    ]
+}
+
+/// The charts of one service of one run (empty when it has no series).
+pub fn service_charts(summary: &Summary, service: &str) -> Vec<Chart> {
+    let series = &summary.timeseries;
+    let Some(s) = series.services.get(service) else {
+        return Vec::new();
+    };
+    let t = &series.t_s;
+    let per_s = 1.0 / series.bucket_s.max(1e-9);
+    let line = |name: &str, points: Vec<[f64; 2]>| ChartLine {
+        name: name.to_owned(),
+        points,
+        color: None,
+        dashed: false,
+    };
+    vec![
+        Chart {
+            title: format!("{service}: throughput"),
+            unit: "req/s",
+            lines: vec![
+                line("arrivals", count_points(t, &s.arrivals, per_s)),
+                line("completed", count_points(t, &s.completed, per_s)),
+            ],
+        },
+        Chart {
+            title: format!("{service}: response time"),
+            unit: "ms",
+            lines: vec![line("p99", points(t, &s.p99_ms, 1.0))],
+        },
+        Chart {
+            title: format!("{service}: errors"),
+            unit: "req/s",
+            lines: vec![line("failed", count_points(t, &s.errors, per_s))],
+        },
+        Chart {
+            title: format!("{service}: utilization"),
+            unit: "%",
+            lines: vec![line("busy workers", points(t, &s.utilization, 100.0))],
+        },
+        Chart {
+            title: format!("{service}: queue length"),
+            unit: "waiting",
+            lines: vec![line("mean in bucket", points(t, &s.queue_length, 1.0))],
+        },
+        Chart {
+            title: format!("{service}: replicas"),
+            unit: "replicas",
+            lines: vec![line("live", points(t, &s.replicas, 1.0))],
+        },
+    ]
+}
+
+/// Draws `charts` in a grid of `columns`, linked on the time axis.
+pub fn charts_grid_ui(ui: &mut Ui, id: &str, charts: Vec<Chart>, marks: &Marks, columns: usize) {
+    let link = Id::unique(("sim-charts-link", id));
+    let palette = Palette::for_visuals(ui.visuals());
+    let columns = columns.max(1);
+    let spacing = ui.spacing().item_spacing.x;
+    let width =
+        ((ui.available_width() - spacing * (columns as f32 - 1.0)) / columns as f32).max(160.0);
+    let mut charts = charts.into_iter().enumerate().peekable();
+    while charts.peek().is_some() {
+        ui.horizontal_top(|ui| {
+            for _ in 0..columns {
+                let Some((i, chart)) = charts.next() else {
+                    break;
+                };
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    chart_ui(ui, (id, i), link, &chart, marks, &palette, width);
+                });
+            }
+        });
+    }
+}
+
+fn chart_ui(
+    ui: &mut Ui,
+    id: (&str, usize),
+    link: Id,
+    chart: &Chart,
+    marks: &Marks,
+    palette: &Palette,
+    width: f32,
+) {
+    ui.label(egui::RichText::new(&chart.title).strong().small());
+    let unit = chart.unit;
+    let has_data = chart.lines.iter().any(|l| !l.points.is_empty());
+    Plot::new(id)
+        .height(CHART_HEIGHT)
+        .width(width)
+        .legend(
+            Legend::default()
+                .position(Corner::LeftTop)
+                .background_alpha(0.6),
+        )
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .allow_scroll(false)
+        .include_y(0.0)
+        .y_axis_min_width(36.0)
+        .x_axis_formatter(|mark, _| format!("{} s", format::trim(mark.value)))
+        .label_formatter(move |position: &HoverPosition| {
+            Some(match position {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => format!(
+                    "{plot_name}\nt = {} s\n{} {unit}",
+                    format::trim(position.x),
+                    format::fixed(position.y, 2)
+                ),
+                HoverPosition::Elsewhere { position } => {
+                    format!("t = {} s", format::trim(position.x))
+                }
+            })
+        })
+        .show(ui, |plot| {
+            if marks.warmup_s > 0.0 {
+                plot.span(
+                    Span::new("warm-up", 0.0..=marks.warmup_s)
+                        .fill(palette.grid.gamma_multiply(0.5)),
+                );
+            }
+            for (start, end, label) in &marks.faults {
+                plot.span(
+                    Span::new(label.clone(), *start..=*end)
+                        .fill(palette.bad.gamma_multiply(0.12))
+                        .border_color(palette.bad.gamma_multiply(0.5)),
+                );
+            }
+            for (at, label) in &marks.scaling {
+                plot.vline(
+                    VLine::new(label.clone(), *at)
+                        .color(palette.downstream)
+                        .style(LineStyle::dashed_loose()),
+                );
+            }
+            if let Some(at) = marks.cursor_s {
+                plot.vline(VLine::new("replay", at).color(palette.critical).width(1.5));
+            }
+            for line in &chart.lines {
+                let mut item =
+                    Line::new(line.name.clone(), PlotPoints::from(line.points.clone())).width(1.6);
+                if let Some(color) = line.color {
+                    item = item.color(color);
+                }
+                if line.dashed {
+                    item = item.style(LineStyle::dashed_dense());
+                }
+                plot.line(item);
+            }
+        });
+    if !has_data {
+        ui.weak("no data yet");
+    }
+}
+
+/// The Charts tab.
+pub fn charts_tab_ui(
+    ui: &mut Ui,
+    sim: &SimState,
+    selected: Option<&str>,
+    _out: &mut Vec<AppCommand>,
+) {
+    let shown = sim.with_shown(|run| {
+        let service = chosen_service(run, selected);
+        header_ui(ui, run, service.as_deref(), selected.is_some());
+        let mut marks = Marks::of(run.scenario, run.summary.duration_s);
+        if let Some(k) = sim.scrub {
+            marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
+        }
+        let mut charts = entry_charts(run.summary);
+        if let Some(service) = &service {
+            charts.extend(service_charts(run.summary, service));
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("sim-charts-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
+                charts_grid_ui(ui, "run", charts, &marks, columns);
+            });
+    });
+    if shown.is_none() {
+        ui.weak("No run yet. Press ▶ Run (F5) to simulate the chosen scenario; its charts appear here as it runs.");
+    }
+}
+
+/// The service whose charts are shown: the selected one, else the busiest.
+fn chosen_service(run: &RunView, selected: Option<&str>) -> Option<String> {
+    selected
+        .filter(|s| run.summary.timeseries.services.contains_key(*s))
+        .map(str::to_owned)
+        .or_else(|| {
+            run.summary
+                .services
+                .iter()
+                .max_by(|a, b| a.utilization.total_cmp(&b.utilization))
+                .map(|s| s.name.clone())
+        })
+}
+
+fn header_ui(ui: &mut Ui, run: &RunView, service: Option<&str>, selected: bool) {
+    ui.horizontal(|ui| {
+        ui.strong(run.name);
+        if run.live {
+            ui.weak("(running)");
+        }
+        ui.separator();
+        match (service, selected) {
+            (Some(s), true) => ui.label(format!("Service: {s}")),
+            (Some(s), false) => ui.label(format!(
+                "Service: {s} (the busiest; click a service in the graph to chart it)"
+            )),
+            (None, _) => ui.weak("Click a service in the graph to chart it"),
+        };
+    });
+}
