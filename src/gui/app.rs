@@ -290,7 +290,9 @@ impl App {
             theme::install_fonts(&ctx);
         }
         self.poll_background();
-        self.sim.poll();
+        if let Some(message) = self.sim.poll() {
+            self.set_status(message, false);
+        }
         self.request_derive();
 
         let mut out: Vec<AppCommand> = std::mem::take(&mut self.queue);
@@ -361,7 +363,7 @@ impl App {
         if self.settings.show_bottom {
             Panel::bottom("bottom")
                 .resizable(true)
-                .default_size(190.0)
+                .default_size(300.0)
                 .min_size(80.0)
                 .show(ui, |ui| {
                     self.bottom_ui(ui, out);

@@ -14,7 +14,7 @@ use crate::report::format;
 use super::super::command::AppCommand;
 use super::super::theme::Palette;
 use super::panel::fault_label;
-use super::{RunView, SimState};
+use super::{RunView, SimCommand, SimState};
 
 /// Height of one chart, in points.
 const CHART_HEIGHT: f32 = 150.0;
@@ -82,76 +82,111 @@ pub fn count_points(t_s: &[f64], values: &[u64], scale: f64) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// The charts of the entries of one run.
-pub fn entry_charts(summary: &Summary) -> Vec<Chart> {
+/// Per-bucket sums (or maxima) over every entry's series.
+fn combine(t_s: &[f64], series: impl Iterator<Item = Vec<f64>>, max: bool) -> Vec<[f64; 2]> {
+    let mut acc = vec![0.0_f64; t_s.len()];
+    for values in series {
+        for (a, v) in acc.iter_mut().zip(values) {
+            *a = if max { a.max(v) } else { *a + v };
+        }
+    }
+    t_s.iter().zip(acc).map(|(t, v)| [*t, v]).collect()
+}
+
+/// The charts of the entries of one run: `entry`, or all entries together
+/// (total throughput and errors, the worst latency of any entry).
+pub fn entry_charts(summary: &Summary, entry: Option<&str>) -> Vec<Chart> {
     let series = &summary.timeseries;
     let t = &series.t_s;
     let per_s = 1.0 / series.bucket_s.max(1e-9);
-    let mut throughput = Vec::new();
-    let mut latency = Vec::new();
-    let mut errors = Vec::new();
-    let many = series.entrypoints.len() > 1;
-    for (name, s) in &series.entrypoints {
-        let prefix = if many {
-            format!("{name} ")
-        } else {
-            String::new()
-        };
-        throughput.push(ChartLine {
-            name: format!("{prefix}completed"),
-            points: points(t, &s.throughput_rps, 1.0),
-            color: None,
-            dashed: false,
-        });
-        if !s.offered.is_empty() {
-            throughput.push(ChartLine {
-                name: format!("{prefix}offered"),
-                points: count_points(t, &s.offered, per_s),
-                color: None,
-                dashed: true,
-            });
+    let line = |name: &str, points: Vec<[f64; 2]>, dashed: bool| ChartLine {
+        name: name.to_owned(),
+        points,
+        color: None,
+        dashed,
+    };
+    let chosen = entry.and_then(|name| series.entrypoints.get(name).map(|s| (name, s)));
+    let (title, throughput, latency, errors) = match chosen {
+        Some((name, s)) => {
+            let mut latency = vec![
+                line("p50", points(t, &s.p50_ms, 1.0), false),
+                line("p99", points(t, &s.p99_ms, 1.0), false),
+            ];
+            if let Some(e) = summary.entry(name) {
+                // The time series hold p50 and p99; p95 is the whole run's.
+                latency.push(line(
+                    "p95 (whole run)",
+                    t.iter().map(|x| [*x, e.latency_ms.p95]).collect(),
+                    true,
+                ));
+            }
+            (
+                name.to_owned(),
+                vec![
+                    line("completed", points(t, &s.throughput_rps, 1.0), false),
+                    line("offered", count_points(t, &s.offered, per_s), true),
+                ],
+                latency,
+                vec![line("failed", count_points(t, &s.errors, per_s), false)],
+            )
         }
-        latency.push(ChartLine {
-            name: format!("{prefix}p50"),
-            points: points(t, &s.p50_ms, 1.0),
-            color: None,
-            dashed: false,
-        });
-        latency.push(ChartLine {
-            name: format!("{prefix}p99"),
-            points: points(t, &s.p99_ms, 1.0),
-            color: None,
-            dashed: false,
-        });
-        if let Some(entry) = summary.entry(name) {
-            // The time series hold p50 and p99; p95 is the run's.
-            latency.push(ChartLine {
-                name: format!("{prefix}p95 (whole run)"),
-                points: t.iter().map(|x| [*x, entry.latency_ms.p95]).collect(),
-                color: None,
-                dashed: true,
-            });
+        None => {
+            let all = || series.entrypoints.values();
+            (
+                "Entries".to_owned(),
+                vec![
+                    line(
+                        "completed",
+                        combine(t, all().map(|s| s.throughput_rps.clone()), false),
+                        false,
+                    ),
+                    line(
+                        "offered",
+                        combine(
+                            t,
+                            all().map(|s| s.offered.iter().map(|v| *v as f64 * per_s).collect()),
+                            false,
+                        ),
+                        true,
+                    ),
+                ],
+                vec![
+                    line(
+                        "worst p50",
+                        combine(t, all().map(|s| s.p50_ms.clone()), true),
+                        false,
+                    ),
+                    line(
+                        "worst p99",
+                        combine(t, all().map(|s| s.p99_ms.clone()), true),
+                        false,
+                    ),
+                ],
+                vec![line(
+                    "failed",
+                    combine(
+                        t,
+                        all().map(|s| s.errors.iter().map(|v| *v as f64 * per_s).collect()),
+                        false,
+                    ),
+                    false,
+                )],
+            )
         }
-        errors.push(ChartLine {
-            name: format!("{prefix}failed"),
-            points: count_points(t, &s.errors, per_s),
-            color: None,
-            dashed: false,
-        });
-    }
+    };
     vec![
         Chart {
-            title: "Entries: throughput".to_owned(),
+            title: format!("{title}: throughput"),
             unit: "req/s",
             lines: throughput,
         },
         Chart {
-            title: "Entries: latency".to_owned(),
+            title: format!("{title}: latency"),
             unit: "ms",
             lines: latency,
         },
         Chart {
-            title: "Entries: errors".to_owned(),
+            title: format!("{title}: errors"),
             unit: "req/s",
             lines: errors,
         },
@@ -257,6 +292,7 @@ fn chart_ui(
         .link_cursor(link, [true, false])
         .allow_scroll(false)
         .include_y(0.0)
+        .include_y(if unit == "%" { 100.0 } else { 1.0 })
         .y_axis_min_width(36.0)
         .x_axis_formatter(|mark, _| format!("{} s", format::trim(mark.value)))
         .label_formatter(move |position: &HoverPosition| {
@@ -321,16 +357,16 @@ pub fn charts_tab_ui(
     ui: &mut Ui,
     sim: &SimState,
     selected: Option<&str>,
-    _out: &mut Vec<AppCommand>,
+    out: &mut Vec<AppCommand>,
 ) {
     let shown = sim.with_shown(|run| {
         let service = chosen_service(run, selected);
-        header_ui(ui, run, service.as_deref(), selected.is_some());
+        header_ui(ui, run, service.as_deref(), selected.is_some(), sim, out);
         let mut marks = Marks::of(run.scenario, run.summary.duration_s);
         if let Some(k) = sim.scrub {
             marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
         }
-        let mut charts = entry_charts(run.summary);
+        let mut charts = entry_charts(run.summary, sim.chart_entry.as_deref());
         if let Some(service) = &service {
             charts.extend(service_charts(run.summary, service));
         }
@@ -361,12 +397,47 @@ fn chosen_service(run: &RunView, selected: Option<&str>) -> Option<String> {
         })
 }
 
-fn header_ui(ui: &mut Ui, run: &RunView, service: Option<&str>, selected: bool) {
+/// Chooses the entry charted: all together, or one.
+pub fn entry_chooser_ui(ui: &mut Ui, summary: &Summary, sim: &SimState, out: &mut Vec<AppCommand>) {
+    let label = ui.label("Entry");
+    let all = "All entries".to_owned();
+    egui::ComboBox::from_id_salt("sim-chart-entry")
+        .selected_text(sim.chart_entry.clone().unwrap_or_else(|| all.clone()))
+        .show_ui(ui, |ui| {
+            if ui
+                .selectable_label(sim.chart_entry.is_none(), &all)
+                .clicked()
+            {
+                out.push(SimCommand::ChartEntry(None).into());
+            }
+            for name in summary.timeseries.entrypoints.keys() {
+                if ui
+                    .selectable_label(sim.chart_entry.as_deref() == Some(name), name)
+                    .clicked()
+                {
+                    out.push(SimCommand::ChartEntry(Some(name.clone())).into());
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+fn header_ui(
+    ui: &mut Ui,
+    run: &RunView,
+    service: Option<&str>,
+    selected: bool,
+    sim: &SimState,
+    out: &mut Vec<AppCommand>,
+) {
     ui.horizontal(|ui| {
         ui.strong(run.name);
         if run.live {
             ui.weak("(running)");
         }
+        ui.separator();
+        entry_chooser_ui(ui, run.summary, sim, out);
         ui.separator();
         match (service, selected) {
             (Some(s), true) => ui.label(format!("Service: {s}")),

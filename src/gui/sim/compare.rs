@@ -252,7 +252,14 @@ fn comparison_ui(
                 .filter(|s| b.summary.timeseries.services.contains_key(*s))
                 .map(str::to_owned)
                 .or_else(|| crate::report::verdicts::busiest(&b.summary).map(|s| s.name.clone()));
-            let charts = overlaid_charts(a, b, service.as_deref(), &palette);
+            ui.horizontal(|ui| charts::entry_chooser_ui(ui, &b.summary, sim, out));
+            let charts = overlaid_charts(
+                a,
+                b,
+                sim.chart_entry.as_deref(),
+                service.as_deref(),
+                &palette,
+            );
             let marks = Marks::of(&b.scenario, b.summary.duration_s);
             let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
             charts::charts_grid_ui(ui, "compare", charts, &marks, columns);
@@ -425,6 +432,7 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
 fn overlaid_charts(
     a: &RunRecord,
     b: &RunRecord,
+    entry: Option<&str>,
     service: Option<&str>,
     palette: &Palette,
 ) -> Vec<Chart> {
@@ -448,7 +456,7 @@ fn overlaid_charts(
     };
     let mut charts: Vec<Chart> = Vec::new();
     for (run, record) in [a, b].into_iter().enumerate() {
-        let mut list = charts::entry_charts(&record.summary);
+        let mut list = charts::entry_charts(&record.summary, entry);
         if let Some(service) = service {
             list.extend(charts::service_charts(&record.summary, service));
         }

@@ -151,10 +151,10 @@ pub fn overlay(
     let caption = format!(
         "{} · {} t = {} s",
         run.name,
-        if run.live && scrub.is_none() {
-            "live,"
-        } else {
-            "replay,"
+        match (run.live, scrub) {
+            (true, None) => "live,",
+            (false, None) => "end of run,",
+            (_, Some(_)) => "replay,",
         },
         trim(t_s)
     );

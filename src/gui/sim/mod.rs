@@ -117,6 +117,8 @@ pub enum SimCommand {
         table: Table,
         column: usize,
     },
+    /// Charts this entry (None = all entries together).
+    ChartEntry(Option<String>),
     /// Dismisses the last error.
     DismissError,
 }
@@ -148,6 +150,8 @@ pub struct SimState {
     pub services_sort: Sort,
     /// Why the last run could not start.
     pub error: Option<String>,
+    /// The entry charted (None = all entries together).
+    pub chart_entry: Option<String>,
     overlay: Option<(live::OverlayKey, Overlay)>,
     next_id: u64,
 }
@@ -169,6 +173,7 @@ impl Default for SimState {
             entries_sort: Sort::default(),
             services_sort: Sort::default(),
             error: None,
+            chart_entry: None,
             overlay: None,
             next_id: 1,
         }
@@ -238,21 +243,32 @@ impl SimState {
 
     /// Takes in what the worker reported: a finished or stopped run joins
     /// the session's runs; a run that could not start leaves its message.
-    pub fn poll(&mut self) {
-        let Some(active) = &self.active else {
-            return;
-        };
+    /// Returns a status line when a run ended.
+    pub fn poll(&mut self) -> Option<String> {
+        let active = self.active.as_ref()?;
         let phase = active.handle.shared().phase.clone();
         if !phase.is_over() {
-            return;
+            return None;
         }
-        let Some(active) = self.active.take() else {
-            return;
-        };
+        let active = self.active.take()?;
         let summary = active.handle.shared().summary.take();
         match (phase, summary) {
-            (Phase::Failed(message), _) => self.error = Some(message),
-            (_, Some(summary)) => {
+            (Phase::Failed(message), _) => {
+                self.error = Some(message);
+                None
+            }
+            (phase, Some(summary)) => {
+                let status = format!(
+                    "{} {}: {} s simulated in {} s",
+                    active.name,
+                    if phase == Phase::Cancelled {
+                        "stopped"
+                    } else {
+                        "finished"
+                    },
+                    crate::report::format::trim(summary.simulated_s),
+                    crate::report::format::fixed(summary.wall_s, 2)
+                );
                 self.runs.push(RunRecord {
                     id: active.id,
                     name: active.name,
@@ -268,8 +284,12 @@ impl SimState {
                 // The two latest runs are the natural comparison.
                 self.compare_b = Some(newest);
                 self.compare_a = newest.checked_sub(1).or(self.compare_a);
+                Some(status)
             }
-            (_, None) => self.error = Some("the run ended without results".to_owned()),
+            (_, None) => {
+                self.error = Some("the run ended without results".to_owned());
+                None
+            }
         }
     }
 
@@ -423,6 +443,7 @@ impl App {
                     };
                 }
             }
+            SimCommand::ChartEntry(entry) => sim.chart_entry = entry,
             SimCommand::DismissError => sim.error = None,
         }
     }
