@@ -74,6 +74,10 @@ impl App {
                     self.highlighted_entry = None;
                 }
                 self.doc.seal();
+                // A scenario chosen in the outline is the one the run bar runs.
+                if let Selection::Scenario(index) = selection {
+                    self.sim.scenario_index = index;
+                }
                 self.selection = selection;
             }
             AppCommand::Reveal(name) => {

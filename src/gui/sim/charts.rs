@@ -280,7 +280,7 @@ fn chart_ui(
     ui.label(egui::RichText::new(&chart.title).strong().small());
     let unit = chart.unit;
     let has_data = chart.lines.iter().any(|l| !l.points.is_empty());
-    Plot::new(id)
+    let response = Plot::new(id)
         .height(CHART_HEIGHT)
         .width(width)
         .legend(
@@ -314,26 +314,25 @@ fn chart_ui(
         .show(ui, |plot| {
             if marks.warmup_s > 0.0 {
                 plot.span(
-                    Span::new("warm-up", 0.0..=marks.warmup_s)
-                        .fill(palette.grid.gamma_multiply(0.5)),
+                    Span::new("", 0.0..=marks.warmup_s).fill(palette.grid.gamma_multiply(0.5)),
                 );
             }
-            for (start, end, label) in &marks.faults {
+            for (start, end, _) in &marks.faults {
                 plot.span(
-                    Span::new(label.clone(), *start..=*end)
+                    Span::new("", *start..=*end)
                         .fill(palette.bad.gamma_multiply(0.12))
                         .border_color(palette.bad.gamma_multiply(0.5)),
                 );
             }
-            for (at, label) in &marks.scaling {
+            for (at, _) in &marks.scaling {
                 plot.vline(
-                    VLine::new(label.clone(), *at)
+                    VLine::new("", *at)
                         .color(palette.downstream)
                         .style(LineStyle::dashed_loose()),
                 );
             }
             if let Some(at) = marks.cursor_s {
-                plot.vline(VLine::new("replay", at).color(palette.critical).width(1.5));
+                plot.vline(VLine::new("", at).color(palette.critical).width(1.5));
             }
             for line in &chart.lines {
                 let mut item =
@@ -347,6 +346,35 @@ fn chart_ui(
                 plot.line(item);
             }
         });
+    // Names of the fault windows and scaling steps, along the bottom
+    // (kept out of the legend, which lists the lines).
+    let transform = &response.transform;
+    let frame = *transform.frame();
+    let painter = ui.painter_at(frame);
+    let font = egui::FontId::proportional(10.0);
+    let mut labels: Vec<(f64, &str, Color32)> = marks
+        .faults
+        .iter()
+        .map(|(start, _, label)| (*start, label.as_str(), palette.bad))
+        .collect();
+    labels.extend(
+        marks
+            .scaling
+            .iter()
+            .map(|(at, label)| (*at, label.as_str(), palette.downstream)),
+    );
+    for (at, label, color) in labels {
+        let x = transform.position_from_point_x(at).max(frame.left());
+        if x < frame.right() - 20.0 {
+            painter.text(
+                egui::pos2(x + 3.0, frame.bottom() - 2.0),
+                egui::Align2::LEFT_BOTTOM,
+                label,
+                font.clone(),
+                color,
+            );
+        }
+    }
     if !has_data {
         ui.weak("no data yet");
     }

@@ -536,8 +536,8 @@ fn timeline_ui(
         );
         painter.rect_filled(r, 0.0, palette.grid.gamma_multiply(0.6));
         painter.text(
-            r.left_top() + vec2(3.0, 2.0),
-            Align2::LEFT_TOP,
+            r.left_bottom() + vec2(3.0, -2.0),
+            Align2::LEFT_BOTTOM,
             "warm-up",
             small.clone(),
             text_color,
@@ -572,7 +572,7 @@ fn timeline_ui(
         .collect();
     let peak = values.iter().map(|v| v.1).fold(1.0_f64, f64::max);
     let base_y = rect.top() + load_h;
-    let y_of = |m: f64| base_y - (m / peak) as f32 * (load_h - 14.0);
+    let y_of = |m: f64| base_y - (m / peak) as f32 * (load_h - 20.0);
     let points: Vec<egui::Pos2> = values
         .iter()
         .map(|&(t, m)| pos2(x_of(t), y_of(m)))

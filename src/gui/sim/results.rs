@@ -180,6 +180,12 @@ pub fn findings(run: &RunView) -> Vec<Finding> {
             good: Some(true),
         }),
     }
+    for warning in &summary.warnings {
+        list.push(Finding {
+            text: format!("Note: {warning}"),
+            good: None,
+        });
+    }
     let in_flight: u64 = summary.entrypoints.iter().map(|e| e.in_flight).sum();
     let completed: u64 = summary.entrypoints.iter().map(|e| e.completed).sum();
     if in_flight > 10 && in_flight as f64 > 0.01 * completed as f64 {
@@ -239,7 +245,7 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
             ui.strong(run.name);
             let s = run.summary;
             ui.weak(format!(
-                "{} s simulated{} · {} events in {} s",
+                "{} s simulated{} · {} events computed in {} s",
                 format::trim(s.simulated_s),
                 match s.status {
                     crate::metrics::RunStatus::Cancelled => " (stopped early)",
