@@ -21,29 +21,7 @@ pub struct AnalysisView {
 impl AnalysisView {
     pub fn compute(checked: &Checked) -> Option<AnalysisView> {
         let analysis = analyze(checked);
-        let figures = Figures {
-            load_rps: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.arrival_rate_rps))
-                .collect(),
-            utilization: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.utilization))
-                .collect(),
-            edge_rps: analysis
-                .edges
-                .iter()
-                .map(|e| ((e.from.clone(), e.to.clone()), e.rate_rps))
-                .collect(),
-            bottleneck: analysis.bottleneck.as_ref().map(|b| b.service.clone()),
-            cycles: analysis
-                .cycles
-                .iter()
-                .map(|c| c.services.iter().cloned().collect())
-                .collect(),
-        };
+        let figures = Figures::from_analysis(&analysis);
         Some(AnalysisView { analysis, figures })
     }
 

@@ -252,6 +252,7 @@ impl App {
             topology: self.doc.topology.clone(),
             options: SceneOptions {
                 hidden_groups: self.hidden_groups.clone(),
+                ..SceneOptions::default()
             },
             previous,
         });

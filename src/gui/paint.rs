@@ -123,17 +123,7 @@ fn bezier_bounds(p: &[Pos2; 4]) -> Rect {
 
 /// `12/s`, `3.4/s`, `1.2k/s`.
 pub fn format_rate(rps: f64) -> String {
-    if rps >= 9_950.0 {
-        format!("{:.0}k/s", rps / 1000.0)
-    } else if rps >= 999.5 {
-        format!("{:.1}k/s", rps / 1000.0)
-    } else if rps >= 9.95 {
-        format!("{rps:.0}/s")
-    } else if rps >= 0.0995 {
-        format!("{rps:.1}/s")
-    } else {
-        format!("{rps:.2}/s")
-    }
+    crate::report::scene::rate(rps)
 }
 
 fn faded(color: Color32, mark: Mark) -> Color32 {

@@ -298,3 +298,18 @@ fn an_export_that_cannot_be_written_says_why() {
     );
     assert!(!dir.path().join("graph.dot").exists());
 }
+
+#[test]
+fn the_exported_graph_has_the_layout_the_app_draws() {
+    for file in ["shop.json", "social.json", "payments.json"] {
+        let mut harness = harness();
+        open(&mut harness, &scenario(file));
+        let app = harness.state();
+        let drawn = app.scene().expect("the app drew the graph");
+        let checked = archsim::model::check(app.doc.topology.clone()).unwrap();
+        let analysis = archsim::graph::analyze(&checked);
+        let exported =
+            archsim::report::scene::Scene::of(checked.topology(), Some(&analysis), false);
+        assert_eq!(&exported, drawn, "{file}");
+    }
+}
