@@ -151,45 +151,50 @@ pub fn import_window_ui(app: &App, ctx: &egui::Context, out: &mut Vec<AppCommand
         return;
     };
     let mut open = true;
-    egui::Window::new("Import report")
+    // Over the graph, clear of the menu bar and the panels.
+    let area = app.canvas.rect;
+    let mut window = egui::Window::new("Import report")
         .id(egui::Id::unique("import-report"))
         .open(&mut open)
-        .default_size([560.0, 420.0])
-        .resizable(true)
-        .collapsible(true)
-        .show(ctx, |ui| {
-            ui.label(RichText::new(files_label(&report.paths)).strong())
-                .on_hover_text(
-                    report
-                        .paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                );
-            match &report.result {
-                Ok(imported) => summary_ui(ui, imported),
-                Err(message) => {
-                    ui.colored_label(ui.visuals().error_fg_color, "The import failed:");
-                    ui.label(message);
-                    ui.weak("The document you had open is unchanged.");
-                }
+        .default_size([520.0, 420.0]);
+    if area.width() > 200.0 && area.height() > 200.0 {
+        window = window
+            .default_pos(area.left_top() + egui::vec2(12.0, 12.0))
+            .constrain_to(area);
+    }
+    window.resizable(true).collapsible(true).show(ctx, |ui| {
+        ui.label(RichText::new(files_label(&report.paths)).strong())
+            .on_hover_text(
+                report
+                    .paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        match &report.result {
+            Ok(imported) => summary_ui(ui, imported),
+            Err(message) => {
+                ui.colored_label(ui.visuals().error_fg_color, "The import failed:");
+                ui.label(message);
+                ui.weak("The document you had open is unchanged.");
             }
-            ui.separator();
-            ui.horizontal(|ui| {
-                if let Ok(imported) = &report.result
-                    && ui
-                        .button("Copy as text")
-                        .on_hover_text("The same account `archsim import` prints")
-                        .clicked()
-                {
-                    ui.ctx().copy_text(imported.summary.to_string());
-                }
-                if ui.button("Close").clicked() {
-                    out.push(AppCommand::DismissImportReport);
-                }
-            });
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            if let Ok(imported) = &report.result
+                && ui
+                    .button("Copy as text")
+                    .on_hover_text("The same account `archsim import` prints")
+                    .clicked()
+            {
+                ui.ctx().copy_text(imported.summary.to_string());
+            }
+            if ui.button("Close").clicked() {
+                out.push(AppCommand::DismissImportReport);
+            }
         });
+    });
     if !open {
         out.push(AppCommand::DismissImportReport);
     }
@@ -198,11 +203,13 @@ pub fn import_window_ui(app: &App, ctx: &egui::Context, out: &mut Vec<AppCommand
 fn summary_ui(ui: &mut Ui, imported: &ImportedSummary) {
     let s = &imported.summary;
     let (high, medium, low) = s.edge_confidence_counts();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     ui.label(format!(
-        "{} services, {} calls ({high} high, {medium} medium, {low} low confidence), {} entries.",
-        s.services.len(),
-        s.edges.len(),
-        s.entries.len()
+        "{}, {} ({high} high, {medium} medium, {low} low confidence), {}.",
+        plural(s.services.len(), "service", "services"),
+        plural(s.edges.len(), "call", "calls"),
+        plural(s.entries.len(), "entry", "entries")
     ));
     ui.weak("A new document, not saved yet: check it, then File → Save as.");
     ui.add_space(4.0);

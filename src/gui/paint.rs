@@ -282,14 +282,27 @@ pub fn paint_scene(
         );
     }
 
-    // Rate labels last, so that nodes never hide them.
+    // Rate labels last, so that nodes never hide them. A label that would
+    // cover a node or another label is left out (highlighted arrows, drawn
+    // last, get their labels first); hovering an arrow still tells its rate.
     let font = FontId::proportional((11.0 * zoom).clamp(9.0, 13.0));
-    for (at, text, color) in labels {
+    let node_rects: Vec<Rect> = geometry
+        .rects
+        .iter()
+        .filter(|r| r.intersects(cull))
+        .map(|r| r.shrink(2.0))
+        .collect();
+    let mut placed: Vec<Rect> = Vec::new();
+    for (at, text, color) in labels.into_iter().rev() {
         if !canvas.contains(at) {
             continue;
         }
         let galley = painter.layout_no_wrap(text, font.clone(), palette.edge_label);
         let rect = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
+        if node_rects.iter().chain(&placed).any(|r| r.intersects(rect)) {
+            continue;
+        }
+        placed.push(rect);
         painter.rect(
             rect,
             4.0,
