@@ -13,7 +13,7 @@ use egui::{RichText, Ui};
 
 use crate::model::Topology;
 use crate::report::runs::{Progress, run_scenarios, select_scenarios};
-use crate::report::{ExportInput, ExportKind, ReportOptions, check_output, export};
+use crate::report::{ExportInput, ExportKind, ReportError, ReportOptions, check_output, export};
 
 use super::app::App;
 use super::command::{AppCommand, Selection};
@@ -194,6 +194,9 @@ impl App {
                     format!("Exported the {} to {main}{more}", kind.label()),
                     false,
                 );
+            }
+            Err(message) if *message == ReportError::Cancelled.to_string() => {
+                self.set_status(format!("Export of the {} cancelled", kind.label()), false)
             }
             Err(message) => {
                 self.set_status(format!("{} not exported: {message}", kind.label()), true)

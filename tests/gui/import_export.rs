@@ -313,3 +313,24 @@ fn the_exported_graph_has_the_layout_the_app_draws() {
         assert_eq!(&exported, drawn, "{file}");
     }
 }
+
+#[test]
+fn a_running_export_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    let mut harness = harness();
+    open(&mut harness, &scenario("large-1000.json"));
+    harness
+        .state_mut()
+        .export_to(ExportKind::ReportHtml, path.clone());
+    harness.state_mut().apply(AppCommand::CancelExport);
+    settle(&mut harness);
+    let result = harness.state().last_export().cloned().unwrap();
+    assert!(
+        result.as_ref().is_err_and(|m| m.contains("cancelled")),
+        "{result:?}"
+    );
+    assert!(!path.exists());
+    let status = harness.state().status.clone().unwrap();
+    assert!(!status.error && status.text.contains("cancelled"));
+}
