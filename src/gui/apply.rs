@@ -60,9 +60,9 @@ impl App {
                     text: start.unwrap_or_default(),
                 });
             }
-            AppCommand::Import => {
-                if self.guard(AppCommand::Import) {
-                    self.show_dialog(DialogPurpose::Import);
+            AppCommand::Import { folder } => {
+                if self.guard(AppCommand::Import { folder }) {
+                    self.show_dialog(DialogPurpose::Import { folder });
                 }
             }
             AppCommand::ImportPaths(paths) => {
@@ -226,7 +226,7 @@ impl App {
         }
         self.dialog_open = true;
         let name = match purpose {
-            DialogPurpose::Open | DialogPurpose::Import => None,
+            DialogPurpose::Open | DialogPurpose::Import { .. } => None,
             DialogPurpose::Export(kind) => Some(super::export::suggested_file_name(
                 &slug(&self.doc.topology.name),
                 kind,
@@ -367,7 +367,7 @@ impl App {
                         DialogPurpose::Screenshot => {
                             super::screenshot::request(self, with_extension(path, "png"))
                         }
-                        DialogPurpose::Import => {
+                        DialogPurpose::Import { .. } => {
                             self.confirmed = true;
                             self.apply(AppCommand::ImportPaths(vec![path]));
                         }
@@ -379,7 +379,7 @@ impl App {
                     (None, true) => {
                         self.after_save = None;
                         let hint = match purpose {
-                            DialogPurpose::Open | DialogPurpose::Import => {
+                            DialogPurpose::Open | DialogPurpose::Import { .. } => {
                                 "type the file's path, or drop the file onto the window"
                             }
                             _ => "type the path to save to",
@@ -410,7 +410,7 @@ impl App {
                         "The system file dialog could not open (no desktop portal or zenity): type the file's path, or drop the files onto the window.",
                         true,
                     );
-                    self.path_box_for(DialogPurpose::Import);
+                    self.path_box_for(DialogPurpose::Import { folder: false });
                 }
             }
             TaskResult::Imported { paths, result } => self.on_imported(paths, result),
@@ -431,7 +431,7 @@ impl App {
         let file = match purpose {
             DialogPurpose::SaveAs => format!("{slug}.json"),
             DialogPurpose::Export(kind) => super::export::suggested_file_name(&slug, kind),
-            DialogPurpose::Import => String::new(),
+            DialogPurpose::Import { .. } => String::new(),
             DialogPurpose::Open | DialogPurpose::Screenshot => format!("{slug}.png"),
         };
         self.path_box = Some(PathBox {

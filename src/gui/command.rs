@@ -63,8 +63,11 @@ pub enum AppCommand {
     Quit,
     /// Shows the "type a path" box (the fallback when no dialog can open).
     ShowOpenPathBox,
-    /// File → Import: shows the system dialog (several files may be chosen).
-    Import,
+    /// File → Import: shows the system dialog (several files may be
+    /// chosen), or with `folder` the folder dialog.
+    Import {
+        folder: bool,
+    },
     /// Imports these files (compose, Kubernetes, traces) as a new unsaved
     /// document, in the background.
     ImportPaths(Vec<PathBuf>),

@@ -19,7 +19,7 @@ fn confirm_ui(app: &mut App, ctx: &egui::Context) {
     let what = match &pending {
         AppCommand::Quit => "closing",
         AppCommand::New => "starting a new document",
-        AppCommand::Import | AppCommand::ImportPaths(_) => "importing",
+        AppCommand::Import { .. } | AppCommand::ImportPaths(_) => "importing",
         _ => "opening another file",
     };
     let name = app.doc.topology.name.clone();
@@ -70,7 +70,9 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
         DialogPurpose::Open => "Open a topology file",
         DialogPurpose::SaveAs => "Save the topology as",
         DialogPurpose::Screenshot => "Save a screenshot as",
-        DialogPurpose::Import => "Import a compose file, Kubernetes manifest or trace",
+        DialogPurpose::Import { .. } => {
+            "Import a compose file, Kubernetes manifest, trace, or a folder of them"
+        }
         DialogPurpose::Export(kind) => kind.label(),
     };
     let mut keep = true;
@@ -96,7 +98,7 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
                     DialogPurpose::Open => AppCommand::OpenPath(path),
                     DialogPurpose::SaveAs => AppCommand::SaveAsPath(path),
                     DialogPurpose::Screenshot => AppCommand::Screenshot(Some(path)),
-                    DialogPurpose::Import => AppCommand::ImportPaths(vec![path]),
+                    DialogPurpose::Import { .. } => AppCommand::ImportPaths(vec![path]),
                     DialogPurpose::Export(kind) => AppCommand::ExportTo(kind, path),
                 });
                 keep = false;

@@ -46,7 +46,16 @@ pub fn pick(
                 .set_title(format!("Export {}", kind.label()))
                 .add_filter(kind.label(), &[kind.extension()])
                 .save_file(),
-            DialogPurpose::Import => {
+            DialogPurpose::Import { folder: true } => {
+                let paths: Vec<PathBuf> = dialog
+                    .set_title("Import a folder of compose files, manifests or traces")
+                    .pick_folder()
+                    .into_iter()
+                    .collect();
+                let failed = paths.is_empty() && started.elapsed() < DIALOG_FAILED_WITHIN;
+                return TaskResult::PickedImport { paths, failed };
+            }
+            DialogPurpose::Import { folder: false } => {
                 let paths = dialog
                     .set_title("Import compose files, Kubernetes manifests or traces")
                     .add_filter(

@@ -45,7 +45,7 @@ const ALWAYS: [(KeyboardShortcut, fn() -> AppCommand); 16] = [
     (ADD_SERVICE, || AppCommand::AddService),
     (NEW, || AppCommand::New),
     (OPEN, || AppCommand::Open),
-    (IMPORT, || AppCommand::Import),
+    (IMPORT, || AppCommand::Import { folder: false }),
     (SAVE, || AppCommand::Save),
     (QUIT, || AppCommand::Quit),
     (UNDO, || AppCommand::Undo),
@@ -159,7 +159,10 @@ fn file_menu_ui(ui: &mut Ui, view: &MenuView, out: &mut Vec<AppCommand>) {
     }
     ui.separator();
     if item(ui, "Import…", Some(&IMPORT), true) {
-        out.push(AppCommand::Import);
+        out.push(AppCommand::Import { folder: false });
+    }
+    if item(ui, "Import folder…", None, true) {
+        out.push(AppCommand::Import { folder: true });
     }
     ui.menu_button("Export", |ui| {
         super::export::export_menu_ui(ui, view.topology, view.selection, view.busy_exporting, out);

@@ -60,8 +60,11 @@ pub enum DialogPurpose {
     Open,
     SaveAs,
     Screenshot,
-    /// File → Import: compose files, Kubernetes manifests, traces.
-    Import,
+    /// File → Import: compose files, Kubernetes manifests, traces; or a
+    /// folder of them.
+    Import {
+        folder: bool,
+    },
     /// File → Export ▸ one kind of file.
     Export(crate::report::ExportKind),
 }

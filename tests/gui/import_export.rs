@@ -334,3 +334,15 @@ fn a_running_export_can_be_cancelled() {
     let status = harness.state().status.clone().unwrap();
     assert!(!status.error && status.text.contains("cancelled"));
 }
+
+#[test]
+fn importing_a_folder_reads_the_files_under_it() {
+    let mut harness = harness();
+    harness
+        .state_mut()
+        .import_paths(vec![fixture("online-boutique")]);
+    settle(&mut harness);
+    let app = harness.state();
+    assert!(names(app).contains(&"checkoutservice"), "{:?}", names(app));
+    assert!(app.doc.title().contains("Imported from online-boutique"));
+}
