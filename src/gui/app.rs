@@ -227,6 +227,8 @@ impl App {
         self.highlighted_entry = None;
         self.hidden_groups.clear();
         self.inspector = InspectorState::default();
+        // The import report is about the document it made.
+        self.import.report = None;
         self.fit_at_generation = Some(self.deriver.requested + 1);
         self.set_status(message, false);
     }

@@ -83,6 +83,25 @@ fn importing_manifests_opens_a_new_unsaved_document_and_shows_the_report() {
     harness.get_by_label("Close").click();
     harness.run_steps(2);
     assert!(harness.state().import_report().is_none());
+
+    // Opening another document also closes the report of an import.
+    harness
+        .state_mut()
+        .import_paths(vec![fixture("online-boutique/kubernetes-manifests.yaml")]);
+    harness.run_steps(3);
+    // The import is unsaved: importing again asks first.
+    harness.get_by_label_contains("before importing");
+    harness.get_by_label("Don't save").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert!(harness.state().import_report().is_some());
+    harness.state_mut().apply(AppCommand::OpenExample);
+    harness.run_steps(3);
+    harness.get_by_label("Don't save").click();
+    harness.run_steps(2);
+    settle(&mut harness);
+    assert_eq!(harness.state().doc.topology.name, "Online Boutique");
+    assert!(harness.state().import_report().is_none());
 }
 
 #[test]
