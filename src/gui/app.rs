@@ -63,6 +63,10 @@ pub struct App {
     pub status: Option<Status>,
     /// Why the last file did not open (shown until dismissed).
     pub open_failure: Option<OpenFailure>,
+    /// File → Import: the running import and the last one's report.
+    pub import: super::import::ImportState,
+    /// File → Export: the running export and how the last one ended.
+    pub export: super::export::ExportState,
     pub(super) derived: Option<Derived>,
     pub(super) deriver: Deriver,
     pub(super) tasks: Tasks,
@@ -123,6 +127,8 @@ impl App {
             sim: Default::default(),
             status: None,
             open_failure: None,
+            import: Default::default(),
+            export: Default::default(),
             derived: None,
             deriver: Deriver::start(Arc::clone(&waker)),
             tasks: Tasks::new(waker),
@@ -224,6 +230,8 @@ impl App {
         self.highlighted_entry = None;
         self.hidden_groups.clear();
         self.inspector = InspectorState::default();
+        // The import report is about the document it made.
+        self.import.report = None;
         self.fit_at_generation = Some(self.deriver.requested + 1);
         self.set_status(message, false);
     }
@@ -249,6 +257,7 @@ impl App {
             topology: self.doc.topology.clone(),
             options: SceneOptions {
                 hidden_groups: self.hidden_groups.clone(),
+                ..SceneOptions::default()
             },
             previous,
         });
@@ -298,13 +307,27 @@ impl App {
         let mut out: Vec<AppCommand> = std::mem::take(&mut self.queue);
         menu::consume_shortcuts(&ctx, &self.selection, &mut out);
         super::sim::consume_shortcuts(&ctx, &mut out);
-        for file in ctx.input(|i| i.raw.dropped_files.clone()) {
-            out.push(AppCommand::OpenPath(file.path().to_path_buf()));
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        // YAML (compose, Kubernetes) is imported; anything else opened.
+        let (to_import, to_open): (Vec<PathBuf>, Vec<PathBuf>) = dropped
+            .into_iter()
+            .partition(|p| super::import::is_import_source(p));
+        out.extend(to_open.into_iter().map(AppCommand::OpenPath));
+        if !to_import.is_empty() {
+            out.push(AppCommand::ImportPaths(to_import));
         }
         self.handle_close_request(&ctx);
 
         self.panels_ui(ui, &mut out);
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
+        super::import::import_window_ui(self, &ctx, &mut out);
+        super::export::progress_window_ui(self, &ctx, &mut out);
 
         for command in out {
             self.apply(command);
@@ -352,6 +375,8 @@ impl App {
                 can_save: true,
                 selection: &self.selection,
                 sim: self.sim.menu_state(),
+                topology: &self.doc.topology,
+                busy_exporting: self.export.running.is_some(),
             };
             menu::menu_bar_ui(ui, &view, out);
         });
