@@ -13,7 +13,7 @@ use crate::report::format;
 
 use super::super::command::AppCommand;
 use super::super::theme::Palette;
-use super::panel::fault_label;
+use super::timeline::fault_label;
 use super::{RunView, SimCommand, SimState};
 
 /// Height of one chart, in points.

@@ -8,7 +8,8 @@
 //! [`SimCommand`]s (wrapped in `AppCommand::Sim`); [`App::apply_sim`]
 //! applies them. Files: `runner` (thread), `panel` (run bar, scenario
 //! timeline), `live` (graph overlay), `charts`, `results`, `compare`,
-//! `naming` (run names from what changed).
+//! `naming` (run names from what changed), `timeline` (the scenario's
+//! timeline).
 
 mod charts;
 mod compare;
@@ -17,6 +18,7 @@ mod naming;
 mod panel;
 mod results;
 mod runner;
+mod timeline;
 
 use std::sync::Arc;
 use std::time::Instant;
