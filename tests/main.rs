@@ -8,6 +8,8 @@ mod engine_fidelity;
 mod format;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_sim;
 mod import;
 mod report;
 mod resilience;

@@ -647,15 +647,15 @@ fn the_graph_honours_saved_positions_as_the_app_does() {
     topology.layout = Some(layout);
     let checked = model::check(topology).expect("valid");
     let analysis = archsim::graph::analyze(&checked);
-    let scene = report::scene::Scene::build(checked.topology(), Some(&analysis), false);
-    let db = scene.nodes.iter().find(|n| n.name == "db").expect("db");
+    let scene = report::scene::Scene::of(checked.topology(), Some(&analysis), false);
+    let db = scene.nodes.iter().find(|n| n.name() == "db").expect("db");
     assert_eq!((db.pos.x, db.pos.y), (1234.0, -321.0));
     assert!(db.pinned);
-    for other in scene.nodes.iter().filter(|n| n.name != "db") {
+    for other in scene.nodes.iter().filter(|n| n.name() != "db") {
         assert!(
             !other.rect().intersects(db.rect()),
             "{} overlaps db",
-            other.name
+            other.name()
         );
     }
 }

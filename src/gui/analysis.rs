@@ -21,29 +21,7 @@ pub struct AnalysisView {
 impl AnalysisView {
     pub fn compute(checked: &Checked) -> Option<AnalysisView> {
         let analysis = analyze(checked);
-        let figures = Figures {
-            load_rps: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.arrival_rate_rps))
-                .collect(),
-            utilization: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.utilization))
-                .collect(),
-            edge_rps: analysis
-                .edges
-                .iter()
-                .map(|e| ((e.from.clone(), e.to.clone()), e.rate_rps))
-                .collect(),
-            bottleneck: analysis.bottleneck.as_ref().map(|b| b.service.clone()),
-            cycles: analysis
-                .cycles
-                .iter()
-                .map(|c| c.services.iter().cloned().collect())
-                .collect(),
-        };
+        let figures = Figures::from_analysis(&analysis);
         Some(AnalysisView { analysis, figures })
     }
 
@@ -152,6 +130,7 @@ fn summary_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
 }
 
 fn entries_ui(ui: &mut Ui, a: &Analysis, highlighted: Option<usize>, out: &mut Vec<AppCommand>) {
+    let shown = rows_shown(ui, "analysis-entries-rows", a.entries.len());
     Grid::new("analysis-entries")
         .num_columns(5)
         .striped(true)
@@ -163,7 +142,7 @@ fn entries_ui(ui: &mut Ui, a: &Analysis, highlighted: Option<usize>, out: &mut V
             ui.strong("Max rate alone");
             ui.strong("Critical path");
             ui.end_row();
-            for (i, entry) in a.entries.iter().enumerate() {
+            for (i, entry) in a.entries.iter().enumerate().take(shown) {
                 let on = highlighted == Some(i);
                 if ui
                     .selectable_label(on, &entry.name)
@@ -192,6 +171,13 @@ fn entries_ui(ui: &mut Ui, a: &Analysis, highlighted: Option<usize>, out: &mut V
                 ui.end_row();
             }
         });
+    more_rows_ui(
+        ui,
+        "analysis-entries-rows",
+        shown,
+        a.entries.len(),
+        "entries",
+    );
 }
 
 fn services_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
@@ -202,8 +188,7 @@ fn services_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
             .total_cmp(&a.services[x].utilization)
             .then(x.cmp(&y))
     });
-    // A thousand rows are fine in a grid, but keep the panel quick to scan.
-    let shown = order.len().min(200);
+    let shown = rows_shown(ui, "analysis-services-rows", order.len());
     Grid::new("analysis-services")
         .num_columns(7)
         .striped(true)
@@ -240,12 +225,38 @@ fn services_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
                 ui.end_row();
             }
         });
-    if shown < order.len() {
-        ui.weak(format!(
-            "{} more services with lower utilization not shown.",
-            order.len() - shown
-        ));
+    more_rows_ui(
+        ui,
+        "analysis-services-rows",
+        shown,
+        order.len(),
+        "services with lower utilization",
+    );
+}
+
+/// Rows shown at first in a long table: laying out a thousand rows every
+/// frame would cost more than the graph.
+const FIRST_ROWS: usize = 25;
+
+/// How many of `total` rows the table `id` shows now.
+fn rows_shown(ui: &Ui, id: &str, total: usize) -> usize {
+    let limit = ui
+        .data(|d| d.get_temp::<usize>(egui::Id::unique(id)))
+        .unwrap_or(FIRST_ROWS);
+    total.min(limit)
+}
+
+/// "N more …" with a button that shows them all.
+fn more_rows_ui(ui: &mut Ui, id: &str, shown: usize, total: usize, what: &str) {
+    if shown >= total {
+        return;
     }
+    ui.horizontal(|ui| {
+        ui.weak(format!("{} more {what}.", total - shown));
+        if ui.small_button("Show all").clicked() {
+            ui.data_mut(|d| d.insert_temp(egui::Id::unique(id), usize::MAX));
+        }
+    });
 }
 
 fn service_link(ui: &mut Ui, name: &str, out: &mut Vec<AppCommand>) {

@@ -58,9 +58,15 @@ pub struct App {
     pub canvas: CanvasState,
     pub search: SearchState,
     pub inspector: InspectorState,
+    /// Simulation runs of the session and what of them is shown.
+    pub sim: super::sim::SimState,
     pub status: Option<Status>,
     /// Why the last file did not open (shown until dismissed).
     pub open_failure: Option<OpenFailure>,
+    /// File → Import: the running import and the last one's report.
+    pub import: super::import::ImportState,
+    /// File → Export: the running export and how the last one ended.
+    pub export: super::export::ExportState,
     pub(super) derived: Option<Derived>,
     pub(super) deriver: Deriver,
     pub(super) tasks: Tasks,
@@ -118,8 +124,11 @@ impl App {
             canvas: CanvasState::default(),
             search: SearchState::default(),
             inspector: InspectorState::default(),
+            sim: Default::default(),
             status: None,
             open_failure: None,
+            import: Default::default(),
+            export: Default::default(),
             derived: None,
             deriver: Deriver::start(Arc::clone(&waker)),
             tasks: Tasks::new(waker),
@@ -221,6 +230,8 @@ impl App {
         self.highlighted_entry = None;
         self.hidden_groups.clear();
         self.inspector = InspectorState::default();
+        // The import report is about the document it made.
+        self.import.report = None;
         self.fit_at_generation = Some(self.deriver.requested + 1);
         self.set_status(message, false);
     }
@@ -246,6 +257,7 @@ impl App {
             topology: self.doc.topology.clone(),
             options: SceneOptions {
                 hidden_groups: self.hidden_groups.clone(),
+                ..SceneOptions::default()
             },
             previous,
         });
@@ -287,17 +299,35 @@ impl App {
             theme::install_fonts(&ctx);
         }
         self.poll_background();
+        if let Some(message) = self.sim.poll() {
+            self.set_status(message, false);
+        }
         self.request_derive();
 
         let mut out: Vec<AppCommand> = std::mem::take(&mut self.queue);
         menu::consume_shortcuts(&ctx, &self.selection, &mut out);
-        for file in ctx.input(|i| i.raw.dropped_files.clone()) {
-            out.push(AppCommand::OpenPath(file.path().to_path_buf()));
+        super::sim::consume_shortcuts(&ctx, &mut out);
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        // YAML (compose, Kubernetes) is imported; anything else opened.
+        let (to_import, to_open): (Vec<PathBuf>, Vec<PathBuf>) = dropped
+            .into_iter()
+            .partition(|p| super::import::is_import_source(p));
+        out.extend(to_open.into_iter().map(AppCommand::OpenPath));
+        if !to_import.is_empty() {
+            out.push(AppCommand::ImportPaths(to_import));
         }
         self.handle_close_request(&ctx);
 
         self.panels_ui(ui, &mut out);
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
+        super::import::import_window_ui(self, &ctx, &mut out);
+        super::export::progress_window_ui(self, &ctx, &mut out);
 
         for command in out {
             self.apply(command);
@@ -309,8 +339,12 @@ impl App {
             log.record(frame_started.elapsed());
         }
         // Keep polling while background work runs; the workers also wake us.
-        if self.tasks.pending() > 0 || !self.is_idle() {
+        if self.tasks.pending() > 0 || !self.is_idle() || self.sim.is_running() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        // Request dots move while the live graph is shown.
+        if self.sim.overlay().is_some_and(|o| o.animated) && self.sim.animate {
+            ctx.request_repaint_after(std::time::Duration::from_millis(33));
         }
     }
 
@@ -340,15 +374,21 @@ impl App {
                 redo: self.doc.redo_label(),
                 can_save: true,
                 selection: &self.selection,
+                sim: self.sim.menu_state(),
+                topology: &self.doc.topology,
+                busy_exporting: self.export.running.is_some(),
             };
             menu::menu_bar_ui(ui, &view, out);
         });
         Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, out));
+        Panel::top("run-bar").show(ui, |ui| {
+            super::sim::run_bar_ui(ui, &self.doc.topology, &self.sim, out)
+        });
         Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
         if self.settings.show_bottom {
             Panel::bottom("bottom")
                 .resizable(true)
-                .default_size(190.0)
+                .default_size(300.0)
                 .min_size(80.0)
                 .show(ui, |ui| {
                     self.bottom_ui(ui, out);
@@ -388,7 +428,16 @@ impl App {
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let empty = Scene::default();
-            let scene = self.derived.as_ref().map_or(&empty, |d| &d.scene);
+            let base = self.derived.as_ref().map_or(&empty, |d| &d.scene);
+            let generation = self.derived.as_ref().map_or(0, |d| d.generation);
+            self.sim.refresh_overlay(
+                base,
+                generation,
+                &self.doc.topology,
+                self.settings.bottom_tab,
+            );
+            let live = self.sim.overlay();
+            let scene = live.map_or(base, |o| &o.scene);
             let marks = self.marks();
             let view = CanvasView {
                 scene,
@@ -396,6 +445,8 @@ impl App {
                 marks: &marks,
                 settings: &self.settings,
                 hover: self.screenshot.is_none(),
+                live,
+                animate: self.sim.animate,
             };
             canvas::canvas_ui(ui, &view, &mut self.canvas, out);
         });
@@ -492,6 +543,8 @@ impl App {
             {
                 out.push(AppCommand::ShowBottomTab(BottomTab::Analysis));
             }
+            ui.separator();
+            super::sim::tab_buttons_ui(ui, self.settings.bottom_tab, &self.sim, out);
         });
         ui.separator();
         match self.settings.bottom_tab {
@@ -506,6 +559,7 @@ impl App {
             BottomTab::Analysis => {
                 super::analysis::analysis_ui(ui, self.analysis(), self.highlighted_entry, out);
             }
+            tab => super::sim::tab_ui(self, ui, tab, out),
         }
     }
 }

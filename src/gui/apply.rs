@@ -60,6 +60,20 @@ impl App {
                     text: start.unwrap_or_default(),
                 });
             }
+            AppCommand::Import { folder } => {
+                if self.guard(AppCommand::Import { folder }) {
+                    self.show_dialog(DialogPurpose::Import { folder });
+                }
+            }
+            AppCommand::ImportPaths(paths) => {
+                if self.guard(AppCommand::ImportPaths(paths.clone())) {
+                    self.start_import(paths);
+                }
+            }
+            AppCommand::DismissImportReport => self.import.report = None,
+            AppCommand::Export(kind) => self.show_dialog(DialogPurpose::Export(kind)),
+            AppCommand::ExportTo(kind, path) => self.start_export(kind, path),
+            AppCommand::CancelExport => self.cancel_export(),
             AppCommand::Undo => match self.doc.undo() {
                 Some(label) => self.after_history(format!("Undid {label}")),
                 None => self.set_status("Nothing to undo", false),
@@ -74,6 +88,10 @@ impl App {
                     self.highlighted_entry = None;
                 }
                 self.doc.seal();
+                // A scenario chosen in the outline is the one the run bar runs.
+                if let Selection::Scenario(index) = selection {
+                    self.sim.scenario_index = index;
+                }
                 self.selection = selection;
             }
             AppCommand::Reveal(name) => {
@@ -179,6 +197,7 @@ impl App {
                 }
             }
             AppCommand::DismissOpenFailure => self.open_failure = None,
+            AppCommand::Sim(command) => self.apply_sim(command),
             AppCommand::SelectProblem(target) => {
                 self.selection = match target {
                     ProblemTarget::Service(i) => match self.doc.topology.services.get(i) {
@@ -212,7 +231,11 @@ impl App {
         }
         self.dialog_open = true;
         let name = match purpose {
-            DialogPurpose::Open => None,
+            DialogPurpose::Open | DialogPurpose::Import { .. } => None,
+            DialogPurpose::Export(kind) => Some(super::export::suggested_file_name(
+                &slug(&self.doc.topology.name),
+                kind,
+            )),
             DialogPurpose::SaveAs => Some(format!("{}.json", slug(&self.doc.topology.name))),
             DialogPurpose::Screenshot => Some(format!("{}.png", slug(&self.doc.topology.name))),
         };
@@ -349,13 +372,22 @@ impl App {
                         DialogPurpose::Screenshot => {
                             super::screenshot::request(self, with_extension(path, "png"))
                         }
+                        DialogPurpose::Import { .. } => {
+                            self.confirmed = true;
+                            self.apply(AppCommand::ImportPaths(vec![path]));
+                        }
+                        DialogPurpose::Export(kind) => self.apply(AppCommand::ExportTo(
+                            kind,
+                            with_extension(path, kind.extension()),
+                        )),
                     },
                     (None, true) => {
                         self.after_save = None;
-                        let hint = if purpose == DialogPurpose::Open {
-                            "type the file's path, or drop the file onto the window"
-                        } else {
-                            "type the path to save to"
+                        let hint = match purpose {
+                            DialogPurpose::Open | DialogPurpose::Import { .. } => {
+                                "type the file's path, or drop the file onto the window"
+                            }
+                            _ => "type the path to save to",
                         };
                         self.set_status(
                             format!("The system file dialog could not open (no desktop portal or zenity): {hint}."),
@@ -373,6 +405,21 @@ impl App {
             TaskResult::ScreenshotSaved { path, result } => {
                 super::screenshot::saved(self, path, result)
             }
+            TaskResult::PickedImport { paths, failed } => {
+                self.dialog_open = false;
+                if !paths.is_empty() {
+                    self.confirmed = true;
+                    self.apply(AppCommand::ImportPaths(paths));
+                } else if failed {
+                    self.set_status(
+                        "The system file dialog could not open (no desktop portal or zenity): type the file's path, or drop the files onto the window.",
+                        true,
+                    );
+                    self.path_box_for(DialogPurpose::Import { folder: false });
+                }
+            }
+            TaskResult::Imported { paths, result } => self.on_imported(paths, result),
+            TaskResult::Exported { kind, result } => self.on_exported(kind, result),
         }
     }
 
@@ -385,9 +432,12 @@ impl App {
             .and_then(|p| p.parent())
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".".into());
+        let slug = slug(&self.doc.topology.name);
         let file = match purpose {
-            DialogPurpose::SaveAs => format!("{}.json", slug(&self.doc.topology.name)),
-            _ => format!("{}.png", slug(&self.doc.topology.name)),
+            DialogPurpose::SaveAs => format!("{slug}.json"),
+            DialogPurpose::Export(kind) => super::export::suggested_file_name(&slug, kind),
+            DialogPurpose::Import { .. } => String::new(),
+            DialogPurpose::Open | DialogPurpose::Screenshot => format!("{slug}.png"),
         };
         self.path_box = Some(PathBox {
             purpose,

@@ -26,6 +26,10 @@ pub struct CanvasView<'a> {
     pub settings: &'a Settings,
     /// Show hover effects (off for `--screenshot` pictures).
     pub hover: bool,
+    /// Live figures of a simulation run, painted over the scene.
+    pub live: Option<&'a super::sim::Overlay>,
+    /// Request dots move along the arrows.
+    pub animate: bool,
 }
 
 /// Something under the pointer.
@@ -183,6 +187,8 @@ pub fn canvas_ui(
         show_zone_boxes: view.settings.show_zone_boxes,
         hovered: state.hovered_node.filter(|_| state.drag.is_none()),
         editable,
+        live: view.live,
+        animate: view.animate,
     };
     paint::paint_scene(
         &painter,
@@ -194,6 +200,10 @@ pub fn canvas_ui(
         &palette,
         &options,
     );
+
+    if let Some(live) = view.live {
+        live.paint_caption(&painter, rect, &palette);
+    }
 
     // The call being drawn.
     if let (Some(Drag::Connect { from }), Some(p)) = (state.drag, pointer) {

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::model::{Entry, Point, Scenario, Service, Slo};
+use crate::report::ExportKind;
 
 use super::problems::ProblemTarget;
 use super::settings::{BottomTab, ThemeChoice};
@@ -62,6 +63,23 @@ pub enum AppCommand {
     Quit,
     /// Shows the "type a path" box (the fallback when no dialog can open).
     ShowOpenPathBox,
+    /// File → Import: shows the system dialog (several files may be
+    /// chosen), or with `folder` the folder dialog.
+    Import {
+        folder: bool,
+    },
+    /// Imports these files (compose, Kubernetes, traces) as a new unsaved
+    /// document, in the background.
+    ImportPaths(Vec<PathBuf>),
+    /// Closes the import report window.
+    DismissImportReport,
+    /// File → Export ▸ kind: shows the save dialog.
+    Export(ExportKind),
+    /// Writes `kind` to the path, in the background (simulating first when
+    /// the kind needs runs).
+    ExportTo(ExportKind, PathBuf),
+    /// Stops the running export's simulation.
+    CancelExport,
 
     // History.
     Undo,
@@ -106,6 +124,8 @@ pub enum AppCommand {
     DismissOpenFailure,
     /// Selects what a problem is about.
     SelectProblem(ProblemTarget),
+    /// Runs, shows and compares simulations.
+    Sim(super::sim::SimCommand),
 }
 
 impl AppCommand {

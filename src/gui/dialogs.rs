@@ -19,6 +19,7 @@ fn confirm_ui(app: &mut App, ctx: &egui::Context) {
     let what = match &pending {
         AppCommand::Quit => "closing",
         AppCommand::New => "starting a new document",
+        AppCommand::Import { .. } | AppCommand::ImportPaths(_) => "importing",
         _ => "opening another file",
     };
     let name = app.doc.topology.name.clone();
@@ -69,6 +70,10 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
         DialogPurpose::Open => "Open a topology file",
         DialogPurpose::SaveAs => "Save the topology as",
         DialogPurpose::Screenshot => "Save a screenshot as",
+        DialogPurpose::Import { .. } => {
+            "Import a compose file, Kubernetes manifest, trace, or a folder of them"
+        }
+        DialogPurpose::Export(kind) => kind.label(),
     };
     let mut keep = true;
     Modal::new(egui::Id::unique("path-box")).show(ctx, |ui| {
@@ -93,6 +98,8 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
                     DialogPurpose::Open => AppCommand::OpenPath(path),
                     DialogPurpose::SaveAs => AppCommand::SaveAsPath(path),
                     DialogPurpose::Screenshot => AppCommand::Screenshot(Some(path)),
+                    DialogPurpose::Import { .. } => AppCommand::ImportPaths(vec![path]),
+                    DialogPurpose::Export(kind) => AppCommand::ExportTo(kind, path),
                 });
                 keep = false;
             }

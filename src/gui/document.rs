@@ -27,6 +27,10 @@ pub struct Document {
     redo: Vec<Step>,
     /// Bumped by every change, including undo and redo.
     pub revision: u64,
+    /// Where a document that was never saved came from, e.g. "imported from
+    /// compose.yaml": shown in the title, and such a document counts as
+    /// unsaved until it is saved.
+    pub origin: Option<String>,
 }
 
 impl Document {
@@ -40,6 +44,16 @@ impl Document {
             undo: Vec::new(),
             redo: Vec::new(),
             revision: 0,
+            origin: None,
+        }
+    }
+
+    /// A new document made from other files (File → Import): not saved
+    /// anywhere yet, so it counts as unsaved from the start.
+    pub fn imported(topology: Topology, origin: String) -> Self {
+        Document {
+            origin: Some(origin),
+            ..Document::opened(topology, None)
         }
     }
 
@@ -48,7 +62,7 @@ impl Document {
     pub fn is_dirty(&self) -> bool {
         match &self.saved {
             Some(saved) => *saved != self.topology,
-            None => !self.undo.is_empty(),
+            None => self.origin.is_some() || !self.undo.is_empty(),
         }
     }
 
@@ -65,7 +79,10 @@ impl Document {
                 || path.display().to_string(),
                 |f| f.to_string_lossy().into(),
             ),
-            None => "unsaved".to_owned(),
+            None => match &self.origin {
+                Some(origin) => format!("{origin}, not saved yet"),
+                None => "unsaved".to_owned(),
+            },
         };
         let marker = if self.is_dirty() { " *" } else { "" };
         format!("{} — {file}{marker} — archsim", self.topology.name)
@@ -196,6 +213,20 @@ mod tests {
         assert_eq!(doc.topology.name, "one");
         doc.undo();
         assert_eq!(doc.topology.name, "t");
+    }
+
+    #[test]
+    fn an_imported_document_is_unsaved_until_saved() {
+        let topology = doc().topology;
+        let mut doc = Document::imported(topology.clone(), "Imported from compose.yaml".into());
+        assert!(doc.is_dirty());
+        assert!(
+            doc.title()
+                .contains("Imported from compose.yaml, not saved yet *")
+        );
+        doc.mark_saved(PathBuf::from("t.json"), topology);
+        assert!(!doc.is_dirty());
+        assert!(doc.title().contains("t.json"));
     }
 
     #[test]

@@ -42,6 +42,32 @@ pub fn pick(
                 .set_title("Save screenshot")
                 .add_filter("PNG image", &["png"])
                 .save_file(),
+            DialogPurpose::Export(kind) => dialog
+                .set_title(format!("Export {}", kind.label()))
+                .add_filter(kind.label(), &[kind.extension()])
+                .save_file(),
+            DialogPurpose::Import { folder: true } => {
+                let paths: Vec<PathBuf> = dialog
+                    .set_title("Import a folder of compose files, manifests or traces")
+                    .pick_folder()
+                    .into_iter()
+                    .collect();
+                let failed = paths.is_empty() && started.elapsed() < DIALOG_FAILED_WITHIN;
+                return TaskResult::PickedImport { paths, failed };
+            }
+            DialogPurpose::Import { folder: false } => {
+                let paths = dialog
+                    .set_title("Import compose files, Kubernetes manifests or traces")
+                    .add_filter(
+                        "Compose, Kubernetes, traces",
+                        &["yaml", "yml", "json", "env"],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default();
+                let failed = paths.is_empty() && started.elapsed() < DIALOG_FAILED_WITHIN;
+                return TaskResult::PickedImport { paths, failed };
+            }
         };
         let failed = path.is_none() && started.elapsed() < DIALOG_FAILED_WITHIN;
         TaskResult::Picked {

@@ -18,6 +18,7 @@ const CMD_SHIFT: Modifiers = Modifiers {
 
 pub const NEW: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::N);
 pub const OPEN: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::O);
+pub const IMPORT: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::I);
 pub const SAVE: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::S);
 pub const SAVE_AS: KeyboardShortcut = shortcut(CMD_SHIFT, Key::S);
 pub const QUIT: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::Q);
@@ -37,13 +38,14 @@ pub const BOTTOM: KeyboardShortcut = shortcut(Modifiers::COMMAND, Key::Num3);
 pub const SCREENSHOT: KeyboardShortcut = shortcut(Modifiers::NONE, Key::F12);
 
 /// Shortcuts that work while typing in a text field too.
-const ALWAYS: [(KeyboardShortcut, fn() -> AppCommand); 15] = [
+const ALWAYS: [(KeyboardShortcut, fn() -> AppCommand); 16] = [
     // Longer combinations first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
     (SAVE_AS, || AppCommand::SaveAs),
     (REDO, || AppCommand::Redo),
     (ADD_SERVICE, || AppCommand::AddService),
     (NEW, || AppCommand::New),
     (OPEN, || AppCommand::Open),
+    (IMPORT, || AppCommand::Import { folder: false }),
     (SAVE, || AppCommand::Save),
     (QUIT, || AppCommand::Quit),
     (UNDO, || AppCommand::Undo),
@@ -96,6 +98,10 @@ pub struct MenuView<'a> {
     pub redo: Option<&'a str>,
     pub can_save: bool,
     pub selection: &'a Selection,
+    pub sim: super::sim::MenuState,
+    pub topology: &'a crate::model::Topology,
+    /// An export is running (another cannot start).
+    pub busy_exporting: bool,
 }
 
 fn item(ui: &mut Ui, text: &str, shortcut: Option<&KeyboardShortcut>, enabled: bool) -> bool {
@@ -111,6 +117,7 @@ pub fn menu_bar_ui(ui: &mut Ui, view: &MenuView, out: &mut Vec<AppCommand>) {
         ui.menu_button("File", |ui| file_menu_ui(ui, view, out));
         ui.menu_button("Edit", |ui| edit_menu_ui(ui, view, out));
         ui.menu_button("View", |ui| view_menu_ui(ui, view, out));
+        ui.menu_button("Simulation", |ui| super::sim::menu_ui(ui, view.sim, out));
         ui.menu_button("Help", |ui| {
             ui.label("archsim — see your architecture, then simulate it.");
             ui.separator();
@@ -152,6 +159,16 @@ fn file_menu_ui(ui: &mut Ui, view: &MenuView, out: &mut Vec<AppCommand>) {
     if item(ui, "Open built-in example", None, true) {
         out.push(AppCommand::OpenExample);
     }
+    ui.separator();
+    if item(ui, "Import…", Some(&IMPORT), true) {
+        out.push(AppCommand::Import { folder: false });
+    }
+    if item(ui, "Import folder…", None, true) {
+        out.push(AppCommand::Import { folder: true });
+    }
+    ui.menu_button("Export", |ui| {
+        super::export::export_menu_ui(ui, view.topology, view.selection, view.busy_exporting, out);
+    });
     ui.separator();
     if item(ui, "Save", Some(&SAVE), view.can_save) {
         out.push(AppCommand::Save);

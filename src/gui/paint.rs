@@ -50,13 +50,17 @@ impl Marks {
 }
 
 /// What to draw, besides the scene.
-pub struct PaintOptions {
+pub struct PaintOptions<'a> {
     pub show_rates: bool,
     pub show_group_boxes: bool,
     pub show_zone_boxes: bool,
     /// Index of the hovered node, for its connect handle.
     pub hovered: Option<usize>,
     pub editable: bool,
+    /// Live figures of a simulation run (halos, badges, request dots).
+    pub live: Option<&'a super::sim::Overlay>,
+    /// Request dots move.
+    pub animate: bool,
 }
 
 /// Screen rectangles of the nodes this frame (drag overrides applied).
@@ -123,17 +127,7 @@ fn bezier_bounds(p: &[Pos2; 4]) -> Rect {
 
 /// `12/s`, `3.4/s`, `1.2k/s`.
 pub fn format_rate(rps: f64) -> String {
-    if rps >= 9_950.0 {
-        format!("{:.0}k/s", rps / 1000.0)
-    } else if rps >= 999.5 {
-        format!("{:.1}k/s", rps / 1000.0)
-    } else if rps >= 9.95 {
-        format!("{rps:.0}/s")
-    } else if rps >= 0.0995 {
-        format!("{rps:.1}/s")
-    } else {
-        format!("{rps:.2}/s")
-    }
+    crate::report::scene::rate(rps)
 }
 
 fn faded(color: Color32, mark: Mark) -> Color32 {
@@ -262,6 +256,11 @@ pub fn paint_scene(
                 1.0
             };
         paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        if let Some(live) = options.live
+            && mark != Mark::Faded
+        {
+            live.paint_edge(painter, &curve, i, palette, zoom, options.animate);
+        }
         let highlighted = mark_color(palette, mark).is_some();
         if options.show_rates
             && zoom >= 0.5
@@ -276,7 +275,13 @@ pub fn paint_scene(
     for (i, node) in scene.nodes.iter().enumerate() {
         let rect = geometry.rects[i];
         if rect.intersects(cull) {
+            if let Some(live) = options.live {
+                live.paint_under_node(painter, rect, i, palette, zoom);
+            }
             paint_node(painter, rect, node, marks.node(i), palette, zoom);
+            if let Some(live) = options.live {
+                live.paint_over_node(painter, rect, i, palette, zoom);
+            }
         }
     }
     if let Some(i) = options.hovered.filter(|_| options.editable)
@@ -292,14 +297,27 @@ pub fn paint_scene(
         );
     }
 
-    // Rate labels last, so that nodes never hide them.
+    // Rate labels last, so that nodes never hide them. A label that would
+    // cover a node or another label is left out (highlighted arrows, drawn
+    // last, get their labels first); hovering an arrow still tells its rate.
     let font = FontId::proportional((11.0 * zoom).clamp(9.0, 13.0));
-    for (at, text, color) in labels {
+    let node_rects: Vec<Rect> = geometry
+        .rects
+        .iter()
+        .filter(|r| r.intersects(cull))
+        .map(|r| r.shrink(2.0))
+        .collect();
+    let mut placed: Vec<Rect> = Vec::new();
+    for (at, text, color) in labels.into_iter().rev() {
         if !canvas.contains(at) {
             continue;
         }
         let galley = painter.layout_no_wrap(text, font.clone(), palette.edge_label);
         let rect = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
+        if node_rects.iter().chain(&placed).any(|r| r.intersects(rect)) {
+            continue;
+        }
+        placed.push(rect);
         painter.rect(
             rect,
             4.0,

@@ -27,6 +27,11 @@ pub enum BottomTab {
     Problems,
     #[default]
     Analysis,
+    /// The chosen scenario's settings and timeline.
+    Scenario,
+    Charts,
+    Results,
+    Compare,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -39,6 +39,19 @@ pub enum TaskResult {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// The File → Import dialog returned: the files chosen (none: cancelled,
+    /// or the dialog could not open, which `failed` tells).
+    PickedImport { paths: Vec<PathBuf>, failed: bool },
+    /// An import finished (or not).
+    Imported {
+        paths: Vec<PathBuf>,
+        result: Result<Box<crate::import::ImportOutcome>, String>,
+    },
+    /// An export finished: the files written, or why not.
+    Exported {
+        kind: crate::report::ExportKind,
+        result: Result<Vec<PathBuf>, String>,
+    },
 }
 
 /// Why a file dialog was opened.
@@ -47,6 +60,13 @@ pub enum DialogPurpose {
     Open,
     SaveAs,
     Screenshot,
+    /// File → Import: compose files, Kubernetes manifests, traces; or a
+    /// folder of them.
+    Import {
+        folder: bool,
+    },
+    /// File → Export ▸ one kind of file.
+    Export(crate::report::ExportKind),
 }
 
 /// Spawns jobs and collects their results.

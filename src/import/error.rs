@@ -7,10 +7,12 @@ use std::path::PathBuf;
 /// An import that could not produce a topology.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{}: cannot read: {source}", path.display())]
+    /// The file or folder cannot be read (the I/O error is in the message,
+    /// not repeated as a source).
+    #[error("{}: cannot read: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// Malformed YAML or JSON, with the 1-based position of the problem.

@@ -30,6 +30,7 @@ mod source;
 mod summary;
 mod trace;
 mod value;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -86,7 +87,9 @@ pub struct ImportOutcome {
 }
 
 /// Imports the given files into one topology. Formats are detected from
-/// content (and `.env` names) unless `options.format` says otherwise.
+/// content (and `.env` names) unless `options.format` says otherwise. A
+/// folder stands for the YAML, JSON and `.env` files under it (sorted by
+/// path; files of no known format are skipped with a warning).
 pub fn import_paths(
     paths: &[PathBuf],
     options: &ImportOptions,
@@ -101,9 +104,24 @@ pub fn import_paths(
         )));
     }
     let mut sources = Vec::new();
-    for path in paths {
-        let forced = options.format.filter(|_| !source::load_is_dotenv(path));
-        sources.push(source::load(path, forced)?);
+    let mut skipped = Vec::new();
+    for (path, from_folder) in walk::expand(paths)? {
+        let forced = options.format.filter(|_| !source::load_is_dotenv(&path));
+        match source::load(&path, forced) {
+            Ok(source) => sources.push(source),
+            // A folder may hold files that are none of the formats (a README
+            // in YAML, a package.json): skip them with a warning.
+            Err(ImportError::UnknownFormat { path, why }) if from_folder => {
+                skipped.push((path, why));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if sources.is_empty() {
+        return Err(ImportError::Empty(format!(
+            "no compose file, manifest or trace among the files in {}",
+            display_list(paths)
+        )));
     }
     let of = |formats: &[SourceFormat]| -> Vec<&source::Source> {
         sources
@@ -116,8 +134,14 @@ pub fn import_paths(
     let trace_files = of(&[SourceFormat::Jaeger, SourceFormat::Otlp]);
     let env_files = of(&[SourceFormat::DotEnv]);
 
-    let mut files_read: Vec<PathBuf> = paths.to_vec();
+    let mut files_read: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     let mut merged = draft::Draft::default();
+    for (path, why) in &skipped {
+        merged.warn(
+            &source::display_name(path),
+            format!("skipped: not a compose file, manifest or trace ({why})"),
+        );
+    }
     if !compose_files.is_empty() {
         if env_files.is_empty()
             && let Some(dir) = compose_files[0].path.parent()
@@ -190,6 +214,12 @@ pub fn import_paths(
         warnings,
         files_read,
     })
+}
+
+/// "a, b and c" for error messages.
+fn display_list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 /// The compose project name (its directory) or the first file's stem.

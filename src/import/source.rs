@@ -75,9 +75,9 @@ pub fn display_name(path: &Path) -> String {
 
 /// Reads a file as UTF-8 text (a leading byte-order mark is dropped).
 pub fn read_text(path: &Path) -> Result<String, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    let bytes = std::fs::read(path).map_err(|error| ImportError::Io {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     let text = String::from_utf8(bytes).map_err(|e| ImportError::Content {
         path: path.to_owned(),

@@ -307,7 +307,7 @@ pub fn graph_picture(
     let collapse =
         collapse_large && topology.services.len() > COLLAPSE_ABOVE_SERVICES && groups > 0;
     let figures = (!topology.workload.is_empty()).then_some(analysis);
-    let scene = Scene::build(topology, figures, collapse);
+    let scene = Scene::of(topology, figures, collapse);
     let mut caption = vec![text(format!(
         "Dependency graph: {} service{}",
         topology.services.len(),

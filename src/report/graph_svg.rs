@@ -379,9 +379,9 @@ fn draw_edge(
 fn draw_node(svg: &mut Svg, node: &SceneNode) {
     let r = node.rect();
     let tooltip = if node.members > 0 {
-        format!("group {} ({} services)", node.name, node.members)
+        format!("group {} ({} services)", node.name(), node.members)
     } else {
-        format!("{} ({})", node.name, node.kind.as_str())
+        format!("{} ({})", node.name(), node.kind.as_str())
     };
     svg.open_group_titled("class=\"node\"", &format!("{tooltip}\n{}", node.subline()));
     outline(svg, r, node.kind, node.members > 0);
@@ -445,7 +445,7 @@ fn draw_node(svg: &mut Svg, node: &SceneNode) {
         left,
         cy - 8.0 + 4.7,
         Anchor::Start,
-        &elide(&node.name, width, 13.5),
+        &elide(node.name(), width, 13.5),
         &format!("font-size=\"13.5\" fill=\"{}\"", color::NODE_TEXT),
     );
     svg.text(

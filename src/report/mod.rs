@@ -44,7 +44,7 @@ pub mod runs;
 pub mod scene;
 mod svg;
 mod tables;
-mod verdicts;
+pub mod verdicts;
 mod words;
 
 use std::path::PathBuf;

@@ -1,10 +1,11 @@
-//! The graph as the app draws it, in graph units: one node per service (or
-//! per collapsed group), edges aggregated per pair of nodes with their
-//! expected calls per second, group and zone boxes — laid out with
-//! [`crate::graph::layout::layered`] exactly as the app lays it out: the
-//! same node sizes, options and saved positions (`layout.nodes` pins a
+//! The graph as the app draws it, in graph units — the single source of
+//! truth for the app's canvas and the report's SVG and PNG pictures: one node
+//! per service (or per collapsed group), edges aggregated per pair of nodes
+//! with their expected calls per second, group and zone boxes, laid out with
+//! [`crate::graph::layout::layered`]. Saved positions (`layout.nodes`) pin a
 //! node where it was saved; `layout.collapsed_groups` draws a group as one
-//! node). The SVG and PNG writers draw from this.
+//! node. Plain `f64` geometry: the app converts to screen coordinates when it
+//! paints. No UI types here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,47 +13,114 @@ use crate::graph::Analysis;
 use crate::graph::layout::{self, LabelledBox, LayoutGraph, LayoutOptions, NodeSpec, Point, Rect};
 use crate::model::{ServiceKind, Topology};
 
-/// Height of a node, in graph units (as in the app).
+/// Height of a node, in graph units.
 pub const NODE_HEIGHT: f64 = 52.0;
-/// Padding of group boxes around their members (as in the app).
+/// Padding of group boxes around their members.
 pub const GROUP_PADDING: f64 = 18.0;
 
-/// One node: a service, or a collapsed group.
+/// Which thing a node stands for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeId {
+    Service(String),
+    /// A collapsed group, drawn as one node.
+    Group(String),
+}
+
+impl NodeId {
+    pub fn name(&self) -> &str {
+        match self {
+            NodeId::Service(name) | NodeId::Group(name) => name,
+        }
+    }
+}
+
+/// Figures shown on the graph; from the analysis when the topology is valid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    /// Expected requests per second arriving at each service.
+    pub load_rps: BTreeMap<String, f64>,
+    /// Expected utilization (0..1, may exceed 1 when overloaded).
+    pub utilization: BTreeMap<String, f64>,
+    /// Expected calls per second from one service to another.
+    pub edge_rps: BTreeMap<(String, String), f64>,
+    pub bottleneck: Option<String>,
+    /// Services that call each other in a cycle, one set per cycle.
+    pub cycles: Vec<BTreeSet<String>>,
+}
+
+impl Figures {
+    /// The expected figures of an analysis.
+    pub fn from_analysis(analysis: &Analysis) -> Figures {
+        Figures {
+            load_rps: analysis
+                .services
+                .iter()
+                .map(|s| (s.name.clone(), s.arrival_rate_rps))
+                .collect(),
+            utilization: analysis
+                .services
+                .iter()
+                .map(|s| (s.name.clone(), s.utilization))
+                .collect(),
+            edge_rps: analysis
+                .edges
+                .iter()
+                .map(|e| ((e.from.clone(), e.to.clone()), e.rate_rps))
+                .collect(),
+            bottleneck: analysis.bottleneck.as_ref().map(|b| b.service.clone()),
+            cycles: analysis
+                .cycles
+                .iter()
+                .map(|c| c.services.iter().cloned().collect())
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SceneNode {
-    /// The service's name, or the group's for a collapsed group.
-    pub name: String,
+    pub id: NodeId,
+    /// The service's index in the topology (None for a collapsed group).
+    pub service: Option<usize>,
     pub kind: ServiceKind,
     pub group: Option<String>,
     pub zones: Vec<String>,
     pub replicas: u64,
     pub workers: u64,
-    /// Services inside, for a collapsed group (0 for a service).
+    /// Services inside, for a collapsed group.
     pub members: usize,
     /// Traffic enters here.
     pub entry: bool,
     pub load_rps: Option<f64>,
     pub utilization: Option<f64>,
-    /// Centre, in graph units.
     pub pos: Point,
     pub width: f64,
     pub height: f64,
-    /// The position comes from the file's `layout.nodes`.
+    /// Its position comes from the file's `layout`.
     pub pinned: bool,
 }
 
 impl SceneNode {
+    /// The service's name, or the group's for a collapsed group.
+    pub fn name(&self) -> &str {
+        self.id.name()
+    }
+
     pub fn rect(&self) -> Rect {
         Rect::around(self.pos, self.width, self.height)
     }
 
     /// The node's second line: `3×32 · 120/s · 45%`, or `5 services · …` for
-    /// a collapsed group; a service in a single zone says so.
+    /// a collapsed group. A service in a single zone says so (a zone outage
+    /// takes it out).
     pub fn subline(&self) -> String {
         let mut parts = Vec::new();
         if self.members > 0 {
-            let plural = if self.members == 1 { "" } else { "s" };
-            parts.push(format!("{} service{plural}", self.members));
+            parts.push(format!(
+                "{} service{}",
+                self.members,
+                if self.members == 1 { "" } else { "s" }
+            ));
         } else {
             parts.push(format!("{}×{}", self.replicas, self.workers));
         }
@@ -69,28 +137,47 @@ impl SceneNode {
     }
 }
 
-/// Calls from one node to another.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SceneEdge {
     pub from: usize,
     pub to: usize,
-    /// Expected calls per second, summed over the service pairs it stands for.
+    /// Expected calls per second, summed over the calls it stands for.
     pub rate_rps: Option<f64>,
     /// Every call it stands for is optional.
     pub optional: bool,
-    /// Points backwards (closes a cycle).
+    /// Drawn pointing backwards (the layout reversed it to break a cycle).
     pub back: bool,
+    /// Caller and callee are in one cycle of calls (from the analysis).
+    pub cycle: bool,
+    /// Number of call entries it stands for.
+    pub calls: usize,
 }
 
-/// Everything to draw, laid out.
+/// What the view hides or collapses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SceneOptions {
+    /// Groups whose services are left out.
+    pub hidden_groups: BTreeSet<String>,
+    /// Draw every group as one node, whatever the file's `layout` says (for
+    /// very large graphs in reports); the group nodes are then laid out as
+    /// plain nodes, without group bands.
+    pub collapse_all_groups: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scene {
     pub nodes: Vec<SceneNode>,
     pub edges: Vec<SceneEdge>,
     pub group_boxes: Vec<LabelledBox>,
     pub zone_boxes: Vec<LabelledBox>,
-    /// Everything drawn.
+    /// Everything drawn, for "fit to window".
     pub bounds: Rect,
+    /// Outgoing and incoming edges of each node (edge indices).
+    pub outgoing: Vec<Vec<usize>>,
+    pub incoming: Vec<Vec<usize>>,
+    index: BTreeMap<NodeId, usize>,
+    /// Services hidden by the filter, for the status line.
+    pub hidden_services: usize,
 }
 
 /// `12/s`, `3.4/s`, `1.2k/s` (as the app writes rates).
@@ -108,24 +195,24 @@ pub fn rate(rps: f64) -> String {
     }
 }
 
-/// Width of a node, estimated from its two lines of text, as in the app.
+/// Width of a node, estimated from the length of its two lines of text (the
+/// canvas elides what does not fit).
 fn node_width(node: &SceneNode) -> f64 {
-    let name = 7.6 * node.name.chars().count() as f64;
+    let name = 7.6 * node.id.name().chars().count() as f64;
     let sub = 6.2 * node.subline().chars().count() as f64;
     (60.0 + name.max(sub)).clamp(150.0, 260.0)
 }
 
 impl Scene {
-    /// Builds and lays out the scene of `topology`, with the expected
-    /// figures of `analysis` (None: no figures, e.g. without workload).
-    /// `collapse_all_groups` draws every group as one node (for very large
-    /// graphs); otherwise the file's `layout.collapsed_groups` decide.
+    /// Builds and lays out the scene. `previous` is where nodes were drawn
+    /// before: it seeds the layout so that small edits move little.
     pub fn build(
         topology: &Topology,
-        analysis: Option<&Analysis>,
-        collapse_all_groups: bool,
+        options: &SceneOptions,
+        figures: &Figures,
+        previous: &BTreeMap<NodeId, Point>,
     ) -> Scene {
-        let collapsed: BTreeSet<&str> = if collapse_all_groups {
+        let collapsed: BTreeSet<&str> = if options.collapse_all_groups {
             topology
                 .services
                 .iter()
@@ -140,57 +227,72 @@ impl Scene {
         };
         let saved = topology.layout.as_ref().map(|layout| &layout.nodes);
         let entries: BTreeSet<&str> = topology.workload.iter().map(|e| e.to.as_str()).collect();
-        let figures = Figures::new(analysis);
 
         let mut scene = Scene::default();
-        let mut group_node: BTreeMap<&str, usize> = BTreeMap::new();
         // Service name → node index (a collapsed group's node for its members).
         let mut node_of: BTreeMap<&str, usize> = BTreeMap::new();
-        for service in &topology.services {
-            let name = service.name.as_str();
-            let group = service.group.as_deref().filter(|g| collapsed.contains(g));
-            if let Some(group) = group
-                && let Some(&at) = group_node.get(group)
+        for (index, service) in topology.services.iter().enumerate() {
+            if service
+                .group
+                .as_ref()
+                .is_some_and(|g| options.hidden_groups.contains(g))
             {
-                let node = &mut scene.nodes[at];
-                node.members += 1;
-                node.entry |= entries.contains(name);
-                node.load_rps = sum_opt(node.load_rps, figures.load(name));
-                node.utilization = max_opt(node.utilization, figures.utilization(name));
-                node_of.insert(name, at);
+                scene.hidden_services += 1;
                 continue;
             }
-            let at = scene.nodes.len();
-            node_of.insert(name, at);
-            if let Some(group) = group {
-                group_node.insert(group, at);
+            let group_node = service.group.as_deref().filter(|g| collapsed.contains(g));
+            if let Some(group) = group_node {
+                let id = NodeId::Group(group.to_owned());
+                if let Some(&at) = scene.index.get(&id) {
+                    let node = &mut scene.nodes[at];
+                    node.members += 1;
+                    node.entry |= entries.contains(service.name.as_str());
+                    node.load_rps =
+                        sum_opt(node.load_rps, figures.load_rps.get(&service.name).copied());
+                    node.utilization = max_opt(
+                        node.utilization,
+                        figures.utilization.get(&service.name).copied(),
+                    );
+                    node_of.insert(&service.name, at);
+                    continue;
+                }
             }
+            let id = match group_node {
+                Some(group) => NodeId::Group(group.to_owned()),
+                None => NodeId::Service(service.name.clone()),
+            };
+            let at = scene.nodes.len();
+            scene.index.insert(id.clone(), at);
+            node_of.insert(&service.name, at);
             scene.nodes.push(SceneNode {
-                name: group.unwrap_or(name).to_owned(),
-                kind: if group.is_some() {
+                pinned: group_node.is_none()
+                    && saved.is_some_and(|s| s.contains_key(&service.name)),
+                service: group_node.is_none().then_some(index),
+                kind: if group_node.is_some() {
                     ServiceKind::Service
                 } else {
                     service.kind
                 },
                 group: service.group.clone(),
-                zones: if group.is_some() {
+                zones: if group_node.is_some() {
                     Vec::new()
                 } else {
                     service.zones.clone()
                 },
                 replicas: service.replicas,
                 workers: service.workers,
-                members: usize::from(group.is_some()),
-                entry: entries.contains(name),
-                load_rps: figures.load(name),
-                utilization: figures.utilization(name),
+                members: usize::from(group_node.is_some()),
+                entry: entries.contains(service.name.as_str()),
+                load_rps: figures.load_rps.get(&service.name).copied(),
+                utilization: figures.utilization.get(&service.name).copied(),
                 pos: Point::default(),
                 width: 0.0,
                 height: NODE_HEIGHT,
-                pinned: group.is_none() && saved.is_some_and(|s| s.contains_key(name)),
+                id,
             });
         }
 
+        // Edges, aggregated per pair of nodes.
         let mut edges: BTreeMap<(usize, usize), SceneEdge> = BTreeMap::new();
         for service in &topology.services {
             let Some(&from) = node_of.get(service.name.as_str()) else {
@@ -211,10 +313,14 @@ impl Scene {
                     rate_rps: None,
                     optional: true,
                     back: false,
+                    cycle: false,
+                    calls: 0,
                 });
                 edge.optional &= call.optional;
+                edge.calls += 1;
             }
         }
+        // Rates: per service pair from the figures, summed into node pairs.
         for ((caller, callee), rate) in &figures.edge_rps {
             if let (Some(&from), Some(&to)) =
                 (node_of.get(caller.as_str()), node_of.get(callee.as_str()))
@@ -223,23 +329,55 @@ impl Scene {
                 edge.rate_rps = sum_opt(edge.rate_rps, Some(*rate));
             }
         }
+        // Calls within one cycle of services.
+        for ((from, to), edge) in &mut edges {
+            if let (NodeId::Service(a), NodeId::Service(b)) =
+                (&scene.nodes[*from].id, &scene.nodes[*to].id)
+            {
+                edge.cycle = figures
+                    .cycles
+                    .iter()
+                    .any(|c| c.contains(a) && c.contains(b));
+            }
+        }
         scene.edges = edges.into_values().collect();
         for node in &mut scene.nodes {
             node.width = node_width(node);
         }
-        scene.layout(saved, collapse_all_groups);
+        scene.layout(saved, previous, options.collapse_all_groups);
         scene
+    }
+
+    /// The scene of a report: nothing hidden, the expected figures of
+    /// `analysis` (None: no figures, e.g. without workload), every group
+    /// collapsed with `collapse_all_groups`.
+    pub fn of(
+        topology: &Topology,
+        analysis: Option<&Analysis>,
+        collapse_all_groups: bool,
+    ) -> Scene {
+        let figures = analysis.map(Figures::from_analysis).unwrap_or_default();
+        let options = SceneOptions {
+            hidden_groups: BTreeSet::new(),
+            collapse_all_groups,
+        };
+        Scene::build(topology, &options, &figures, &BTreeMap::new())
     }
 
     /// Lays the nodes out. `flat`: collapsed groups are plain nodes (no
     /// bands), for a graph where every group is collapsed.
-    fn layout(&mut self, saved: Option<&BTreeMap<String, Point>>, flat: bool) {
+    fn layout(
+        &mut self,
+        saved: Option<&BTreeMap<String, Point>>,
+        previous: &BTreeMap<NodeId, Point>,
+        flat: bool,
+    ) {
         let graph = LayoutGraph {
             nodes: self
                 .nodes
                 .iter()
                 .map(|node| NodeSpec {
-                    name: node.name.clone(),
+                    name: node.id.name().to_owned(),
                     group: if flat && node.members > 0 {
                         None
                     } else {
@@ -248,12 +386,11 @@ impl Scene {
                     width: node.width,
                     height: node.height,
                     source: node.entry,
-                    pinned: if node.members == 0 {
-                        saved.and_then(|s| s.get(&node.name)).copied()
-                    } else {
-                        None
+                    pinned: match &node.id {
+                        NodeId::Service(name) => saved.and_then(|s| s.get(name)).copied(),
+                        NodeId::Group(_) => None,
                     },
-                    previous: None,
+                    previous: previous.get(&node.id).copied(),
                 })
                 .collect(),
             edges: self.edges.iter().map(|e| (e.from, e.to)).collect(),
@@ -265,13 +402,25 @@ impl Scene {
         for (edge, back) in self.edges.iter_mut().zip(result.back_edges) {
             edge.back = back;
         }
+        self.outgoing = vec![Vec::new(); self.nodes.len()];
+        self.incoming = vec![Vec::new(); self.nodes.len()];
+        for (i, edge) in self.edges.iter().enumerate() {
+            self.outgoing[edge.from].push(i);
+            self.incoming[edge.to].push(i);
+        }
+        self.update_boxes();
+    }
+
+    /// Recomputes group and zone boxes and the bounds from node positions
+    /// (after a layout, or while a node is dragged).
+    pub fn update_boxes(&mut self) {
         let sizes: Vec<(f64, f64)> = self.nodes.iter().map(|n| (n.width, n.height)).collect();
         let positions: Vec<Point> = self.nodes.iter().map(|n| n.pos).collect();
         let groups: Vec<Vec<&str>> = self
             .nodes
             .iter()
-            .map(|n| match (&n.group, n.members) {
-                (Some(group), 0) => vec![group.as_str()],
+            .map(|n| match (&n.id, &n.group) {
+                (NodeId::Service(_), Some(group)) => vec![group.as_str()],
                 _ => Vec::new(),
             })
             .collect();
@@ -282,6 +431,7 @@ impl Scene {
             .map(|n| n.zones.iter().map(String::as_str).collect())
             .collect();
         let mut zone_boxes = layout::boxes_around(&zones, &positions, &sizes, GROUP_PADDING + 14.0);
+        // Nest boxes of later zones slightly wider so that equal boxes show.
         for (i, zone) in zone_boxes.iter_mut().enumerate() {
             zone.rect = zone.rect.expand(8.0 * i as f64);
         }
@@ -289,54 +439,56 @@ impl Scene {
         let all = self
             .nodes
             .iter()
-            .map(SceneNode::rect)
-            .chain(self.group_boxes.iter().map(|b| b.rect))
-            .chain(self.zone_boxes.iter().map(|b| b.rect));
+            .map(|n| n.rect())
+            .chain(self.group_boxes.iter().map(|b| b.rect));
         self.bounds = all.reduce(Rect::union).unwrap_or_default();
     }
-}
 
-/// The analysis' expected figures by service name.
-struct Figures {
-    load_rps: BTreeMap<String, f64>,
-    utilization: BTreeMap<String, f64>,
-    edge_rps: BTreeMap<(String, String), f64>,
-}
+    pub fn find(&self, id: &NodeId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
 
-impl Figures {
-    fn new(analysis: Option<&Analysis>) -> Figures {
-        let Some(analysis) = analysis else {
-            return Figures {
-                load_rps: BTreeMap::new(),
-                utilization: BTreeMap::new(),
-                edge_rps: BTreeMap::new(),
+    /// The node that shows service `name`: its own, or its collapsed group's.
+    pub fn node_of_service(&self, topology: &Topology, name: &str) -> Option<usize> {
+        self.find(&NodeId::Service(name.to_owned())).or_else(|| {
+            let group = topology
+                .services
+                .iter()
+                .find(|s| s.name == name)?
+                .group
+                .clone()?;
+            self.find(&NodeId::Group(group))
+        })
+    }
+
+    /// Where every node is, to seed the next layout.
+    pub fn positions(&self) -> BTreeMap<NodeId, Point> {
+        self.nodes.iter().map(|n| (n.id.clone(), n.pos)).collect()
+    }
+
+    /// Nodes reachable from `start` along edges (downstream), or against them
+    /// (upstream); `start` itself excluded.
+    pub fn reachable(&self, start: usize, downstream: bool) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some(v) = stack.pop() {
+            let edges = if downstream {
+                &self.outgoing[v]
+            } else {
+                &self.incoming[v]
             };
-        };
-        Figures {
-            load_rps: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.arrival_rate_rps))
-                .collect(),
-            utilization: analysis
-                .services
-                .iter()
-                .map(|s| (s.name.clone(), s.utilization))
-                .collect(),
-            edge_rps: analysis
-                .edges
-                .iter()
-                .map(|e| ((e.from.clone(), e.to.clone()), e.rate_rps))
-                .collect(),
+            for &e in edges {
+                let next = if downstream {
+                    self.edges[e].to
+                } else {
+                    self.edges[e].from
+                };
+                if next != start && seen.insert(next) {
+                    stack.push(next);
+                }
+            }
         }
-    }
-
-    fn load(&self, name: &str) -> Option<f64> {
-        self.load_rps.get(name).copied()
-    }
-
-    fn utilization(&self, name: &str) -> Option<f64> {
-        self.utilization.get(name).copied()
+        seen
     }
 }
 

@@ -80,6 +80,8 @@ fn missing_files_and_no_files_are_errors() {
     .unwrap_err();
     assert!(matches!(err, ImportError::Io { .. }), "{err}");
     assert!(err.to_string().contains("/nonexistent/compose.yaml"));
+    // The I/O error is said once, not repeated as a source.
+    assert!(std::error::Error::source(&err).is_none());
     assert!(import_paths(&[], &ImportOptions::default()).is_err());
     let bad_rate = ImportOptions {
         entry_rate_rps: -1.0,

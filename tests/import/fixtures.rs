@@ -487,3 +487,41 @@ fn imported_hotrod_trace_reproduces_its_latency_when_simulated() {
         "simulated mean {mean} ms"
     );
 }
+
+#[test]
+fn a_folder_imports_the_files_under_it_and_skips_the_others() {
+    let file = import(&[fixture("online-boutique/kubernetes-manifests.yaml")]);
+    let folder = import(&[fixture("online-boutique")]);
+    assert_eq!(folder.topology.services, file.topology.services);
+
+    // service-config.json is neither compose, manifest nor trace.
+    let social = import(&[fixture("deathstarbench-social-network")]);
+    assert!(social.topology.services.len() > 20);
+    assert!(
+        social
+            .warnings
+            .iter()
+            .any(|w| w.contains("service-config.json") && w.contains("skipped")),
+        "{:?}",
+        social.warnings
+    );
+    assert!(
+        social
+            .files_read
+            .iter()
+            .all(|p| !p.ends_with("service-config.json"))
+    );
+}
+
+#[test]
+fn an_empty_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
+    let err = archsim::import::import_paths(&[dir.path().to_owned()], &ImportOptions::default())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no .yaml, .yml, .json or .env files"),
+        "{err}"
+    );
+}

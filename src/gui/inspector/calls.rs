@@ -326,7 +326,7 @@ pub fn calls_ui(
                             calls[j] = call;
                             changed = true;
                         }
-                        if ui.small_button("✕ remove from group").clicked()
+                        if ui.small_button("🗑 remove from group").clicked()
                             && let CallSpec::Parallel(calls) = &mut new[i]
                         {
                             calls.remove(j);
@@ -416,7 +416,7 @@ fn row_buttons(ui: &mut Ui, i: usize, len: usize, single: bool) -> Option<Action
         {
             action = Some(Action::Parallel);
         }
-        if ui.small_button("✕ remove").clicked() {
+        if ui.small_button("🗑 remove").clicked() {
             action = Some(Action::Remove);
         }
     });

@@ -248,7 +248,7 @@ fn list_ui<T: Clone>(
         if let Some(changed) = changed {
             new[i] = changed;
         }
-        if ui.small_button("✕ remove").clicked() {
+        if ui.small_button("🗑 remove").clicked() {
             remove = Some(i);
         }
         ui.separator();

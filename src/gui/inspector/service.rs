@@ -337,7 +337,7 @@ fn operations_ui(
                 ) {
                     new.operations[i].calls = calls;
                 }
-                if ui.small_button("✕ remove operation").clicked() {
+                if ui.small_button("🗑 remove operation").clicked() {
                     remove = Some(i);
                 }
                 let changed = sub.changed.clone();

@@ -1,0 +1,476 @@
+//! The Results tab: the verdict in words (SLO against the file's `slo`,
+//! the bottleneck, the first service to fail) and sortable tables of the
+//! entries and services of the shown run.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::metrics::{ErrorCounts, Summary};
+use crate::model::{CallSpec, Topology};
+use crate::report::format;
+use crate::report::verdicts;
+
+use super::super::command::{AppCommand, Selection};
+use super::super::theme::Palette;
+use super::{RunView, SimCommand, SimState, Sort, Table};
+
+/// A sentence of the verdict, with its tone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub text: String,
+    pub good: Option<bool>,
+}
+
+/// The first service to fail in a run: the earliest bucket where a service
+/// answered with errors (or was saturated, ≥ 95% busy), and among the
+/// services failing in that bucket, the one whose own callees did not fail
+/// there (the origin, not its callers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstFailure {
+    pub service: String,
+    pub t_s: f64,
+    /// Failed responses in that bucket (0 when it was saturation).
+    pub errors: u64,
+    pub saturated: bool,
+}
+
+/// Finds the [`FirstFailure`] of a run.
+pub fn first_failure(topology: &Topology, summary: &Summary) -> Option<FirstFailure> {
+    let series = &summary.timeseries;
+    for (k, t_s) in series.t_s.iter().enumerate() {
+        let failing: Vec<&str> = series
+            .services
+            .iter()
+            .filter(|(_, s)| s.errors.get(k).copied().unwrap_or(0) > 0)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let saturated: Vec<&str> = series
+            .services
+            .iter()
+            .filter(|(_, s)| s.utilization.get(k).copied().unwrap_or(0.0) >= 0.95)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let (candidates, is_saturation) = if !failing.is_empty() {
+            (failing, false)
+        } else if !saturated.is_empty() {
+            (saturated, true)
+        } else {
+            continue;
+        };
+        // Walk from the first candidate to a failing callee, while there is one.
+        let mut current = candidates[0];
+        let mut seen = vec![current];
+        while let Some(next) = callees(topology, current)
+            .into_iter()
+            .find(|c| candidates.contains(c) && !seen.contains(c))
+        {
+            seen.push(next);
+            current = next;
+        }
+        let errors = series
+            .services
+            .get(current)
+            .and_then(|s| s.errors.get(k).copied())
+            .unwrap_or(0);
+        return Some(FirstFailure {
+            service: current.to_owned(),
+            t_s: *t_s,
+            errors,
+            saturated: is_saturation,
+        });
+    }
+    None
+}
+
+/// Services that `name` calls directly (any operation).
+fn callees<'a>(topology: &'a Topology, name: &str) -> Vec<&'a str> {
+    let Some(service) = topology.services.iter().find(|s| s.name == name) else {
+        return Vec::new();
+    };
+    service
+        .calls
+        .iter()
+        .chain(service.operations.iter().flat_map(|o| o.calls.iter()))
+        .flat_map(CallSpec::calls)
+        .map(|c| c.to.as_str())
+        .collect()
+}
+
+/// The verdict of a run, in sentences.
+pub fn findings(run: &RunView) -> Vec<Finding> {
+    let summary = run.summary;
+    let mut list = Vec::new();
+    match run.topology.slo.as_ref().filter(|s| verdicts::has_targets(s)) {
+        Some(slo) => {
+            let labels: Vec<String> = verdicts::target_list(slo).iter().map(|t| t.label()).collect();
+            let missed = verdicts::misses(slo, summary);
+            if missed.is_empty() {
+                list.push(Finding {
+                    text: format!("SLO met: every entry meets {}.", labels.join(", ")),
+                    good: Some(true),
+                });
+            } else {
+                let parts: Vec<String> = missed
+                    .iter()
+                    .take(6)
+                    .map(|(entry, target)| format!("{} {} (target {})", entry.name, target.shown(entry), target.label()))
+                    .collect();
+                let more = if missed.len() > 6 { format!("; and {} more", missed.len() - 6) } else { String::new() };
+                list.push(Finding {
+                    text: format!("SLO missed: {}{more}.", parts.join("; ")),
+                    good: Some(false),
+                });
+            }
+        }
+        None => list.push(Finding {
+            text: "The file sets no SLO (set one in the inspector with nothing selected) — no verdict.".to_owned(),
+            good: None,
+        }),
+    }
+    if let Some(b) = verdicts::busiest(summary) {
+        let mut text = format!(
+            "Bottleneck: {}, {} busy on average",
+            b.name,
+            format::percent(b.utilization, 0)
+        );
+        if let Some(peak) =
+            verdicts::peak_utilization(summary, &b.name).filter(|p| *p > b.utilization + 0.02)
+        {
+            text.push_str(&format!(" ({} at its peak)", format::percent(peak, 0)));
+        }
+        text.push_str(&format!(
+            "; requests wait {} ms there on average ({} ms at p99), up to {} queued.",
+            format::ms(b.wait_ms.mean),
+            format::ms(b.wait_ms.p99),
+            format::count(b.queue_length_max)
+        ));
+        list.push(Finding {
+            text,
+            good: if b.utilization >= 0.95 {
+                Some(false)
+            } else {
+                None
+            },
+        });
+    }
+    match first_failure(run.topology, summary) {
+        Some(f) if f.saturated => list.push(Finding {
+            text: format!(
+                "First to fail: {} was saturated (95% busy or more) at t = {} s; no request failed before.",
+                f.service,
+                format::trim(f.t_s)
+            ),
+            good: Some(false),
+        }),
+        Some(f) => {
+            let causes = summary.service(&f.service).map(|s| verdicts::cause_list(&s.errors)).unwrap_or_default();
+            list.push(Finding {
+                text: format!(
+                    "First to fail: {} at t = {} s ({} failed responses in that {} bucket; over the run: {}).",
+                    f.service,
+                    format::trim(f.t_s),
+                    format::count(f.errors),
+                    format::duration(summary.timeseries.bucket_s),
+                    causes
+                ),
+                good: Some(false),
+            });
+        }
+        None => list.push(Finding {
+            text: "No service failed a request or saturated.".to_owned(),
+            good: Some(true),
+        }),
+    }
+    for warning in &summary.warnings {
+        list.push(Finding {
+            text: format!("Note: {warning}"),
+            good: None,
+        });
+    }
+    let in_flight: u64 = summary.entrypoints.iter().map(|e| e.in_flight).sum();
+    let completed: u64 = summary.entrypoints.iter().map(|e| e.completed).sum();
+    if in_flight > 10 && in_flight as f64 > 0.01 * completed as f64 {
+        list.push(Finding {
+            text: format!(
+                "{} requests were still unanswered at the end: a backlog was building up.",
+                format::count(in_flight)
+            ),
+            good: Some(false),
+        });
+    }
+    list
+}
+
+/// A cell: shown text and the value it sorts by.
+enum Cell {
+    Text(String),
+    Number(String, f64),
+}
+
+impl Cell {
+    fn num(value: f64, shown: String) -> Cell {
+        Cell::Number(shown, value)
+    }
+
+    fn shown(&self) -> &str {
+        match self {
+            Cell::Text(s) | Cell::Number(s, _) => s,
+        }
+    }
+}
+
+fn ordered(rows: &mut [Vec<Cell>], sort: Sort) {
+    rows.sort_by(|a, b| {
+        let order = match (a.get(sort.column), b.get(sort.column)) {
+            (Some(Cell::Number(_, x)), Some(Cell::Number(_, y))) => x.total_cmp(y),
+            (Some(x), Some(y)) => x.shown().cmp(y.shown()),
+            _ => std::cmp::Ordering::Equal,
+        };
+        if sort.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+}
+
+fn causes(errors: &ErrorCounts) -> String {
+    verdicts::cause_list(errors)
+}
+
+/// The Results tab.
+pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
+    let shown = sim.with_shown(|run| {
+        let palette = Palette::for_visuals(ui.visuals());
+        ui.horizontal(|ui| {
+            ui.strong(run.name);
+            let s = run.summary;
+            ui.weak(format!(
+                "{} s simulated{} · {} events computed in {} s",
+                format::trim(s.simulated_s),
+                match s.status {
+                    crate::metrics::RunStatus::Cancelled => " (stopped early)",
+                    crate::metrics::RunStatus::Running => " so far",
+                    crate::metrics::RunStatus::Complete => "",
+                },
+                format::count(s.events),
+                format::fixed(s.wall_s, 2)
+            ));
+        });
+        for finding in findings(run) {
+            let (mark, color) = match finding.good {
+                Some(true) => ("✔", palette.ok),
+                Some(false) => ("✖", palette.bad),
+                None => ("•", ui.visuals().text_color()),
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(mark).color(color).strong());
+                ui.label(&finding.text);
+            });
+        }
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("sim-results-scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                entries_table_ui(ui, run, sim.entries_sort, &palette, out);
+                ui.add_space(8.0);
+                services_table_ui(ui, run, sim.services_sort, &palette, out);
+            });
+    });
+    if shown.is_none() {
+        ui.weak("No run yet. Press ▶ Run (F5): the verdict and the tables of entries and services appear here.");
+    }
+}
+
+fn header_row(ui: &mut Ui, table: Table, headers: &[&str], sort: Sort, out: &mut Vec<AppCommand>) {
+    for (i, header) in headers.iter().enumerate() {
+        let arrow = if sort.column == i {
+            if sort.descending { " ⏷" } else { " ⏶" }
+        } else {
+            ""
+        };
+        if ui
+            .add(egui::Button::new(RichText::new(format!("{header}{arrow}")).strong()).frame(false))
+            .on_hover_text("Sort by this column")
+            .clicked()
+        {
+            out.push(SimCommand::SortBy { table, column: i }.into());
+        }
+    }
+    ui.end_row();
+}
+
+fn entries_table_ui(
+    ui: &mut Ui,
+    run: &RunView,
+    sort: Sort,
+    palette: &Palette,
+    out: &mut Vec<AppCommand>,
+) {
+    let summary = run.summary;
+    let slo = run.topology.slo.clone().unwrap_or_default();
+    let targets = verdicts::target_list(&slo);
+    let mut rows: Vec<Vec<Cell>> = summary
+        .entrypoints
+        .iter()
+        .map(|e| {
+            let verdict = if targets.is_empty() {
+                Cell::Text("–".to_owned())
+            } else if targets.iter().all(|t| t.met(e) != Some(false)) {
+                Cell::Text("✔ met".to_owned())
+            } else {
+                Cell::Text("✖ missed".to_owned())
+            };
+            vec![
+                Cell::Text(e.name.clone()),
+                Cell::num(e.offered as f64, format::count(e.offered)),
+                Cell::num(e.throughput_rps, format::fixed(e.throughput_rps, 1)),
+                Cell::num(e.success_ratio, format::availability(e.success_ratio)),
+                Cell::num(e.latency_ms.p50, format::ms(e.latency_ms.p50)),
+                Cell::num(e.latency_ms.p95, format::ms(e.latency_ms.p95)),
+                Cell::num(e.latency_ms.p99, format::ms(e.latency_ms.p99)),
+                Cell::num(e.latency_ms.max, format::ms(e.latency_ms.max)),
+                Cell::num(e.failed as f64, format::count(e.failed)),
+                Cell::Text(causes(&e.errors)),
+                verdict,
+            ]
+        })
+        .collect();
+    ordered(&mut rows, sort);
+    ui.strong("Entries");
+    egui::Grid::new("sim-entries")
+        .striped(true)
+        .spacing([14.0, 3.0])
+        .show(ui, |ui| {
+            header_row(
+                ui,
+                Table::Entries,
+                &[
+                    "Entry",
+                    "Offered",
+                    "Throughput (req/s)",
+                    "Success",
+                    "p50 (ms)",
+                    "p95 (ms)",
+                    "p99 (ms)",
+                    "Max (ms)",
+                    "Failed",
+                    "Errors by cause",
+                    "SLO",
+                ],
+                sort,
+                out,
+            );
+            for row in &rows {
+                for (i, cell) in row.iter().enumerate() {
+                    let color = match cell.shown() {
+                        "✔ met" => Some(palette.ok),
+                        "✖ missed" => Some(palette.bad),
+                        _ if i == 8 && cell.shown() != "0" => Some(palette.bad),
+                        _ => None,
+                    };
+                    cell_ui(ui, cell, color);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn services_table_ui(
+    ui: &mut Ui,
+    run: &RunView,
+    sort: Sort,
+    palette: &Palette,
+    out: &mut Vec<AppCommand>,
+) {
+    let mut rows: Vec<Vec<Cell>> = run
+        .summary
+        .services
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(s.name.clone()),
+                Cell::num(s.arrivals_rps, format::fixed(s.arrivals_rps, 1)),
+                Cell::num(s.throughput_rps, format::fixed(s.throughput_rps, 1)),
+                Cell::num(s.utilization, format::percent(s.utilization, 0)),
+                Cell::num(s.replicas_mean, format::fixed(s.replicas_mean, 1)),
+                Cell::num(s.wait_ms.p99, format::ms(s.wait_ms.p99)),
+                Cell::num(s.response_ms.p99, format::ms(s.response_ms.p99)),
+                Cell::num(s.queue_length_mean, format::fixed(s.queue_length_mean, 2)),
+                Cell::num(s.queue_length_max as f64, format::count(s.queue_length_max)),
+                Cell::num(s.errors.total() as f64, format::count(s.errors.total())),
+                Cell::Text(causes(&s.errors)),
+            ]
+        })
+        .collect();
+    ordered(&mut rows, sort);
+    ui.strong("Services");
+    egui::Grid::new("sim-services")
+        .striped(true)
+        .spacing([14.0, 3.0])
+        .show(ui, |ui| {
+            header_row(
+                ui,
+                Table::Services,
+                &[
+                    "Service",
+                    "Arrivals (req/s)",
+                    "Throughput (req/s)",
+                    "Utilization",
+                    "Replicas",
+                    "Wait p99 (ms)",
+                    "Response p99 (ms)",
+                    "Queue mean",
+                    "Queue max",
+                    "Failed",
+                    "Errors by cause",
+                ],
+                sort,
+                out,
+            );
+            for row in &rows {
+                for (i, cell) in row.iter().enumerate() {
+                    if i == 0 {
+                        // The name selects the service (and charts it).
+                        if ui
+                            .link(cell.shown())
+                            .on_hover_text("Select in the graph")
+                            .clicked()
+                        {
+                            out.push(AppCommand::Select(Selection::Service(
+                                cell.shown().to_owned(),
+                            )));
+                        }
+                        continue;
+                    }
+                    let color = match (i, cell) {
+                        (3, Cell::Number(_, u)) => {
+                            Some(palette.utilization(*u)).filter(|_| *u >= 0.6)
+                        }
+                        (9, Cell::Number(_, n)) if *n > 0.0 => Some(palette.bad),
+                        _ => None,
+                    };
+                    cell_ui(ui, cell, color);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn cell_ui(ui: &mut Ui, cell: &Cell, color: Option<Color32>) {
+    let text = RichText::new(cell.shown());
+    let text = match color {
+        Some(color) => text.color(color),
+        None => text,
+    };
+    match cell {
+        Cell::Number(..) => {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(text)
+            });
+        }
+        Cell::Text(_) => {
+            ui.label(text);
+        }
+    }
+}

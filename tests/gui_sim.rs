@@ -1,0 +1,311 @@
+//! UI tests of simulation in the app (issue 6) with egui_kittest: run a
+//! scenario from the run bar and read its results, stop a run midway,
+//! step, replay, compare two runs, and a run that cannot start. The app is
+//! driven through its widgets (found by label) and its own commands.
+
+// Test helpers may panic: that is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use archsim::gui::{App, AppCommand, BottomTab, Edit, Phase, Selection, Settings, SimCommand};
+use archsim::metrics::RunStatus;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 1000.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui_root(ui),
+            App::new(Settings::default()),
+        )
+}
+
+/// Runs frames until `done` holds (at most `limit_s` seconds).
+fn step_until(harness: &mut Harness<'static, App>, limit_s: u64, done: impl Fn(&App) -> bool) {
+    let started = Instant::now();
+    loop {
+        harness.step();
+        if done(harness.state()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(limit_s),
+            "timed out waiting"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.step();
+    harness.step();
+}
+
+fn open(harness: &mut Harness<'static, App>, file: &Path) {
+    harness.state_mut().open_path(file);
+    step_until(harness, 30, App::is_idle);
+}
+
+/// Clicks ▶ Run and waits for the run to end.
+fn run_to_end(harness: &mut Harness<'static, App>) {
+    let before = harness.state().sim.runs.len();
+    harness.get_by_label("▶ Run").click();
+    harness.step();
+    assert!(harness.state().sim.is_running() || harness.state().sim.runs.len() > before);
+    step_until(harness, 120, |app| !app.sim.is_running());
+    assert_eq!(
+        harness.state().sim.runs.len(),
+        before + 1,
+        "{:?}",
+        harness.state().sim.error
+    );
+}
+
+fn show_tab(harness: &mut Harness<'static, App>, tab: BottomTab) {
+    harness.state_mut().queue(AppCommand::ShowBottomTab(tab));
+    harness.step();
+    harness.step();
+}
+
+#[test]
+fn running_a_scenario_from_the_run_bar_shows_live_graph_charts_and_results() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+
+    let app = harness.state();
+    let run = &app.sim.runs[0];
+    assert_eq!(run.summary.status, RunStatus::Complete);
+    assert_eq!(run.name, "baseline #1");
+    assert!(run.summary.entrypoints.iter().all(|e| e.completed > 0));
+    assert_eq!(run.summary.simulated_s, run.scenario.duration_s);
+
+    // The graph shows the run's figures: utilization, rates, request flow.
+    let overlay = app.sim.overlay().expect("the live graph");
+    assert!(overlay.caption.starts_with("baseline #1"));
+    assert!(
+        overlay
+            .scene
+            .nodes
+            .iter()
+            .any(|n| n.utilization.unwrap_or(0.0) > 0.0)
+    );
+    assert!(
+        overlay
+            .scene
+            .edges
+            .iter()
+            .all(|e| e.rate_rps.unwrap_or(0.0) > 0.0)
+    );
+
+    // Results: the verdict in words and the tables.
+    show_tab(&mut harness, BottomTab::Results);
+    assert!(
+        harness.query_by_label_contains("SLO met").is_some()
+            || harness.query_by_label_contains("SLO missed").is_some()
+    );
+    harness.get_by_label_contains("Bottleneck:");
+    assert!(
+        harness.query_by_label_contains("First to fail").is_some()
+            || harness
+                .query_by_label_contains("No service failed")
+                .is_some()
+    );
+    harness.get_by_label("Entries");
+    harness.get_by_label("Services");
+    // Sorting by a column header.
+    harness.get_by_label("p99 (ms)").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().sim.entries_sort.column, 6);
+    assert!(harness.state().sim.entries_sort.descending);
+    harness.get_by_label("p99 (ms) ⏷").click();
+    harness.step();
+    harness.step();
+    assert!(!harness.state().sim.entries_sort.descending);
+
+    // Charts: entries, and the selected service's.
+    harness
+        .state_mut()
+        .apply(AppCommand::Select(Selection::Service("db".into())));
+    show_tab(&mut harness, BottomTab::Charts);
+    harness.get_by_label("Entries: throughput");
+    harness.get_by_label("db: utilization");
+    harness.get_by_label("db: replicas");
+}
+
+#[test]
+fn stopping_a_run_midway_keeps_what_was_simulated() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    // Real time: the 180 s scenario cannot finish during the test.
+    harness.state_mut().apply(SimCommand::SetSpeed(1.0).into());
+    harness.get_by_label("▶ Run").click();
+    step_until(&mut harness, 30, |app| {
+        app.sim
+            .active
+            .as_ref()
+            .is_some_and(|a| a.handle.shared().now_s >= 1.5)
+    });
+    assert_eq!(harness.state().sim.phase(), Some(Phase::Running));
+    // The progress bar tells the time and the time left.
+    harness.get_by_label_contains("left");
+    harness.get_by_label("⏹ Stop").click();
+    step_until(&mut harness, 10, |app| !app.sim.is_running());
+
+    let run = &harness.state().sim.runs[0];
+    assert_eq!(run.summary.status, RunStatus::Cancelled);
+    assert!(run.summary.simulated_s >= 1.5 && run.summary.simulated_s < 30.0);
+    assert!(run.cancelled());
+}
+
+#[test]
+fn pause_step_and_resume() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    // Step starts a paused run and advances one bucket.
+    harness.get_by_label("⏭ Step").click();
+    step_until(&mut harness, 30, |app| {
+        app.sim.phase() == Some(Phase::Paused)
+            && app
+                .sim
+                .with_shown(|run| run.summary.timeseries.t_s.len())
+                .unwrap_or(0)
+                == 1
+    });
+    harness.get_by_label("⏭ Step").click();
+    step_until(&mut harness, 30, |app| {
+        app.sim
+            .with_shown(|run| run.summary.timeseries.t_s.len())
+            .unwrap_or(0)
+            == 2
+    });
+    assert_eq!(harness.state().sim.phase(), Some(Phase::Paused));
+    // Resume runs it to the end.
+    harness.get_by_label("▶ Resume").click();
+    step_until(&mut harness, 120, |app| !app.sim.is_running());
+    assert_eq!(
+        harness.state().sim.runs[0].summary.status,
+        RunStatus::Complete
+    );
+}
+
+#[test]
+fn the_scrubber_replays_the_graph_at_any_bucket() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+    let buckets = harness.state().sim.runs[0].summary.timeseries.t_s.len();
+    let last_t = harness.state().sim.overlay().unwrap().t_s;
+    assert_eq!(
+        last_t,
+        harness.state().sim.runs[0].summary.timeseries.t_s[buckets - 1]
+    );
+    harness.state_mut().apply(SimCommand::Scrub(Some(3)).into());
+    harness.step();
+    let overlay = harness.state().sim.overlay().unwrap();
+    assert_eq!(overlay.t_s, 3.0);
+    assert!(overlay.caption.contains("replay"));
+    harness.get_by_label("⏭ End").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().sim.scrub, None);
+}
+
+#[test]
+fn two_runs_are_named_after_what_changed_and_compared() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+
+    // Halve the database's capacity, run again.
+    let index = harness
+        .state()
+        .doc
+        .topology
+        .services
+        .iter()
+        .position(|s| s.name == "db")
+        .unwrap();
+    let mut db = harness.state().doc.topology.services[index].clone();
+    let workers = db.workers;
+    db.workers = (workers / 2).max(1);
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::SetService {
+            index,
+            service: Box::new(db),
+        }));
+    run_to_end(&mut harness);
+
+    let app = harness.state();
+    assert_eq!(
+        app.sim.runs[1].name,
+        format!(
+            "baseline #2 · db workers {workers}→{}",
+            (workers / 2).max(1)
+        )
+    );
+    assert_eq!((app.sim.compare_a, app.sim.compare_b), (Some(0), Some(1)));
+
+    show_tab(&mut harness, BottomTab::Compare);
+    harness.get_by_label("Entries (A → B)");
+    harness.get_by_label("Services (A → B)");
+    harness.get_by_label_contains("A: baseline #1");
+    harness.get_by_label_contains("B: baseline #2");
+    // The overlaid charts.
+    harness.get_by_label("Entries: latency");
+    // The graph is coloured by the change: the database got busier.
+    let overlay = harness.state().sim.overlay().expect("the comparison graph");
+    assert!(overlay.caption.contains("compared with"));
+    let scene = &overlay.scene;
+    let db_node = scene
+        .nodes
+        .iter()
+        .position(|n| n.id.name() == "db")
+        .unwrap();
+    let (score, words) = overlay.nodes[db_node]
+        .as_ref()
+        .and_then(|n| n.change.clone())
+        .expect("db has a change");
+    assert!(score > 0.02, "db got worse: {score} {words}");
+
+    // Picking another pair and deleting a run keep the indices right.
+    harness.state_mut().apply(
+        SimCommand::SetCompare {
+            a: Some(1),
+            b: Some(0),
+        }
+        .into(),
+    );
+    harness.state_mut().apply(SimCommand::DeleteRun(0).into());
+    let sim = &harness.state().sim;
+    assert_eq!(sim.runs.len(), 1);
+    assert_eq!((sim.compare_a, sim.compare_b), (Some(0), None));
+}
+
+#[test]
+fn a_run_that_cannot_start_says_why() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::DeleteEntry(0)));
+    while !harness.state().doc.topology.workload.is_empty() {
+        harness
+            .state_mut()
+            .apply(AppCommand::edit(Edit::DeleteEntry(0)));
+    }
+    harness.get_by_label("▶ Run").click();
+    step_until(&mut harness, 30, |app| !app.sim.is_running());
+    let error = harness.state().sim.error.clone().expect("an error");
+    assert!(error.contains("workload"), "{error}");
+    assert!(harness.state().sim.runs.is_empty());
+    harness.get_by_label_contains("Cannot run");
+}
