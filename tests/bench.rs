@@ -1,6 +1,6 @@
 //! Performance measurement: `archsim bench` (engine-only and whole-run
-//! rates), and the staged time series (bucket values are staged before they
-//! reach the series; every reader must see them) on the 1,000-service model.
+//! rates), and the streaming API on the 1,000-service model that the
+//! benchmark runs (snapshots, live state and the final summary agree).
 
 use std::process::Command;
 
@@ -61,7 +61,7 @@ fn bench_reports_engine_and_whole_rates_for_the_visits_run_simulates() {
 }
 
 #[test]
-fn staged_buckets_are_seen_by_snapshots_live_and_the_final_summary() {
+fn snapshots_live_and_the_final_summary_agree_on_the_large_model() {
     let checked =
         model::load_checked_file(std::path::Path::new("scenarios/large-1000.json")).expect("valid");
     let mut sc = select_scenario(checked.topology(), None).expect("scenario");

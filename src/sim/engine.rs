@@ -216,8 +216,6 @@ pub struct Simulation {
     pub(crate) edge_stats: Vec<EdgeStats>,
     pub(crate) edge_counts: Vec<EdgeCounts>,
     pub(crate) series_t_s: Vec<f64>,
-    /// Closed buckets' service values not yet in the series (see `stats::ServiceRow`).
-    pub(crate) staged: Vec<super::stats::ServiceRow>,
     pub(crate) warmed_up: bool,
     pub(crate) bucket_count: usize,
     /// Earliest time at which a bucket closes or warm-up ends.
@@ -424,7 +422,6 @@ impl Simulation {
             edge_stats,
             edge_counts: vec![EdgeCounts::default(); plan_edges],
             series_t_s: Vec::with_capacity(buckets),
-            staged: Vec::with_capacity(super::stats::STAGED_BUCKETS * plan_services),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
             // Checked at the first event, which then sets the real boundary.

@@ -48,47 +48,6 @@ pub(crate) const SAMPLE_BUFFER: usize = 1024;
 /// histogram stays in cache and recording at once is cheaper.
 pub(crate) const BUFFER_ABOVE_SERIES: usize = 64;
 
-/// Closed buckets whose service values are staged before they go to the series.
-pub(crate) const STAGED_BUCKETS: usize = 8;
-
-/// One service's values for one closed bucket. Closing a bucket writes these
-/// rows one after the other (bucket-major, one stream of writes) instead of
-/// pushing a value onto each of the 12 series of every service, which on a
-/// large topology touched a cold cache line per value; every
-/// [`STAGED_BUCKETS`] buckets the rows are moved into the series, so each
-/// series receives several values per cache line. Readers
-/// (`live`, snapshots) see the staged buckets too.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ServiceRow {
-    pub arrivals: u64,
-    pub completed: u64,
-    pub errors: ErrorCounts,
-    pub replicas_desired: u64,
-    pub utilization: f64,
-    pub replicas: f64,
-    pub queue_length: f64,
-    pub p99_ms: f64,
-}
-
-impl ServiceRow {
-    /// Appends this bucket's values to every series of `s`.
-    pub(super) fn push_to(&self, s: &mut ServiceSeries) {
-        let errors = self.errors;
-        s.arrivals.push(self.arrivals);
-        s.completed.push(self.completed);
-        s.errors.push(errors.total());
-        s.errors_timeout.push(errors.timeout);
-        s.errors_rejected.push(errors.rejected);
-        s.errors_error.push(errors.error);
-        s.errors_circuit_open.push(errors.circuit_open);
-        s.replicas_desired.push(self.replicas_desired);
-        s.utilization.push(self.utilization);
-        s.replicas.push(self.replicas);
-        s.queue_length.push(self.queue_length);
-        s.p99_ms.push(self.p99_ms);
-    }
-}
-
 /// Time integrals of a service's state (request·seconds, replica·seconds).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Areas {
@@ -361,25 +320,26 @@ impl Simulation {
             let d = areas.minus(stats.cold.areas_at_bucket);
             stats.cold.areas_at_bucket = areas;
             let workers = f64::from(self.plan.services[i].workers);
+            let s = &mut stats.cold.series;
+            s.arrivals.push(stats.bucket.arrivals);
+            s.completed.push(stats.bucket.completed);
+            let errors = stats.bucket.errors;
+            s.errors.push(errors.total());
+            s.errors_timeout.push(errors.timeout);
+            s.errors_rejected.push(errors.rejected);
+            s.errors_error.push(errors.error);
+            s.errors_circuit_open.push(errors.circuit_open);
+            s.replicas_desired.push(u64::from(self.control[i].target));
+            s.utilization.push(ratio(d.busy, d.replicas * workers));
+            s.replicas.push(ratio(d.replicas, len_s));
+            s.queue_length.push(ratio(d.queued, len_s));
             let bucket = &mut self.hot.response[i];
             stats.cold.response.add(bucket);
             bucket.add(&stats.cold.bucket_uncounted);
-            self.staged.push(ServiceRow {
-                arrivals: stats.bucket.arrivals,
-                completed: stats.bucket.completed,
-                errors: stats.bucket.errors,
-                replicas_desired: u64::from(self.control[i].target),
-                utilization: ratio(d.busy, d.replicas * workers),
-                replicas: ratio(d.replicas, len_s),
-                queue_length: ratio(d.queued, len_s),
-                p99_ms: bucket.quantile_ms(0.99),
-            });
+            s.p99_ms.push(bucket.quantile_ms(0.99));
             bucket.clear();
             stats.cold.bucket_uncounted.clear();
             stats.cold.last_bucket = std::mem::take(&mut stats.bucket);
-        }
-        if self.staged.len() >= STAGED_BUCKETS * self.services.len() {
-            self.unstage_series();
         }
         for (stats, bucket) in self.entry_stats.iter_mut().zip(&mut self.hot.latency) {
             let s = &mut stats.series;
@@ -425,44 +385,6 @@ impl Simulation {
     }
 
     /// The state of every service and edge now.
-    /// Moves the staged rows into the services' series (see [`ServiceRow`]).
-    pub(super) fn unstage_series(&mut self) {
-        let n = self.services.len();
-        if n == 0 || self.staged.is_empty() {
-            self.staged.clear();
-            return;
-        }
-        for (i, state) in self.services.iter_mut().enumerate() {
-            let series = &mut state.stats.cold.series;
-            for row in self.staged.iter().skip(i).step_by(n) {
-                row.push_to(series);
-            }
-        }
-        self.staged.clear();
-    }
-
-    /// Appends to `to` (a summary's copy of service `i`'s series, already
-    /// extended from the series) the staged buckets it does not have yet.
-    pub(super) fn extend_from_staged(&self, i: usize, to: &mut ServiceSeries) {
-        let n = self.services.len();
-        let done = self.services[i].stats.cold.series.arrivals.len();
-        let have = to.arrivals.len().saturating_sub(done);
-        for row in self.staged.iter().skip(i).step_by(n.max(1)).skip(have) {
-            row.push_to(to);
-        }
-    }
-
-    /// Utilization of service `i` in the last closed bucket.
-    fn last_utilization(&self, i: usize) -> f64 {
-        let n = self.services.len();
-        match self.staged.len().checked_sub(n - i) {
-            Some(last) => self.staged[last].utilization,
-            None => (self.services[i].stats.cold.series.utilization.last())
-                .copied()
-                .unwrap_or(0.0),
-        }
-    }
-
     pub fn live(&self) -> LiveState {
         let services = self
             .services
@@ -482,7 +404,7 @@ impl Simulation {
                 added_latency_ms: state.extra_work_s * 1e3,
                 error_probability: state.error_probability,
                 in_flight: state.in_system,
-                utilization: self.last_utilization(i),
+                utilization: stats.cold.series.utilization.last().copied().unwrap_or(0.0),
                 arrivals: stats.cold.last_bucket.arrivals,
                 errors: stats.cold.last_bucket.errors,
             })

@@ -141,7 +141,6 @@ impl Simulation {
     /// simulation instead of copying them (for the end of a run).
     pub fn into_summary(mut self, completed: bool) -> Summary {
         let status = self.final_status(completed);
-        self.unstage_series();
         let timeseries = TimeSeries {
             bucket_s: self.bucket_s,
             t_s: std::mem::take(&mut self.series_t_s),
@@ -369,9 +368,8 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
-        for (i, ((_, to), state)) in ts.services.iter_mut().zip(&self.services).enumerate() {
+        for ((_, to), state) in ts.services.iter_mut().zip(&self.services) {
             extend_service(to, &state.stats.cold.series);
-            self.extend_from_staged(i, to);
         }
         for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
             extend_entry(to, &stats.series);
