@@ -18,8 +18,19 @@ pub struct ChartLine {
     pub points: Vec<[f64; 2]>,
     pub color: Option<Color32>,
     pub dashed: bool,
-    /// Part of a breakdown (errors by cause): a comparison keeps the total.
-    pub breakdown: bool,
+    pub role: LineRole,
+}
+
+/// What a line is within its chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineRole {
+    #[default]
+    Plain,
+    /// The sum of a breakdown: not drawn when the breakdown has one line
+    /// (it would hide under it); a comparison keeps it.
+    Total,
+    /// One part of a breakdown (an error cause): a comparison drops it.
+    Part,
 }
 
 /// One chart: a title, a unit and its lines.
@@ -75,7 +86,7 @@ fn line(name: &str, points: Vec<[f64; 2]>, dashed: bool) -> ChartLine {
         points,
         color: None,
         dashed,
-        breakdown: false,
+        role: LineRole::Plain,
     }
 }
 
@@ -89,6 +100,7 @@ pub fn error_lines<S: ErrorsByCause>(
 ) -> Vec<ChartLine> {
     let mut lines = vec![ChartLine {
         color: Some(Color32::from_gray(110)),
+        role: LineRole::Total,
         ..line("all causes", total, false)
     }];
     for (c, (name, color)) in CAUSES.iter().zip(CAUSE_COLORS).enumerate() {
@@ -107,7 +119,7 @@ pub fn error_lines<S: ErrorsByCause>(
         );
         lines.push(ChartLine {
             color: Some(color),
-            breakdown: true,
+            role: LineRole::Part,
             ..line(name, points, false)
         });
     }

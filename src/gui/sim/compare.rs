@@ -12,7 +12,7 @@ use crate::report::format;
 use super::super::command::AppCommand;
 use super::super::scene::Scene;
 use super::super::theme::Palette;
-use super::charts::{self, Chart, ChartLine};
+use super::charts::{self, Chart, ChartLine, LineRole};
 use super::live::{NodeLive, Overlay};
 use super::plot::{self, Marks};
 use super::{RunRecord, SimCommand, SimState};
@@ -448,13 +448,13 @@ fn overlaid_charts(
             });
         }
         // Errors by cause would make eight lines: compare the totals.
-        for line in chart.lines.into_iter().filter(|l| !l.breakdown) {
+        for line in chart.lines.into_iter().filter(|l| l.role != LineRole::Part) {
             into[index].lines.push(ChartLine {
                 name: format!("{} {}", if run == 0 { "A" } else { "B" }, line.name),
                 points: line.points,
                 color: if line.dashed { None } else { Some(colors[run]) },
                 dashed: run == 1 || line.dashed,
-                breakdown: false,
+                role: line.role,
             });
         }
     };

@@ -12,7 +12,7 @@ use crate::model::{Fault, Scenario};
 use crate::report::format;
 
 use super::super::theme::Palette;
-use super::charts::Chart;
+use super::charts::{Chart, ChartLine, LineRole};
 use super::timeline::fault_label;
 
 /// Height of one chart, in points.
@@ -176,11 +176,24 @@ pub fn charts_grid_ui(ui: &mut Ui, id: &str, charts: Vec<Chart>, marks: &Marks, 
     }
 }
 
-/// The colour of each line of a chart.
-fn line_colors(chart: &Chart) -> Vec<Color32> {
-    let mut next = 0;
+/// The lines drawn: all but a total that equals its one part.
+fn drawn_lines(chart: &Chart) -> Vec<&ChartLine> {
+    let parts = chart
+        .lines
+        .iter()
+        .filter(|l| l.role == LineRole::Part)
+        .count();
     chart
         .lines
+        .iter()
+        .filter(|l| !(l.role == LineRole::Total && parts == 1))
+        .collect()
+}
+
+/// The colour of each line drawn.
+fn line_colors(lines: &[&ChartLine]) -> Vec<Color32> {
+    let mut next = 0;
+    lines
         .iter()
         .map(|line| {
             line.color.unwrap_or_else(|| {
@@ -193,11 +206,11 @@ fn line_colors(chart: &Chart) -> Vec<Color32> {
 }
 
 /// The title and, on the same wrapped row, the legend.
-fn title_and_legend_ui(ui: &mut Ui, chart: &Chart, colors: &[Color32]) {
+fn title_and_legend_ui(ui: &mut Ui, chart: &Chart, lines: &[&ChartLine], colors: &[Color32]) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         ui.label(RichText::new(&chart.title).strong().small());
-        for (line, color) in chart.lines.iter().zip(colors) {
+        for (line, color) in lines.iter().zip(colors) {
             let swatch = if line.dashed { "┅" } else { "━" };
             ui.label(
                 RichText::new(format!("{swatch} {}", line.name))
@@ -217,8 +230,9 @@ fn chart_ui(
     palette: &Palette,
     width: f32,
 ) {
-    let colors = line_colors(chart);
-    title_and_legend_ui(ui, chart, &colors);
+    let lines = drawn_lines(chart);
+    let colors = line_colors(&lines);
+    title_and_legend_ui(ui, chart, &lines, &colors);
     let unit = chart.unit;
     let has_data = chart.lines.iter().any(|l| !l.points.is_empty());
     // A service's chart marks that service's scaling steps; the others all.
@@ -281,7 +295,7 @@ fn chart_ui(
             if let Some(at) = marks.cursor_s {
                 plot.vline(VLine::new("", at).color(palette.critical).width(1.5));
             }
-            for (line, color) in chart.lines.iter().zip(&colors) {
+            for (line, color) in lines.iter().zip(&colors) {
                 let mut item = Line::new(line.name.clone(), PlotPoints::from(line.points.clone()))
                     .width(1.6)
                     .color(*color);

@@ -9,9 +9,16 @@ use crate::model::{CallSpec, Topology};
 use crate::report::format;
 use crate::report::verdicts;
 
+use super::super::analysis::{more_rows_ui, rows_shown};
 use super::super::command::{AppCommand, Selection};
 use super::super::theme::Palette;
 use super::{RunView, SimCommand, SimState, Sort, Table};
+
+/// Where the tables keep how many rows they show: the first rows at first
+/// (a thousand rows laid out every frame would cost more than the graph),
+/// all after "Show all". Sorting orders all rows, then shows the first.
+pub const ENTRY_ROWS_ID: &str = "sim-results-entry-rows";
+pub const SERVICE_ROWS_ID: &str = "sim-results-service-rows";
 
 /// A sentence of the verdict, with its tone.
 #[derive(Debug, Clone, PartialEq)]
@@ -337,6 +344,7 @@ fn entries_table_ui(
         })
         .collect();
     ordered(&mut rows, sort);
+    let shown = rows_shown(ui, ENTRY_ROWS_ID, rows.len());
     ui.strong("Entries");
     egui::Grid::new("sim-entries")
         .striped(true)
@@ -361,7 +369,7 @@ fn entries_table_ui(
                 sort,
                 out,
             );
-            for row in &rows {
+            for row in rows.iter().take(shown) {
                 for (i, cell) in row.iter().enumerate() {
                     let color = match cell.shown() {
                         "✔ met" => Some(palette.ok),
@@ -374,6 +382,13 @@ fn entries_table_ui(
                 ui.end_row();
             }
         });
+    more_rows_ui(
+        ui,
+        ENTRY_ROWS_ID,
+        shown,
+        rows.len(),
+        "entries (in this order)",
+    );
 }
 
 fn services_table_ui(
@@ -404,6 +419,7 @@ fn services_table_ui(
         })
         .collect();
     ordered(&mut rows, sort);
+    let shown = rows_shown(ui, SERVICE_ROWS_ID, rows.len());
     ui.strong("Services");
     egui::Grid::new("sim-services")
         .striped(true)
@@ -428,7 +444,7 @@ fn services_table_ui(
                 sort,
                 out,
             );
-            for row in &rows {
+            for row in rows.iter().take(shown) {
                 for (i, cell) in row.iter().enumerate() {
                     if i == 0 {
                         // The name selects the service (and charts it).
@@ -455,6 +471,13 @@ fn services_table_ui(
                 ui.end_row();
             }
         });
+    more_rows_ui(
+        ui,
+        SERVICE_ROWS_ID,
+        shown,
+        rows.len(),
+        "services (in this order)",
+    );
 }
 
 fn cell_ui(ui: &mut Ui, cell: &Cell, color: Option<Color32>) {
