@@ -137,6 +137,8 @@ fn bench_tabs(c: &mut Criterion) {
         std::thread::sleep(Duration::from_millis(20));
     }
     for (name, tab, all_rows) in [
+        // The graph with the run's figures and a light tab: the baseline.
+        ("Problems tab", BottomTab::Problems, false),
         ("Results tab (first rows)", BottomTab::Results, false),
         ("Results tab (all rows)", BottomTab::Results, true),
         ("Charts tab", BottomTab::Charts, false),

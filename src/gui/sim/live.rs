@@ -8,7 +8,7 @@
 //! position moves (see [`super::SimState::refresh_overlay`]); painting it
 //! costs a few shapes per visible node and edge.
 
-use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, vec2};
+use egui::{Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, vec2};
 
 use crate::model::Topology;
 
@@ -347,13 +347,14 @@ impl Overlay {
             .and_then(|x| x.rate_rps)
             .unwrap_or(0.0);
         if self.edge_breaker_open.get(e).copied().unwrap_or(false) {
-            let at = bezier_at(curve, 0.5);
-            painter.text(
-                at,
-                Align2::CENTER_CENTER,
-                "⛔",
-                FontId::proportional(14.0 * zoom.clamp(0.6, 1.2)),
-                palette.bad,
+            // A no-entry sign near the caller, where the breaker sits (the
+            // middle holds the rate label).
+            let at = bezier_at(curve, 0.22);
+            let radius = 6.5 * zoom.clamp(0.6, 1.2);
+            painter.circle(at, radius, palette.bad, Stroke::new(1.0, palette.node_fill));
+            painter.line_segment(
+                [at - vec2(radius * 0.55, 0.0), at + vec2(radius * 0.55, 0.0)],
+                Stroke::new(radius * 0.35, Color32::WHITE),
             );
         }
         if rate <= 0.0 || zoom < 0.15 {
