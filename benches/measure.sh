@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Engine speed in visits and events per second, by wall clock and by CPU
 # time, for the M/M/4 model, the 1,000-service example and the SimPy M/M/4
-# model. CPU time is what one core delivers when other processes share the
-# machine; wall clock is the same on a quiet machine. See docs/performance.md.
+# model: first the whole `archsim run` process (CPU time of the process:
+# loading, simulating, writing the JSON), then the engine alone
+# (`archsim bench`: CPU time of the simulation phase, by thread CPU time).
+# CPU time is what one core delivers when other processes share the machine; wall clock is the same on a quiet machine. See docs/performance.md.
 #
 #   cargo build --release --no-default-features
 #   benches/measure.sh [ROUNDS]          (needs python3 with simpy for the last part)
@@ -39,6 +41,8 @@ PY
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$rounds"); do rate "M/M/4 (6.4M visits)" "$tmp/mm4.json"; done
 for _ in $(seq "$rounds"); do rate "large-1000 (300 s)" scenarios/large-1000.json --duration-s 300; done
+for _ in $(seq "$rounds"); do echo "M/M/4 $("$bin" bench "$tmp/mm4.json" --rounds 1 | grep 'engine only')"; done
+for _ in $(seq "$rounds"); do echo "large-1000 (300 s) $("$bin" bench scenarios/large-1000.json --duration-s 300 --rounds 1 | grep 'engine only')"; done
 if python3 -c "import simpy" 2> /dev/null; then
   for seed in $(seq "$rounds"); do
     echo "SimPy M/M/4 (640k visits): $(python3 benches/simpy/mm4.py 2000 "$seed" | grep visits/s)"

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod analysis;
+mod bench;
 mod cli;
 mod engine;
 mod engine_fidelity;

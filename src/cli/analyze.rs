@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::graph::{self, Analysis};
+use crate::report::words::plural;
 
 /// Services listed in the table unless `--all` is given.
 const DEFAULT_SERVICE_ROWS: usize = 25;
@@ -47,9 +48,9 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
     let _ = writeln!(out, "{}", clean(&analysis.topology));
     let _ = writeln!(
         out,
-        "  {} services, {} workload entries, {} requests/s in total\n",
-        analysis.services.len(),
-        analysis.entries.len(),
+        "  {}, {}, {} requests/s in total\n",
+        plural(analysis.services.len(), "service", "services"),
+        plural(analysis.entries.len(), "workload entry", "workload entries"),
         num(analysis.total_rate_rps, 1)
     );
     match &analysis.bottleneck {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analyze;
+mod bench;
 mod export;
 mod graph;
 mod import;
@@ -55,6 +56,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run a scenario headless and print a summary (or the JSON contract).
     Run(run::RunArgs),
+    /// Measure the engine's speed on a scenario (visits and events per CPU second).
+    Bench(bench::BenchArgs),
     /// Derive a topology from docker-compose, Kubernetes manifests or traces.
     Import(import::ImportArgs),
     /// Write an HTML or Markdown report of one or more scenarios.
@@ -78,6 +81,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Graph(args)) => graph::run(args),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Export(args)) => export::run(args),

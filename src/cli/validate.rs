@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::model::{self, Checked};
+use crate::report::words::plural;
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
@@ -28,10 +29,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 if !args.quiet {
                     let topology = checked.topology();
                     super::write_stdout(&format!(
-                        "{shown}: ok: {} services, {} workload entries, {} scenarios{}\n",
-                        topology.services.len(),
-                        topology.workload.len(),
-                        topology.scenarios.len(),
+                        "{shown}: ok: {}, {}, {}{}\n",
+                        plural(topology.services.len(), "service", "services"),
+                        plural(
+                            topology.workload.len(),
+                            "workload entry",
+                            "workload entries"
+                        ),
+                        plural(topology.scenarios.len(), "scenario", "scenarios"),
                         match checked.warnings().len() {
                             0 => String::new(),
                             1 => ", 1 warning".to_owned(),

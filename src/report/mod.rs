@@ -45,7 +45,7 @@ pub mod scene;
 mod svg;
 mod tables;
 pub mod verdicts;
-mod words;
+pub(crate) mod words;
 
 use std::path::PathBuf;
 

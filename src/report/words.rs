@@ -30,7 +30,8 @@ fn names_list(names: &[String]) -> Vec<Span> {
     spans
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
+/// "1 entry", "2 entries".
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
