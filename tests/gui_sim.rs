@@ -381,6 +381,26 @@ fn a_zone_outage_shows_replicas_down_error_colouring_and_errors_by_cause() {
     }
     harness.get_by_label("Entries: latency");
     harness.get_by_label("━ p95");
+
+    // The results tables name the causes as the charts do.
+    show_tab(&mut harness, BottomTab::Results);
+    let causes = harness.state().sim.runs[0].summary.entrypoints[0].errors;
+    let named = [
+        ("timeout", causes.timeout),
+        ("rejected", causes.rejected),
+        ("error", causes.error),
+        ("circuit_open", causes.circuit_open),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, n)| format!("{name} {}", archsim::report::format::count(*n)))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    // (The entry's row, and storefront's with the same counts.)
+    assert!(
+        harness.query_all_by_label(&named).next().is_some(),
+        "{named}"
+    );
 }
 
 #[test]

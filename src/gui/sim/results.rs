@@ -281,8 +281,26 @@ fn ordered(rows: &mut [Vec<Cell>], sort: Sort) {
     });
 }
 
+/// Errors by cause, named as in the charts' legends and the summary:
+/// `timeout 3 · error 4`.
 fn causes(errors: &ErrorCounts) -> String {
-    verdicts::cause_list(errors)
+    let counts = [
+        errors.timeout,
+        errors.rejected,
+        errors.error,
+        errors.circuit_open,
+    ];
+    let parts: Vec<String> = super::charts::CAUSES
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {}", format::count(n)))
+        .collect();
+    if parts.is_empty() {
+        "–".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 /// The Results tab.
