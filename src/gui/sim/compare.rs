@@ -452,7 +452,12 @@ fn overlaid_charts(
             into[index].lines.push(ChartLine {
                 name: format!("{} {}", if run == 0 { "A" } else { "B" }, line.name),
                 points: line.points,
-                color: if line.dashed { None } else { Some(colors[run]) },
+                // Offered load (dashed, A's only) in grey, apart from both runs.
+                color: Some(if line.dashed {
+                    palette.node_subtext
+                } else {
+                    colors[run]
+                }),
                 dashed: run == 1 || line.dashed,
                 role: line.role,
             });
