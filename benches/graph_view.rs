@@ -1,9 +1,11 @@
 //! CPU cost of the graph view on the 1,000-service example, without a GPU:
 //! deriving the scene (validation, analysis, layout) and one frame of the
 //! whole app while zooming (the app's UI code plus egui's tessellation into
-//! triangles — everything the CPU does before the GPU draws).
+//! triangles — everything the CPU does before the GPU draws); and one frame
+//! with the Results or Charts tab of a finished run of the example open.
 //!
 //!     cargo bench --bench graph_view
+//!     cargo bench --bench graph_view -- tab    (the simulation tabs only)
 
 // A benchmark that cannot load its input has nothing to measure.
 #![allow(clippy::expect_used)]
@@ -11,7 +13,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use archsim::gui::{App, DeriveRequest, Settings, derive};
+use archsim::gui::{App, AppCommand, BottomTab, DeriveRequest, Settings, SimCommand, derive};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const FILE: &str = "scenarios/large-1000.json";
@@ -117,9 +119,57 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// One frame with a simulation tab open, after a run of the example's
+/// first scenario (120 s, 1,044 services).
+fn bench_tabs(c: &mut Criterion) {
+    let (ctx, mut app) = open_app(1.0);
+    app.apply(AppCommand::FitView);
+    app.apply(SimCommand::Run.into());
+    let started = Instant::now();
+    let mut time = 100.0;
+    while app.sim.is_running() || app.sim.runs.is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the run did not finish"
+        );
+        time += 0.016;
+        let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for (name, tab, all_rows) in [
+        // The graph with the run's figures and a light tab: the baseline.
+        ("Problems tab", BottomTab::Problems, false),
+        ("Results tab (first rows)", BottomTab::Results, false),
+        ("Results tab (all rows)", BottomTab::Results, true),
+        ("Charts tab", BottomTab::Charts, false),
+    ] {
+        app.apply(AppCommand::ShowBottomTab(tab));
+        if all_rows {
+            // What "Show all" under each table does.
+            for id in ["sim-results-entry-rows", "sim-results-service-rows"] {
+                ctx.data_mut(|d| d.insert_temp(egui::Id::unique(id), usize::MAX));
+            }
+        }
+        for _ in 0..3 {
+            time += 0.016;
+            let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+        }
+        c.bench_function(
+            &format!("frame with the {name} of a 1,044-service run: ui + tessellation"),
+            |b| {
+                b.iter(|| {
+                    time += 0.016;
+                    let output = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+                    ctx.tessellate(output.shapes, output.pixels_per_point)
+                })
+            },
+        );
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(6));
-    targets = bench
+    targets = bench, bench_tabs
 }
 criterion_main!(benches);

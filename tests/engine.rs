@@ -243,10 +243,16 @@ fn time_series_cover_the_run_with_equal_lengths() {
             series.throughput_rps.len(),
             series.errors.len(),
             series.p50_ms.len(),
+            series.p95_ms.len(),
             series.p99_ms.len(),
         ] {
             assert_eq!(len, 13);
         }
+        for k in 0..13 {
+            let (p50, p95, p99) = (series.p50_ms[k], series.p95_ms[k], series.p99_ms[k]);
+            assert!(p50 <= p95 && p95 <= p99, "bucket {k}: {p50} {p95} {p99}");
+        }
+        assert!(series.p95_ms.iter().any(|p| *p > 0.0));
     }
     assert_eq!(ts.edges.len(), 1);
     assert_eq!(

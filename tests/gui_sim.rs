@@ -309,3 +309,137 @@ fn a_run_that_cannot_start_says_why() {
     assert!(harness.state().sim.runs.is_empty());
     harness.get_by_label_contains("Cannot run");
 }
+
+/// The node of the overlay that shows `service`.
+fn live_node<'a>(app: &'a App, service: &str) -> &'a archsim::gui::NodeLive {
+    let overlay = app.sim.overlay().expect("the live graph");
+    let i = overlay
+        .scene
+        .nodes
+        .iter()
+        .position(|n| n.id.name() == service)
+        .expect("the service's node");
+    overlay.nodes[i].as_ref().expect("live figures")
+}
+
+#[test]
+fn a_zone_outage_shows_replicas_down_error_colouring_and_errors_by_cause() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("zones.json"));
+    // "one zone": every replica is in zone a, which is out from 60 s to 120 s.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(1).into());
+    run_to_end(&mut harness);
+    let summary = &harness.state().sim.runs[0].summary;
+    assert_eq!(summary.fault_windows.len(), 1);
+    let entry = &summary.timeseries.entrypoints["orders"];
+    assert_eq!(entry.p95_ms.len(), summary.timeseries.t_s.len());
+
+    // Before the outage: all replicas serve, no errors.
+    harness
+        .state_mut()
+        .apply(SimCommand::Scrub(Some(30)).into());
+    harness.step();
+    let node = live_node(harness.state(), "storefront");
+    assert!(node.replicas_down < 0.5, "{node:?}");
+    assert!(node.error_ratio < 0.001, "{node:?}");
+    // During it: the three replicas are down and the requests fail.
+    harness
+        .state_mut()
+        .apply(SimCommand::Scrub(Some(90)).into());
+    harness.step();
+    let node = live_node(harness.state(), "storefront");
+    assert!((node.replicas_down - 3.0).abs() < 0.01, "{node:?}");
+    assert!(node.error_ratio > 0.5, "{node:?}");
+    // After it, the replicas start again (startup 15 s), then serve.
+    harness
+        .state_mut()
+        .apply(SimCommand::Scrub(Some(125)).into());
+    harness.step();
+    let node = live_node(harness.state(), "storefront");
+    assert!(node.replicas_down < 0.5, "{node:?}");
+    assert!(node.replicas_starting > 0.5, "{node:?}");
+
+    // The charts break the errors down by cause, with a legend.
+    show_tab(&mut harness, BottomTab::Charts);
+    harness.get_by_label("Entries: errors by cause");
+    let summary = &harness.state().sim.runs[0].summary;
+    let causes = summary.entrypoints[0].errors;
+    assert!(causes.total() > 0);
+    for (name, count) in [
+        ("━ timeout", causes.timeout),
+        ("━ rejected", causes.rejected),
+        ("━ error", causes.error),
+        ("━ circuit_open", causes.circuit_open),
+    ] {
+        // A cause that occurred has its line (the service's chart may
+        // list others).
+        if count > 0 {
+            assert!(harness.query_all_by_label(name).next().is_some(), "{name}");
+        }
+    }
+    harness.get_by_label("Entries: latency");
+    harness.get_by_label("━ p95");
+
+    // The results tables name the causes as the charts do.
+    show_tab(&mut harness, BottomTab::Results);
+    let causes = harness.state().sim.runs[0].summary.entrypoints[0].errors;
+    let named = [
+        ("timeout", causes.timeout),
+        ("rejected", causes.rejected),
+        ("error", causes.error),
+        ("circuit_open", causes.circuit_open),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, n)| format!("{name} {}", archsim::report::format::count(*n)))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    // (The entry's row, and storefront's with the same counts.)
+    assert!(
+        harness.query_all_by_label(&named).next().is_some(),
+        "{named}"
+    );
+}
+
+#[test]
+fn an_open_circuit_breaker_shows_on_its_edge_and_callee() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("retry-storm.json"));
+    // "breaker and budget": api → db has a breaker; db slows down at 60 s.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(1).into());
+    run_to_end(&mut harness);
+    let summary = &harness.state().sim.runs[0].summary;
+    let edge = summary
+        .timeseries
+        .edges
+        .iter()
+        .find(|e| e.from == "api" && e.to == "db")
+        .expect("api → db");
+    let open_bucket = edge
+        .breaker_open
+        .iter()
+        .position(|share| *share > 0.0)
+        .expect("the breaker opens");
+    assert!(open_bucket >= 60, "{open_bucket}");
+
+    harness
+        .state_mut()
+        .apply(SimCommand::Scrub(Some(open_bucket)).into());
+    harness.step();
+    let overlay = harness.state().sim.overlay().expect("the live graph");
+    assert!(overlay.edge_breaker_open.iter().any(|open| *open));
+    assert!(live_node(harness.state(), "db").breaker_open);
+    assert!(!live_node(harness.state(), "api").breaker_open);
+
+    harness
+        .state_mut()
+        .apply(SimCommand::Scrub(Some(10)).into());
+    harness.step();
+    let overlay = harness.state().sim.overlay().expect("the live graph");
+    assert!(overlay.edge_breaker_open.iter().all(|open| !*open));
+    assert!(!live_node(harness.state(), "db").breaker_open);
+}

@@ -239,7 +239,7 @@ fn services_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
 const FIRST_ROWS: usize = 25;
 
 /// How many of `total` rows the table `id` shows now.
-fn rows_shown(ui: &Ui, id: &str, total: usize) -> usize {
+pub(super) fn rows_shown(ui: &Ui, id: &str, total: usize) -> usize {
     let limit = ui
         .data(|d| d.get_temp::<usize>(egui::Id::unique(id)))
         .unwrap_or(FIRST_ROWS);
@@ -247,7 +247,7 @@ fn rows_shown(ui: &Ui, id: &str, total: usize) -> usize {
 }
 
 /// "N more …" with a button that shows them all.
-fn more_rows_ui(ui: &mut Ui, id: &str, shown: usize, total: usize, what: &str) {
+pub(super) fn more_rows_ui(ui: &mut Ui, id: &str, shown: usize, total: usize, what: &str) {
     if shown >= total {
         return;
     }

@@ -53,7 +53,7 @@ pub use paint::{Mark, Marks};
 pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
 pub use settings::{BottomTab, Settings};
-pub use sim::{Phase, RunRecord, SimCommand, SimState};
+pub use sim::{NodeLive, Overlay, Phase, RunRecord, SimCommand, SimState};
 
 /// The window icon (a small dependency graph), 256×256.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");

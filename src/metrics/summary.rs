@@ -325,6 +325,9 @@ pub struct EntrySeries {
     /// Latency percentiles of the successful requests answered in the bucket.
     pub p50_ms: Vec<f64>,
     pub p99_ms: Vec<f64>,
+    /// Extra: p95 latency of the successful requests answered in the bucket.
+    #[serde(default)]
+    pub p95_ms: Vec<f64>,
     /// Extra: external requests that arrived in the bucket.
     #[serde(default)]
     pub offered: Vec<u64>,

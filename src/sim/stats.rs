@@ -353,9 +353,10 @@ impl Simulation {
             s.errors_circuit_open.push(errors.circuit_open);
             stats.latency.add(bucket);
             bucket.add(&stats.bucket_uncounted);
-            let [p50, p99] = bucket.quantiles_ms([0.5, 0.99]);
+            let [p50, p95, p99] = bucket.quantiles_ms([0.5, 0.95, 0.99]);
             s.p50_ms.push(p50);
             s.p99_ms.push(p99);
+            s.p95_ms.push(p95);
             s.offered.push(stats.bucket.arrivals);
             bucket.clear();
             stats.bucket_uncounted.clear();

@@ -48,6 +48,7 @@ pub(super) fn entry_series(buckets: usize) -> EntrySeries {
         errors: Vec::with_capacity(buckets),
         p50_ms: Vec::with_capacity(buckets),
         p99_ms: Vec::with_capacity(buckets),
+        p95_ms: Vec::with_capacity(buckets),
         offered: Vec::with_capacity(buckets),
         errors_timeout: Vec::with_capacity(buckets),
         errors_rejected: Vec::with_capacity(buckets),
@@ -96,6 +97,7 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.errors, &from.errors);
     extend(&mut to.p50_ms, &from.p50_ms);
     extend(&mut to.p99_ms, &from.p99_ms);
+    extend(&mut to.p95_ms, &from.p95_ms);
     extend(&mut to.offered, &from.offered);
     extend(&mut to.errors_timeout, &from.errors_timeout);
     extend(&mut to.errors_rejected, &from.errors_rejected);

@@ -1,23 +1,16 @@
-//! Charts (egui_plot) of the shown run: for the entries (throughput,
-//! latency, errors) and for the selected service (throughput, p99 response,
-//! errors, utilization, queue length, replicas), with the warm-up, fault
-//! windows and scaling steps marked, x axes and cursors linked, values on
-//! hover. The comparison tab draws the same charts with two runs overlaid.
+//! Charts of the shown run: for the entries (throughput, latency p50/p95/p99,
+//! errors by cause) and for the selected service (throughput, p99 response,
+//! errors by cause, utilization, queue length, replicas). `plot` draws them
+//! with the fault windows and scaling steps marked; the comparison tab draws
+//! the same charts with two runs overlaid.
 
-use egui::{Color32, Id, Ui};
-use egui_plot::{Corner, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Span, VLine};
+use egui::{Color32, Ui};
 
-use crate::metrics::Summary;
-use crate::model::{Fault, Scenario};
-use crate::report::format;
+use crate::metrics::{EntrySeries, ServiceSeries, Summary};
 
 use super::super::command::AppCommand;
-use super::super::theme::Palette;
-use super::timeline::fault_label;
+use super::plot::{Marks, charts_grid_ui};
 use super::{RunView, SimCommand, SimState};
-
-/// Height of one chart, in points.
-const CHART_HEIGHT: f32 = 150.0;
 
 /// One line of a chart.
 pub struct ChartLine {
@@ -25,6 +18,19 @@ pub struct ChartLine {
     pub points: Vec<[f64; 2]>,
     pub color: Option<Color32>,
     pub dashed: bool,
+    pub role: LineRole,
+}
+
+/// What a line is within its chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineRole {
+    #[default]
+    Plain,
+    /// The sum of a breakdown: not drawn when the breakdown has one line
+    /// (it would hide under it); a comparison keeps it.
+    Total,
+    /// One part of a breakdown (an error cause): a comparison drops it.
+    Part,
 }
 
 /// One chart: a title, a unit and its lines.
@@ -32,38 +38,92 @@ pub struct Chart {
     pub title: String,
     pub unit: &'static str,
     pub lines: Vec<ChartLine>,
+    /// The service charted (its scaling steps are marked), `None` for entries.
+    pub service: Option<String>,
 }
 
-/// Windows and moments marked on every chart.
-#[derive(Default)]
-pub struct Marks {
-    pub warmup_s: f64,
-    pub faults: Vec<(f64, f64, String)>,
-    pub scaling: Vec<(f64, String)>,
-    /// The replay position.
-    pub cursor_s: Option<f64>,
+/// Colours of the error causes: timeout, rejected, error, circuit open.
+pub const CAUSE_COLORS: [Color32; 4] = [
+    Color32::from_rgb(230, 145, 20),
+    Color32::from_rgb(150, 90, 210),
+    Color32::from_rgb(215, 50, 50),
+    Color32::from_rgb(40, 150, 200),
+];
+
+/// The names of the error causes, as in the summary.
+pub const CAUSES: [&str; 4] = ["timeout", "rejected", "error", "circuit_open"];
+
+/// Per-bucket error counts by cause, in the order of [`CAUSES`].
+pub trait ErrorsByCause {
+    fn by_cause(&self) -> [&[u64]; 4];
 }
 
-impl Marks {
-    pub fn of(scenario: &Scenario, duration_s: f64) -> Marks {
-        Marks {
-            warmup_s: scenario.warmup_s,
-            faults: scenario
-                .faults
-                .iter()
-                .map(|f: &Fault| {
-                    let end = f.duration_s().map_or(duration_s, |d| f.at_s() + d);
-                    (f.at_s(), end.min(duration_s), fault_label(f))
-                })
-                .collect(),
-            scaling: scenario
-                .scaling
-                .iter()
-                .map(|s| (s.at_s, format!("{} → {}", s.service, s.replicas)))
-                .collect(),
-            cursor_s: None,
-        }
+impl ErrorsByCause for EntrySeries {
+    fn by_cause(&self) -> [&[u64]; 4] {
+        [
+            &self.errors_timeout,
+            &self.errors_rejected,
+            &self.errors_error,
+            &self.errors_circuit_open,
+        ]
     }
+}
+
+impl ErrorsByCause for ServiceSeries {
+    fn by_cause(&self) -> [&[u64]; 4] {
+        [
+            &self.errors_timeout,
+            &self.errors_rejected,
+            &self.errors_error,
+            &self.errors_circuit_open,
+        ]
+    }
+}
+
+fn line(name: &str, points: Vec<[f64; 2]>, dashed: bool) -> ChartLine {
+    ChartLine {
+        name: name.to_owned(),
+        points,
+        color: None,
+        dashed,
+        role: LineRole::Plain,
+    }
+}
+
+/// The lines of an errors chart (per second): all causes together, then
+/// one line per cause that occurred in the run.
+pub fn error_lines<S: ErrorsByCause>(
+    t_s: &[f64],
+    total: Vec<[f64; 2]>,
+    series: &[&S],
+    per_s: f64,
+) -> Vec<ChartLine> {
+    let mut lines = vec![ChartLine {
+        color: Some(Color32::from_gray(110)),
+        role: LineRole::Total,
+        ..line("all causes", total, false)
+    }];
+    for (c, (name, color)) in CAUSES.iter().zip(CAUSE_COLORS).enumerate() {
+        if !series
+            .iter()
+            .any(|s| s.by_cause()[c].iter().any(|v| *v > 0))
+        {
+            continue;
+        }
+        let points = combine(
+            t_s,
+            series
+                .iter()
+                .map(|s| s.by_cause()[c].iter().map(|v| *v as f64 * per_s).collect()),
+            false,
+        );
+        lines.push(ChartLine {
+            color: Some(color),
+            role: LineRole::Part,
+            ..line(name, points, false)
+        });
+    }
+    lines
 }
 
 /// `(t, value)` points of one series.
@@ -99,96 +159,61 @@ pub fn entry_charts(summary: &Summary, entry: Option<&str>) -> Vec<Chart> {
     let series = &summary.timeseries;
     let t = &series.t_s;
     let per_s = 1.0 / series.bucket_s.max(1e-9);
-    let line = |name: &str, points: Vec<[f64; 2]>, dashed: bool| ChartLine {
-        name: name.to_owned(),
-        points,
-        color: None,
-        dashed,
-    };
     let chosen = entry.and_then(|name| series.entrypoints.get(name).map(|s| (name, s)));
-    let (title, throughput, latency, errors) = match chosen {
-        Some((name, s)) => {
-            let mut latency = vec![
-                line("p50", points(t, &s.p50_ms, 1.0), false),
-                line("p99", points(t, &s.p99_ms, 1.0), false),
-            ];
-            if let Some(e) = summary.entry(name) {
-                // The time series hold p50 and p99; p95 is the whole run's.
-                latency.push(line(
-                    "p95 (whole run)",
-                    t.iter().map(|x| [*x, e.latency_ms.p95]).collect(),
-                    true,
-                ));
-            }
-            (
-                name.to_owned(),
-                vec![
-                    line("completed", points(t, &s.throughput_rps, 1.0), false),
-                    line("offered", count_points(t, &s.offered, per_s), true),
-                ],
-                latency,
-                vec![line("failed", count_points(t, &s.errors, per_s), false)],
-            )
-        }
-        None => {
-            let all = || series.entrypoints.values();
-            (
-                "Entries".to_owned(),
-                vec![
-                    line(
-                        "completed",
-                        combine(t, all().map(|s| s.throughput_rps.clone()), false),
-                        false,
-                    ),
-                    line(
-                        "offered",
-                        combine(
-                            t,
-                            all().map(|s| s.offered.iter().map(|v| *v as f64 * per_s).collect()),
-                            false,
-                        ),
-                        true,
-                    ),
-                ],
-                vec![
-                    line(
-                        "worst p50",
-                        combine(t, all().map(|s| s.p50_ms.clone()), true),
-                        false,
-                    ),
-                    line(
-                        "worst p99",
-                        combine(t, all().map(|s| s.p99_ms.clone()), true),
-                        false,
-                    ),
-                ],
-                vec![line(
-                    "failed",
-                    combine(
-                        t,
-                        all().map(|s| s.errors.iter().map(|v| *v as f64 * per_s).collect()),
-                        false,
-                    ),
-                    false,
-                )],
-            )
-        }
+    let (title, entries): (String, Vec<&EntrySeries>) = match chosen {
+        Some((name, s)) => (name.to_owned(), vec![s]),
+        None => ("Entries".to_owned(), series.entrypoints.values().collect()),
     };
+    let one = entries.len() == 1;
+    let all = || entries.iter();
+    let sum = |f: &dyn Fn(&EntrySeries) -> Vec<f64>| combine(t, all().map(|s| f(s)), false);
+    let worst = |f: &dyn Fn(&EntrySeries) -> Vec<f64>| combine(t, all().map(|s| f(s)), true);
+    let throughput = vec![
+        line("completed", sum(&|s| s.throughput_rps.clone()), false),
+        line(
+            "offered",
+            sum(&|s| s.offered.iter().map(|v| *v as f64 * per_s).collect()),
+            true,
+        ),
+    ];
+    let prefix = if one { "" } else { "worst " };
+    let mut latency = vec![line(
+        &format!("{prefix}p50"),
+        worst(&|s| s.p50_ms.clone()),
+        false,
+    )];
+    if entries.iter().all(|s| s.p95_ms.len() == t.len()) {
+        latency.push(line(
+            &format!("{prefix}p95"),
+            worst(&|s| s.p95_ms.clone()),
+            false,
+        ));
+    }
+    latency.push(line(
+        &format!("{prefix}p99"),
+        worst(&|s| s.p99_ms.clone()),
+        false,
+    ));
+    let total = sum(&|s| s.errors.iter().map(|v| *v as f64 * per_s).collect());
+    let errors = error_lines(t, total, &entries, per_s);
     vec![
         Chart {
             title: format!("{title}: throughput"),
             unit: "req/s",
             lines: throughput,
+            service: None,
         },
         Chart {
             title: format!("{title}: latency"),
             unit: "ms",
             lines: latency,
+            service: None,
         },
         Chart {
-            title: format!("{title}: errors"),
+            title: format!("{title}: errors by cause"),
             unit: "req/s",
             lines: errors,
+            service: None,
         },
     ]
 }
@@ -201,183 +226,59 @@ pub fn service_charts(summary: &Summary, service: &str) -> Vec<Chart> {
     };
     let t = &series.t_s;
     let per_s = 1.0 / series.bucket_s.max(1e-9);
-    let line = |name: &str, points: Vec<[f64; 2]>| ChartLine {
-        name: name.to_owned(),
-        points,
-        color: None,
-        dashed: false,
+    let chart = |title: &str, unit: &'static str, lines: Vec<ChartLine>| Chart {
+        title: format!("{service}: {title}"),
+        unit,
+        lines,
+        service: Some(service.to_owned()),
     };
+    let mut replicas = vec![line("serving", points(t, &s.replicas, 1.0), false)];
+    if s.replicas_desired.len() == t.len() {
+        replicas.push(line(
+            "target",
+            count_points(t, &s.replicas_desired, 1.0),
+            true,
+        ));
+    }
     vec![
-        Chart {
-            title: format!("{service}: throughput"),
-            unit: "req/s",
-            lines: vec![
-                line("arrivals", count_points(t, &s.arrivals, per_s)),
-                line("completed", count_points(t, &s.completed, per_s)),
+        chart(
+            "throughput",
+            "req/s",
+            vec![
+                line("arrivals", count_points(t, &s.arrivals, per_s), false),
+                line("completed", count_points(t, &s.completed, per_s), false),
             ],
-        },
-        Chart {
-            title: format!("{service}: response time"),
-            unit: "ms",
-            lines: vec![line("p99", points(t, &s.p99_ms, 1.0))],
-        },
-        Chart {
-            title: format!("{service}: errors"),
-            unit: "req/s",
-            lines: vec![line("failed", count_points(t, &s.errors, per_s))],
-        },
-        Chart {
-            title: format!("{service}: utilization"),
-            unit: "%",
-            lines: vec![line("busy workers", points(t, &s.utilization, 100.0))],
-        },
-        Chart {
-            title: format!("{service}: queue length"),
-            unit: "waiting",
-            lines: vec![line("mean in bucket", points(t, &s.queue_length, 1.0))],
-        },
-        Chart {
-            title: format!("{service}: replicas"),
-            unit: "replicas",
-            lines: vec![line("live", points(t, &s.replicas, 1.0))],
-        },
+        ),
+        chart(
+            "response time",
+            "ms",
+            vec![line("p99", points(t, &s.p99_ms, 1.0), false)],
+        ),
+        chart(
+            "errors by cause",
+            "req/s",
+            error_lines(t, count_points(t, &s.errors, per_s), &[s], per_s),
+        ),
+        chart(
+            "utilization",
+            "%",
+            vec![line(
+                "busy workers",
+                points(t, &s.utilization, 100.0),
+                false,
+            )],
+        ),
+        chart(
+            "queue length",
+            "waiting",
+            vec![line(
+                "mean in bucket",
+                points(t, &s.queue_length, 1.0),
+                false,
+            )],
+        ),
+        chart("replicas", "replicas", replicas),
     ]
-}
-
-/// Draws `charts` in a grid of `columns`, linked on the time axis.
-pub fn charts_grid_ui(ui: &mut Ui, id: &str, charts: Vec<Chart>, marks: &Marks, columns: usize) {
-    let link = Id::unique(("sim-charts-link", id));
-    let palette = Palette::for_visuals(ui.visuals());
-    let columns = columns.max(1);
-    let spacing = ui.spacing().item_spacing.x;
-    let width =
-        ((ui.available_width() - spacing * (columns as f32 - 1.0)) / columns as f32).max(160.0);
-    let mut charts = charts.into_iter().enumerate().peekable();
-    while charts.peek().is_some() {
-        ui.horizontal_top(|ui| {
-            for _ in 0..columns {
-                let Some((i, chart)) = charts.next() else {
-                    break;
-                };
-                ui.vertical(|ui| {
-                    ui.set_width(width);
-                    chart_ui(ui, (id, i), link, &chart, marks, &palette, width);
-                });
-            }
-        });
-    }
-}
-
-fn chart_ui(
-    ui: &mut Ui,
-    id: (&str, usize),
-    link: Id,
-    chart: &Chart,
-    marks: &Marks,
-    palette: &Palette,
-    width: f32,
-) {
-    ui.label(egui::RichText::new(&chart.title).strong().small());
-    let unit = chart.unit;
-    let has_data = chart.lines.iter().any(|l| !l.points.is_empty());
-    let response = Plot::new(id)
-        .height(CHART_HEIGHT)
-        .width(width)
-        .legend(
-            Legend::default()
-                .position(Corner::LeftTop)
-                .background_alpha(0.6),
-        )
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .allow_scroll(false)
-        .include_y(0.0)
-        .include_y(if unit == "%" { 100.0 } else { 1.0 })
-        .y_axis_min_width(36.0)
-        .x_axis_formatter(|mark, _| format!("{} s", format::trim(mark.value)))
-        .label_formatter(move |position: &HoverPosition| {
-            Some(match position {
-                HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => format!(
-                    "{plot_name}\nt = {} s\n{} {unit}",
-                    format::trim(position.x),
-                    format::fixed(position.y, 2)
-                ),
-                HoverPosition::Elsewhere { position } => {
-                    format!("t = {} s", format::trim(position.x))
-                }
-            })
-        })
-        .show(ui, |plot| {
-            if marks.warmup_s > 0.0 {
-                plot.span(
-                    Span::new("", 0.0..=marks.warmup_s).fill(palette.grid.gamma_multiply(0.5)),
-                );
-            }
-            for (start, end, _) in &marks.faults {
-                plot.span(
-                    Span::new("", *start..=*end)
-                        .fill(palette.bad.gamma_multiply(0.12))
-                        .border_color(palette.bad.gamma_multiply(0.5)),
-                );
-            }
-            for (at, _) in &marks.scaling {
-                plot.vline(
-                    VLine::new("", *at)
-                        .color(palette.downstream)
-                        .style(LineStyle::dashed_loose()),
-                );
-            }
-            if let Some(at) = marks.cursor_s {
-                plot.vline(VLine::new("", at).color(palette.critical).width(1.5));
-            }
-            for line in &chart.lines {
-                let mut item =
-                    Line::new(line.name.clone(), PlotPoints::from(line.points.clone())).width(1.6);
-                if let Some(color) = line.color {
-                    item = item.color(color);
-                }
-                if line.dashed {
-                    item = item.style(LineStyle::dashed_dense());
-                }
-                plot.line(item);
-            }
-        });
-    // Names of the fault windows and scaling steps, along the bottom
-    // (kept out of the legend, which lists the lines).
-    let transform = &response.transform;
-    let frame = *transform.frame();
-    let painter = ui.painter_at(frame);
-    let font = egui::FontId::proportional(10.0);
-    let mut labels: Vec<(f64, &str, Color32)> = marks
-        .faults
-        .iter()
-        .map(|(start, _, label)| (*start, label.as_str(), palette.bad))
-        .collect();
-    labels.extend(
-        marks
-            .scaling
-            .iter()
-            .map(|(at, label)| (*at, label.as_str(), palette.downstream)),
-    );
-    for (at, label, color) in labels {
-        let x = transform.position_from_point_x(at).max(frame.left());
-        if x < frame.right() - 20.0 {
-            painter.text(
-                egui::pos2(x + 3.0, frame.bottom() - 2.0),
-                egui::Align2::LEFT_BOTTOM,
-                label,
-                font.clone(),
-                color,
-            );
-        }
-    }
-    if !has_data {
-        ui.weak("no data yet");
-    }
 }
 
 /// The Charts tab.
@@ -390,7 +291,7 @@ pub fn charts_tab_ui(
     let shown = sim.with_shown(|run| {
         let service = chosen_service(run, selected);
         header_ui(ui, run, service.as_deref(), selected.is_some(), sim, out);
-        let mut marks = Marks::of(run.scenario, run.summary.duration_s);
+        let mut marks = Marks::of(run.scenario, run.summary);
         if let Some(k) = sim.scrub {
             marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
         }

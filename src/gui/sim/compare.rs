@@ -12,8 +12,9 @@ use crate::report::format;
 use super::super::command::AppCommand;
 use super::super::scene::Scene;
 use super::super::theme::Palette;
-use super::charts::{self, Chart, ChartLine, Marks};
+use super::charts::{self, Chart, ChartLine, LineRole};
 use super::live::{NodeLive, Overlay};
+use super::plot::{self, Marks};
 use super::{RunRecord, SimCommand, SimState};
 
 /// Whether lower values are better for a figure.
@@ -260,9 +261,9 @@ fn comparison_ui(
                 service.as_deref(),
                 &palette,
             );
-            let marks = Marks::of(&b.scenario, b.summary.duration_s);
+            let marks = Marks::of(&b.scenario, &b.summary);
             let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
-            charts::charts_grid_ui(ui, "compare", charts, &marks, columns);
+            plot::charts_grid_ui(ui, "compare", charts, &marks, columns);
         });
 }
 
@@ -443,14 +444,22 @@ fn overlaid_charts(
                 title: chart.title.clone(),
                 unit: chart.unit,
                 lines: Vec::new(),
+                service: chart.service.clone(),
             });
         }
-        for line in chart.lines {
+        // Errors by cause would make eight lines: compare the totals.
+        for line in chart.lines.into_iter().filter(|l| l.role != LineRole::Part) {
             into[index].lines.push(ChartLine {
                 name: format!("{} {}", if run == 0 { "A" } else { "B" }, line.name),
                 points: line.points,
-                color: if line.dashed { None } else { Some(colors[run]) },
+                // Offered load (dashed, A's only) in grey, apart from both runs.
+                color: Some(if line.dashed {
+                    palette.node_subtext
+                } else {
+                    colors[run]
+                }),
                 dashed: run == 1 || line.dashed,
+                role: line.role,
             });
         }
     };

@@ -8,7 +8,7 @@
 //! position moves (see [`super::SimState::refresh_overlay`]); painting it
 //! costs a few shapes per visible node and edge.
 
-use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, vec2};
+use egui::{Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, vec2};
 
 use crate::model::Topology;
 
@@ -37,6 +37,16 @@ pub struct NodeLive {
     pub replicas: f64,
     /// Replicas the file asks for (before scaling).
     pub replicas_configured: u64,
+    /// The target replica count at the end of the bucket (scaling included).
+    pub replicas_target: f64,
+    /// Replicas short of the target while a crash or zone outage hits the
+    /// service (time average in the bucket).
+    pub replicas_down: f64,
+    /// Replicas short of the target otherwise: starting after a crash or a
+    /// scale-up.
+    pub replicas_starting: f64,
+    /// A caller's circuit breaker towards this node was open in the bucket.
+    pub breaker_open: bool,
     /// Time-average waiting requests.
     pub queue_length: f64,
     /// Comparison: how the node changed (negative = better), and the words.
@@ -79,9 +89,13 @@ pub fn overlay(
     let bucket_s = series.bucket_s.max(1e-9);
     let mut scene = base.clone();
     let mut nodes: Vec<Option<NodeLive>> = vec![None; scene.nodes.len()];
-    // Accumulate per node: arrivals, errors, utilization × workers, workers.
+    // Accumulate per node: arrivals, errors, utilization × workers, workers,
+    // replicas, queue, configured replicas.
     let mut sums =
         vec![(0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64, 0_u64); scene.nodes.len()];
+    // Per node: target replicas, replicas down, replicas starting.
+    let mut shortfalls = vec![(0.0_f64, 0.0_f64, 0.0_f64); scene.nodes.len()];
+    let bucket_start_s = series.t_s[k];
     for (name, s) in &series.services {
         let Some(i) = scene.node_of_service(topology, name) else {
             continue;
@@ -97,6 +111,25 @@ pub fn overlay(
         sum.4 += replicas;
         sum.5 += s.queue_length.get(k).copied().unwrap_or(0.0);
         sum.6 += service.map_or(1, |x| x.replicas);
+        let configured = service.map_or(1, |x| x.replicas) as f64;
+        let target = s.replicas_desired.get(k).map_or(configured, |t| *t as f64);
+        let short = (target - replicas).max(0.0);
+        let hit = run.summary.fault_windows.iter().any(|w| {
+            w.start_s < bucket_start_s + bucket_s
+                && w.end_s > bucket_start_s
+                && match w.kind.as_str() {
+                    "crash" => w.target == *name,
+                    "zone_outage" => service.is_some_and(|x| x.zones.contains(&w.target)),
+                    _ => false,
+                }
+        });
+        let shortfall = &mut shortfalls[i];
+        shortfall.0 += target;
+        if hit {
+            shortfall.1 += short;
+        } else {
+            shortfall.2 += short;
+        }
     }
     for (i, node) in scene.nodes.iter_mut().enumerate() {
         let (arrivals, errors, busy, workers, replicas, queue, configured) = sums[i];
@@ -120,11 +153,16 @@ pub fn overlay(
             },
             replicas,
             replicas_configured: configured,
+            replicas_target: shortfalls[i].0,
+            replicas_down: shortfalls[i].1,
+            replicas_starting: shortfalls[i].2,
+            breaker_open: false,
             queue_length: queue,
             change: None,
         });
     }
     let mut edge_rps = vec![0.0_f64; scene.edges.len()];
+    let mut edge_breaker_open = vec![false; scene.edges.len()];
     let edge_index: std::collections::BTreeMap<(usize, usize), usize> = scene
         .edges
         .iter()
@@ -138,8 +176,13 @@ pub fn overlay(
         ) else {
             continue;
         };
+        let open = edge.breaker_open.get(k).is_some_and(|share| *share > 0.0);
+        if open && let Some(Some(node)) = nodes.get_mut(to) {
+            node.breaker_open = true;
+        }
         if let Some(&e) = edge_index.get(&(from, to)) {
             edge_rps[e] += edge.calls.get(k).copied().unwrap_or(0) as f64 / bucket_s;
+            edge_breaker_open[e] |= open;
         }
     }
     let mut edge_errors = vec![0.0; scene.edges.len()];
@@ -158,12 +201,11 @@ pub fn overlay(
         },
         trim(t_s)
     );
-    let edges = scene.edges.len();
     Some(Overlay {
         scene,
         nodes,
         edge_errors,
-        edge_breaker_open: vec![false; edges],
+        edge_breaker_open,
         t_s,
         bucket_s,
         caption,
@@ -240,23 +282,32 @@ impl Overlay {
         if let Some((_, words)) = &node.change {
             badges.push((words.clone(), palette.node_subtext));
         } else {
-            let down = node.replicas_configured as f64 - node.replicas;
             if node.error_ratio >= 0.001 {
                 badges.push((
                     format!("{:.0}% err", (node.error_ratio * 100.0).max(1.0)),
                     palette.bad,
                 ));
             }
-            if down >= 0.5 {
-                badges.push((format!("▼ {:.0} down", down.round()), palette.bad));
+            if node.breaker_open {
+                badges.push(("⛔ breaker open".to_owned(), palette.bad));
             }
-            if node.replicas_configured > 1
-                || (node.replicas - node.replicas_configured as f64).abs() >= 0.5
-            {
+            if node.replicas_down >= 0.5 {
                 badges.push((
-                    format!("×{:.0}", node.replicas.round()),
-                    palette.node_subtext,
+                    format!("▼ {:.0} down", node.replicas_down.round()),
+                    palette.bad,
                 ));
+            }
+            if node.replicas_starting >= 0.5 {
+                badges.push((
+                    format!("▲ {:.0} starting", node.replicas_starting.round()),
+                    palette.warn,
+                ));
+            }
+            let (serving, target) = (node.replicas.round(), node.replicas_target.round());
+            if target != serving {
+                badges.push((format!("×{serving:.0}/{target:.0}"), palette.node_subtext));
+            } else if node.replicas_configured > 1 || target != node.replicas_configured as f64 {
+                badges.push((format!("×{serving:.0}"), palette.node_subtext));
             }
         }
         let font = FontId::proportional((10.5 * zoom).clamp(9.0, 12.0));
@@ -296,13 +347,14 @@ impl Overlay {
             .and_then(|x| x.rate_rps)
             .unwrap_or(0.0);
         if self.edge_breaker_open.get(e).copied().unwrap_or(false) {
-            let at = bezier_at(curve, 0.5);
-            painter.text(
-                at,
-                Align2::CENTER_CENTER,
-                "⛔",
-                FontId::proportional(14.0 * zoom.clamp(0.6, 1.2)),
-                palette.bad,
+            // A no-entry sign near the caller, where the breaker sits (the
+            // middle holds the rate label).
+            let at = bezier_at(curve, 0.22);
+            let radius = 6.5 * zoom.clamp(0.6, 1.2);
+            painter.circle(at, radius, palette.bad, Stroke::new(1.0, palette.node_fill));
+            painter.line_segment(
+                [at - vec2(radius * 0.55, 0.0), at + vec2(radius * 0.55, 0.0)],
+                Stroke::new(radius * 0.35, Color32::WHITE),
             );
         }
         if rate <= 0.0 || zoom < 0.15 {

@@ -7,7 +7,8 @@
 //! is shown (run, replay position, comparison). Panels read it and push
 //! [`SimCommand`]s (wrapped in `AppCommand::Sim`); [`App::apply_sim`]
 //! applies them. Files: `runner` (thread), `panel` (run bar, scenario
-//! timeline), `live` (graph overlay), `charts`, `results`, `compare`,
+//! timeline), `live` (graph overlay), `charts` (what is charted), `plot` (drawing
+//! charts), `results`, `compare`,
 //! `naming` (run names from what changed), `timeline` (the scenario's
 //! timeline).
 
@@ -16,6 +17,7 @@ mod compare;
 mod live;
 mod naming;
 mod panel;
+mod plot;
 mod results;
 mod runner;
 mod timeline;
@@ -33,7 +35,7 @@ use super::command::AppCommand;
 use super::scene::Scene;
 use super::settings::BottomTab;
 
-pub use live::Overlay;
+pub use live::{NodeLive, Overlay};
 pub use panel::{MenuState, menu_ui, run_bar_ui};
 pub use runner::Phase;
 

@@ -2,16 +2,25 @@
 //! the bottleneck, the first service to fail) and sortable tables of the
 //! entries and services of the shown run.
 
-use egui::{Color32, RichText, Ui};
+use std::sync::Arc;
+
+use egui::{Color32, Id, RichText, Ui};
 
 use crate::metrics::{ErrorCounts, Summary};
 use crate::model::{CallSpec, Topology};
 use crate::report::format;
 use crate::report::verdicts;
 
+use super::super::analysis::{more_rows_ui, rows_shown};
 use super::super::command::{AppCommand, Selection};
 use super::super::theme::Palette;
 use super::{RunView, SimCommand, SimState, Sort, Table};
+
+/// Where the tables keep how many rows they show: the first rows at first
+/// (a thousand rows laid out every frame would cost more than the graph),
+/// all after "Show all". Sorting orders all rows, then shows the first.
+pub const ENTRY_ROWS_ID: &str = "sim-results-entry-rows";
+pub const SERVICE_ROWS_ID: &str = "sim-results-service-rows";
 
 /// A sentence of the verdict, with its tone.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,7 +209,46 @@ pub fn findings(run: &RunView) -> Vec<Finding> {
     list
 }
 
+/// What the tables of a run shown so far were built from: the run, how
+/// far it got, the sort.
+fn run_key(run: &RunView, sort: Sort) -> Id {
+    let s = run.summary;
+    Id::unique((
+        run.name,
+        s.events,
+        s.simulated_s.to_bits(),
+        s.timeseries.t_s.len(),
+        sort.column,
+        sort.descending,
+    ))
+}
+
+/// The sorted rows of a table, built once per run, snapshot and sort
+/// (formatting and sorting the 1,044 rows of the large example every frame
+/// cost about 20 ms; see docs/performance.md).
+fn cached_rows(
+    ui: &Ui,
+    slot: &str,
+    run: &RunView,
+    sort: Sort,
+    build: impl FnOnce() -> Vec<Vec<Cell>>,
+) -> Arc<Vec<Vec<Cell>>> {
+    let id = Id::unique(slot);
+    let key = run_key(run, sort);
+    if let Some((k, rows)) = ui.data(|d| d.get_temp::<(Id, Arc<Vec<Vec<Cell>>>)>(id))
+        && k == key
+    {
+        return rows;
+    }
+    let mut rows = build();
+    ordered(&mut rows, sort);
+    let rows = Arc::new(rows);
+    ui.data_mut(|d| d.insert_temp(id, (key, Arc::clone(&rows))));
+    rows
+}
+
 /// A cell: shown text and the value it sorts by.
+#[derive(Clone)]
 enum Cell {
     Text(String),
     Number(String, f64),
@@ -233,8 +281,26 @@ fn ordered(rows: &mut [Vec<Cell>], sort: Sort) {
     });
 }
 
+/// Errors by cause, named as in the charts' legends and the summary:
+/// `timeout 3 · error 4`.
 fn causes(errors: &ErrorCounts) -> String {
-    verdicts::cause_list(errors)
+    let counts = [
+        errors.timeout,
+        errors.rejected,
+        errors.error,
+        errors.circuit_open,
+    ];
+    let parts: Vec<String> = super::charts::CAUSES
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {}", format::count(n)))
+        .collect();
+    if parts.is_empty() {
+        "–".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 /// The Results tab.
@@ -256,7 +322,19 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
                 format::fixed(s.wall_s, 2)
             ));
         });
-        for finding in findings(run) {
+        let key = run_key(run, Sort::default());
+        let found = ui.data(|d| d.get_temp::<(Id, Arc<Vec<Finding>>)>(Id::unique("sim-findings")));
+        let found = match found.filter(|(k, _)| *k == key) {
+            Some((_, found)) => found,
+            None => {
+                let found = Arc::new(findings(run));
+                ui.data_mut(|d| {
+                    d.insert_temp(Id::unique("sim-findings"), (key, Arc::clone(&found)))
+                });
+                found
+            }
+        };
+        for finding in found.iter() {
             let (mark, color) = match finding.good {
                 Some(true) => ("✔", palette.ok),
                 Some(false) => ("✖", palette.bad),
@@ -310,33 +388,35 @@ fn entries_table_ui(
     let summary = run.summary;
     let slo = run.topology.slo.clone().unwrap_or_default();
     let targets = verdicts::target_list(&slo);
-    let mut rows: Vec<Vec<Cell>> = summary
-        .entrypoints
-        .iter()
-        .map(|e| {
-            let verdict = if targets.is_empty() {
-                Cell::Text("–".to_owned())
-            } else if targets.iter().all(|t| t.met(e) != Some(false)) {
-                Cell::Text("✔ met".to_owned())
-            } else {
-                Cell::Text("✖ missed".to_owned())
-            };
-            vec![
-                Cell::Text(e.name.clone()),
-                Cell::num(e.offered as f64, format::count(e.offered)),
-                Cell::num(e.throughput_rps, format::fixed(e.throughput_rps, 1)),
-                Cell::num(e.success_ratio, format::availability(e.success_ratio)),
-                Cell::num(e.latency_ms.p50, format::ms(e.latency_ms.p50)),
-                Cell::num(e.latency_ms.p95, format::ms(e.latency_ms.p95)),
-                Cell::num(e.latency_ms.p99, format::ms(e.latency_ms.p99)),
-                Cell::num(e.latency_ms.max, format::ms(e.latency_ms.max)),
-                Cell::num(e.failed as f64, format::count(e.failed)),
-                Cell::Text(causes(&e.errors)),
-                verdict,
-            ]
-        })
-        .collect();
-    ordered(&mut rows, sort);
+    let rows = cached_rows(ui, "sim-entries-rows", run, sort, || {
+        summary
+            .entrypoints
+            .iter()
+            .map(|e| {
+                let verdict = if targets.is_empty() {
+                    Cell::Text("–".to_owned())
+                } else if targets.iter().all(|t| t.met(e) != Some(false)) {
+                    Cell::Text("✔ met".to_owned())
+                } else {
+                    Cell::Text("✖ missed".to_owned())
+                };
+                vec![
+                    Cell::Text(e.name.clone()),
+                    Cell::num(e.offered as f64, format::count(e.offered)),
+                    Cell::num(e.throughput_rps, format::fixed(e.throughput_rps, 1)),
+                    Cell::num(e.success_ratio, format::availability(e.success_ratio)),
+                    Cell::num(e.latency_ms.p50, format::ms(e.latency_ms.p50)),
+                    Cell::num(e.latency_ms.p95, format::ms(e.latency_ms.p95)),
+                    Cell::num(e.latency_ms.p99, format::ms(e.latency_ms.p99)),
+                    Cell::num(e.latency_ms.max, format::ms(e.latency_ms.max)),
+                    Cell::num(e.failed as f64, format::count(e.failed)),
+                    Cell::Text(causes(&e.errors)),
+                    verdict,
+                ]
+            })
+            .collect()
+    });
+    let shown = rows_shown(ui, ENTRY_ROWS_ID, rows.len());
     ui.strong("Entries");
     egui::Grid::new("sim-entries")
         .striped(true)
@@ -361,7 +441,7 @@ fn entries_table_ui(
                 sort,
                 out,
             );
-            for row in &rows {
+            for row in rows.iter().take(shown) {
                 for (i, cell) in row.iter().enumerate() {
                     let color = match cell.shown() {
                         "✔ met" => Some(palette.ok),
@@ -374,6 +454,13 @@ fn entries_table_ui(
                 ui.end_row();
             }
         });
+    more_rows_ui(
+        ui,
+        ENTRY_ROWS_ID,
+        shown,
+        rows.len(),
+        "entries (in this order)",
+    );
 }
 
 fn services_table_ui(
@@ -383,27 +470,28 @@ fn services_table_ui(
     palette: &Palette,
     out: &mut Vec<AppCommand>,
 ) {
-    let mut rows: Vec<Vec<Cell>> = run
-        .summary
-        .services
-        .iter()
-        .map(|s| {
-            vec![
-                Cell::Text(s.name.clone()),
-                Cell::num(s.arrivals_rps, format::fixed(s.arrivals_rps, 1)),
-                Cell::num(s.throughput_rps, format::fixed(s.throughput_rps, 1)),
-                Cell::num(s.utilization, format::percent(s.utilization, 0)),
-                Cell::num(s.replicas_mean, format::fixed(s.replicas_mean, 1)),
-                Cell::num(s.wait_ms.p99, format::ms(s.wait_ms.p99)),
-                Cell::num(s.response_ms.p99, format::ms(s.response_ms.p99)),
-                Cell::num(s.queue_length_mean, format::fixed(s.queue_length_mean, 2)),
-                Cell::num(s.queue_length_max as f64, format::count(s.queue_length_max)),
-                Cell::num(s.errors.total() as f64, format::count(s.errors.total())),
-                Cell::Text(causes(&s.errors)),
-            ]
-        })
-        .collect();
-    ordered(&mut rows, sort);
+    let rows = cached_rows(ui, "sim-services-rows", run, sort, || {
+        run.summary
+            .services
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::Text(s.name.clone()),
+                    Cell::num(s.arrivals_rps, format::fixed(s.arrivals_rps, 1)),
+                    Cell::num(s.throughput_rps, format::fixed(s.throughput_rps, 1)),
+                    Cell::num(s.utilization, format::percent(s.utilization, 0)),
+                    Cell::num(s.replicas_mean, format::fixed(s.replicas_mean, 1)),
+                    Cell::num(s.wait_ms.p99, format::ms(s.wait_ms.p99)),
+                    Cell::num(s.response_ms.p99, format::ms(s.response_ms.p99)),
+                    Cell::num(s.queue_length_mean, format::fixed(s.queue_length_mean, 2)),
+                    Cell::num(s.queue_length_max as f64, format::count(s.queue_length_max)),
+                    Cell::num(s.errors.total() as f64, format::count(s.errors.total())),
+                    Cell::Text(causes(&s.errors)),
+                ]
+            })
+            .collect()
+    });
+    let shown = rows_shown(ui, SERVICE_ROWS_ID, rows.len());
     ui.strong("Services");
     egui::Grid::new("sim-services")
         .striped(true)
@@ -428,7 +516,7 @@ fn services_table_ui(
                 sort,
                 out,
             );
-            for row in &rows {
+            for row in rows.iter().take(shown) {
                 for (i, cell) in row.iter().enumerate() {
                     if i == 0 {
                         // The name selects the service (and charts it).
@@ -455,6 +543,13 @@ fn services_table_ui(
                 ui.end_row();
             }
         });
+    more_rows_ui(
+        ui,
+        SERVICE_ROWS_ID,
+        shown,
+        rows.len(),
+        "services (in this order)",
+    );
 }
 
 fn cell_ui(ui: &mut Ui, cell: &Cell, color: Option<Color32>) {
