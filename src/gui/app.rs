@@ -9,6 +9,7 @@ use std::time::Instant;
 use egui::{Panel, Ui};
 
 use crate::model::Topology;
+use crate::report::words::plural;
 
 use super::canvas::{self, CanvasState, CanvasView};
 use super::command::{AppCommand, Selection};
@@ -498,9 +499,9 @@ impl App {
                 if let Some(derived) = &self.derived {
                     let scene = &derived.scene;
                     ui.weak(format!(
-                        "{} nodes · {} edges · laid out in {:.0} ms · zoom {:.0}%",
-                        scene.nodes.len(),
-                        scene.edges.len(),
+                        "{} · {} · laid out in {:.0} ms · zoom {:.0}%",
+                        plural(scene.nodes.len(), "node", "nodes"),
+                        plural(scene.edges.len(), "edge", "edges"),
                         derived.elapsed_ms,
                         self.canvas.camera.zoom * 100.0
                     ));

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use egui::{RichText, ScrollArea, Ui};
 
 use crate::model::{Arrivals, Entry, Scenario, Topology};
+use crate::report::words::plural;
 
 use super::command::{AppCommand, Edit, Selection};
 use super::paint::format_rate;
@@ -43,7 +44,11 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                         .sum::<usize>()
                 })
                 .sum();
-            ui.weak(format!("{} services · {calls} calls", t.services.len()));
+            ui.weak(format!(
+                "{} · {}",
+                plural(t.services.len(), "service", "services"),
+                plural(calls, "call", "calls")
+            ));
             ui.add_space(6.0);
 
             section(ui, "Entries", t.workload.len(), |ui| {
