@@ -392,6 +392,10 @@ impl App {
                 .default_size(300.0)
                 .min_size(80.0)
                 .show(ui, |ui| {
+                    // egui remembers a panel at the size of its content: fill
+                    // it, or a tab that is short on the first frame (the
+                    // analysis still computing) shrinks the panel for good.
+                    ui.set_min_height(ui.available_height());
                     self.bottom_ui(ui, out);
                 });
         }
