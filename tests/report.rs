@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use archsim::metrics::Summary;
-use archsim::model::{self, Checked, Fault, Scenario};
+use archsim::model::{self, Checked, Scenario};
 use archsim::report::{self, ExportInput, ExportKind, ReportOptions, Run};
 use serde_json::Value;
 
@@ -42,23 +42,7 @@ fn scaled(mut s: Scenario, f: f64) -> Scenario {
         change.period_s = change.period_s.map(|v| v * f);
     }
     for fault in &mut s.faults {
-        let (at, duration) = match fault {
-            Fault::Crash {
-                at_s, duration_s, ..
-            }
-            | Fault::Latency {
-                at_s, duration_s, ..
-            }
-            | Fault::Errors {
-                at_s, duration_s, ..
-            }
-            | Fault::ZoneOutage {
-                at_s, duration_s, ..
-            }
-            | Fault::Partition {
-                at_s, duration_s, ..
-            } => (at_s, duration_s),
-        };
+        let (at, duration) = fault.window_mut();
         *at *= f;
         *duration = duration.map(|d| d * f);
     }

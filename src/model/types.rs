@@ -597,6 +597,27 @@ impl Fault {
         }
     }
 
+    /// The start and the duration, to change them whatever the kind.
+    pub fn window_mut(&mut self) -> (&mut f64, &mut Option<f64>) {
+        match self {
+            Fault::Crash {
+                at_s, duration_s, ..
+            }
+            | Fault::Latency {
+                at_s, duration_s, ..
+            }
+            | Fault::Errors {
+                at_s, duration_s, ..
+            }
+            | Fault::ZoneOutage {
+                at_s, duration_s, ..
+            }
+            | Fault::Partition {
+                at_s, duration_s, ..
+            } => (at_s, duration_s),
+        }
+    }
+
     /// The name used in files (`"kind"`).
     pub fn kind_str(&self) -> &'static str {
         match self {

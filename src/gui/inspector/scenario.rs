@@ -541,23 +541,7 @@ fn fault_rows(
             );
         }
     }
-    let (new_at, new_duration) = match &mut n {
-        Fault::Crash {
-            at_s, duration_s, ..
-        }
-        | Fault::Latency {
-            at_s, duration_s, ..
-        }
-        | Fault::Errors {
-            at_s, duration_s, ..
-        }
-        | Fault::ZoneOutage {
-            at_s, duration_s, ..
-        }
-        | Fault::Partition {
-            at_s, duration_s, ..
-        } => (at_s, duration_s),
-    };
+    let (new_at, new_duration) = n.window_mut();
     changed |= set(
         new_at,
         form.number(

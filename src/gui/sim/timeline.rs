@@ -194,7 +194,7 @@ pub fn timeline_ui(
             }
             let mut new = scenario.clone();
             match item {
-                Item::Fault(j, _) => set_fault_at(&mut new.faults[*j], at),
+                Item::Fault(j, _) => *new.faults[*j].window_mut().0 = at,
                 Item::Scaling(j, _) => new.scaling[*j].at_s = at,
             }
             if new != *scenario {
@@ -231,15 +231,5 @@ pub fn timeline_ui(
         let now = active.handle.shared().now_s;
         let x = x_of(now);
         painter.vline(x, rect.y_range(), Stroke::new(2.0, palette.critical));
-    }
-}
-
-fn set_fault_at(fault: &mut Fault, at: f64) {
-    match fault {
-        Fault::Crash { at_s, .. }
-        | Fault::Latency { at_s, .. }
-        | Fault::Errors { at_s, .. }
-        | Fault::ZoneOutage { at_s, .. }
-        | Fault::Partition { at_s, .. } => *at_s = at,
     }
 }
