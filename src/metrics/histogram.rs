@@ -156,6 +156,26 @@ impl<C: Count> LatencyHistogram<C> {
         self.hi = self.hi.max(cell);
     }
 
+    /// Records `n` durations of zero: the same as `n` calls of
+    /// [`record_s(0.0)`](Self::record_s), in one step.
+    pub fn record_zeros(&mut self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.grow(0);
+        }
+        if let Some(touched) = &mut self.touched
+            && self.counts[0].get() == 0
+        {
+            touched.push(0);
+        }
+        self.counts[0].add(n);
+        self.count += n;
+        // Cell 0 is the lowest: `hi` (at least 0) stays.
+        self.lo = 0;
+    }
+
     #[cold]
     fn grow(&mut self, cell: usize) {
         // Whole powers of two at a time.
@@ -359,6 +379,44 @@ fn quantiles_of<const N: usize>(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recording_zeros_at_once_is_recording_them_one_by_one() {
+        for tracking in [false, true] {
+            let new = || {
+                if tracking {
+                    LatencyHistogram::<u32>::tracking()
+                } else {
+                    LatencyHistogram::<u32>::new()
+                }
+            };
+            let (mut one_by_one, mut at_once) = (new(), new());
+            for value_s in [0.004, 0.0, 0.250, 0.0, 0.0, 0.001] {
+                one_by_one.record_s(value_s);
+            }
+            at_once.record_zeros(0);
+            assert!(at_once.is_empty());
+            for value_s in [0.004, 0.250, 0.001] {
+                at_once.record_s(value_s);
+            }
+            at_once.record_zeros(3);
+            assert_eq!(at_once.count(), one_by_one.count());
+            assert_eq!(at_once.mean_ms(), one_by_one.mean_ms());
+            assert_eq!(at_once.max_ms(), one_by_one.max_ms());
+            let q = [0.0, 0.25, 0.5, 0.75, 1.0];
+            assert_eq!(at_once.quantiles_ms(q), one_by_one.quantiles_ms(q));
+            assert_eq!(at_once.quantile_ms(0.4), 0.0);
+            // Clearing a tracking histogram must find cell 0 too.
+            at_once.clear();
+            at_once.record_s(0.002);
+            assert_eq!(at_once.quantiles_ms([0.0, 1.0]), [2.0, 2.0]);
+        }
+        // Zeros alone, in a histogram with no cells yet.
+        let mut zeros = LatencyHistogram::<u64>::new();
+        zeros.record_zeros(5);
+        assert_eq!((zeros.count(), zeros.max_ms()), (5, 0.0));
+        assert_eq!(zeros.quantiles_ms([0.5, 0.99]), [0.0, 0.0]);
+    }
 
     #[test]
     fn cells_are_contiguous_and_at_most_one_64th_wide() {

@@ -333,6 +333,7 @@ impl Simulation {
         let state = &mut self.services[service as usize];
         state.extra_work_s = add_s;
         state.error_probability = 1.0 - survive;
+        state.update_slow_path();
     }
 
     /// The mode of an active partition between services `a` and `b`

@@ -111,38 +111,48 @@ pub(crate) struct BreakerPlan {
 }
 
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub(crate) struct OperationPlan {
     pub service: u32,
-    pub sampler: Sampler,
-    /// Range into [`Plan::steps`].
-    pub steps: std::ops::Range<u32>,
-}
-
-/// One entry of an operation's `calls`: one call or a parallel group.
-#[derive(Debug, Clone)]
-pub(crate) struct StepPlan {
-    /// Range into [`Plan::calls`].
+    /// Range into [`Plan::calls`]: the calls of every step, in order (a
+    /// step's last call has `ends_step`; steps without calls leave none).
     pub calls: std::ops::Range<u32>,
+    pub sampler: Sampler,
 }
 
+// One cache line per operation: read at every start of work.
+const _: () = assert!(std::mem::size_of::<OperationPlan>() == 64);
+
+/// What every call needs (32 bytes: two to a cache line); the resilience
+/// settings are in [`CallPolicy`], at the same index of [`Plan::policies`].
 #[derive(Debug, Clone)]
 pub(crate) struct CallPlan {
     pub callee_service: u32,
     pub callee_operation: u32,
     pub probability: f64,
     pub count: u32,
-    pub optional: bool,
     /// Index into [`Plan::edges`].
     pub edge: u32,
+    /// Attempts take the resilience path: the call has a timeout, retries or
+    /// a breaker, or its caller has a retry budget (which counts first attempts).
+    pub guarded: bool,
+    /// The last call of its step (a single call, or the last of a parallel
+    /// group): the step's calls are issued together.
+    pub ends_step: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<CallPlan>() == 32);
+
+/// A call's resilience settings (see [`CallPlan`]).
+#[derive(Debug, Clone)]
+pub(crate) struct CallPolicy {
+    pub optional: bool,
     /// Index into [`Plan::timeouts_s`] (calls with the same timeout share a
     /// timer queue), or [`NONE`].
     pub timer: u32,
     pub retries: Option<RetryPlan>,
     /// Index into [`Plan::breakers`], or [`NONE`].
     pub breaker: u32,
-    /// Attempts take the resilience path: the call has a timeout, retries or
-    /// a breaker, or its caller has a retry budget (which counts first attempts).
-    pub guarded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -166,8 +176,9 @@ pub(crate) struct EdgePlan {
 pub(crate) struct Plan {
     pub services: Vec<ServicePlan>,
     pub operations: Vec<OperationPlan>,
-    pub steps: Vec<StepPlan>,
     pub calls: Vec<CallPlan>,
+    /// One per call, at the same index.
+    pub policies: Vec<CallPolicy>,
     pub edges: Vec<EdgePlan>,
     pub entries: Vec<EntryPlan>,
     /// Distinct call timeouts, in seconds.
@@ -301,9 +312,9 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                 place: format!("{op_place} service_time"),
                 source,
             })?;
-            let steps_start = plan.steps.len() as u32;
+            let calls_start = plan.calls.len() as u32;
             for (k, spec) in call_specs.iter().enumerate() {
-                let calls_start = plan.calls.len() as u32;
+                let step_start = plan.calls.len();
                 for (m, call) in spec.calls().iter().enumerate() {
                     let call_place = match spec {
                         CallSpec::Single(_) => format!("{op_place} calls[{k}]"),
@@ -337,25 +348,30 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                         callee_operation,
                         probability: call.probability,
                         count,
-                        optional: call.optional,
                         edge,
-                        timer,
-                        retries,
-                        breaker,
                         guarded: timer != NONE
                             || retries.is_some()
                             || breaker != NONE
                             || s.retry_budget.is_some(),
+                        ends_step: false,
+                    });
+                    plan.policies.push(CallPolicy {
+                        optional: call.optional,
+                        timer,
+                        retries,
+                        breaker,
                     });
                 }
-                plan.steps.push(StepPlan {
-                    calls: calls_start..plan.calls.len() as u32,
-                });
+                if plan.calls.len() > step_start
+                    && let Some(last) = plan.calls.last_mut()
+                {
+                    last.ends_step = true;
+                }
             }
             plan.operations.push(OperationPlan {
                 service: i as u32,
+                calls: calls_start..plan.calls.len() as u32,
                 sampler,
-                steps: steps_start..plan.steps.len() as u32,
             });
         }
     }
@@ -447,16 +463,8 @@ fn check_acyclic(plan: &Plan) -> Result<(), SimError> {
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
         mark[root] = Mark::Active;
         while let Some(&mut (op, ref mut next)) = stack.last_mut() {
-            let steps = &plan.operations[op].steps;
-            let first = plan
-                .steps
-                .get(steps.start as usize)
-                .map_or(0, |s| s.calls.start as usize);
-            let last = if steps.is_empty() {
-                first
-            } else {
-                plan.steps[steps.end as usize - 1].calls.end as usize
-            };
+            let calls = &plan.operations[op].calls;
+            let (first, last) = (calls.start as usize, calls.end as usize);
             if first + *next < last {
                 let callee = plan.calls[first + *next].callee_operation as usize;
                 *next += 1;

@@ -249,9 +249,9 @@ pub(super) fn note_hanging_calls(plan: &mut Plan) {
         else {
             continue;
         };
-        let untimed = plan.calls.iter().any(|call| {
+        let untimed = plan.calls.iter().zip(&plan.policies).any(|(call, policy)| {
             let edge = plan.edges[call.edge as usize];
-            call.timer == NONE
+            policy.timer == NONE
                 && ((edge.from == a && edge.to == b) || (edge.from == b && edge.to == a))
         });
         if untimed {

@@ -104,10 +104,7 @@ impl Simulation {
         let now = self.now;
         let counted = now >= self.warmup_s;
         let state = &mut self.services[s];
-        state.stats.bucket.arrivals += 1;
-        if counted {
-            state.stats.arrivals += 1;
-        }
+        state.arrivals_total += 1;
         if state.admission && !self.admit(service) {
             self.reject(service, counted);
             return Err(Cause::Rejected);
@@ -133,7 +130,8 @@ impl Simulation {
             service,
             operation,
             replica,
-            step: self.plan.operations[operation as usize].steps.start,
+            next_call: 0,
+            calls_end: 0,
             pending: 0,
             parent,
             arrived_s: now,
@@ -146,19 +144,17 @@ impl Simulation {
         } else {
             state.integrate(now);
             state.queued += 1;
-            let queued = state.queued;
-            self.replicas[replica as usize].queue.push_back(visit);
-            let stats = &mut self.services[s].stats;
-            if counted && queued > stats.queue_max {
-                stats.queue_max = queued;
+            if counted && state.queued > state.queue_max {
+                state.queue_max = state.queued;
             }
+            self.replicas[replica as usize].queue.push_back(visit);
         }
         Ok(())
     }
 
     fn reject(&mut self, service: u32, counted: bool) {
         let stats = &mut self.services[service as usize].stats;
-        count_error(&mut stats.bucket.errors, Cause::Rejected);
+        count_error(&mut stats.bucket_errors, Cause::Rejected);
         if counted {
             count_error(&mut stats.errors, Cause::Rejected);
         }
@@ -192,20 +188,27 @@ impl Simulation {
             (v.service as usize, v.replica, v.operation, v.generation);
         let (counted, wait_s) = (v.counted, now - v.arrived_s);
         if counted {
-            self.record(Sample::Wait(s as u32), wait_s);
+            if wait_s > 0.0 {
+                self.record(Sample::Wait(s as u32), wait_s);
+            } else {
+                self.services[s].zero_waits += 1;
+            }
         }
+        let plan = &self.plan.operations[operation as usize];
+        let v = &mut self.visits[visit as usize];
+        (v.next_call, v.calls_end) = (plan.calls.start, plan.calls.end);
         let state = &mut self.services[s];
         state.integrate(now);
         state.busy += 1;
-        let extra_work_s = state.extra_work_s;
         self.replicas[replica as usize].busy += 1;
-        let work_s = self.plan.operations[operation as usize]
-            .sampler
-            .sample(&mut self.time_rngs[s]);
-        self.queue.push(
-            now + work_s + extra_work_s,
-            EventKind::WorkDone { visit, generation },
-        );
+        let work_s = plan.sampler.sample(&mut state.time_rng);
+        let mut done_s = now + work_s;
+        if state.slow_path {
+            // Adding the zero of no latency fault would change nothing.
+            done_s += state.extra_work_s;
+        }
+        self.queue
+            .push(done_s, EventKind::WorkDone { visit, generation });
     }
 
     /// Frees a worker of `replica` of `service`; the next queued request
@@ -216,13 +219,11 @@ impl Simulation {
         let state = &mut self.services[service as usize];
         state.integrate(now);
         state.busy -= 1;
-        let max_wait_s = state.max_wait_s;
         let r = &mut self.replicas[replica as usize];
         r.busy -= 1;
         if let Some(next) = r.queue.pop_front() {
             state.queued -= 1;
-            if max_wait_s < f64::INFINITY && now - self.visits[next as usize].arrived_s > max_wait_s
-            {
+            if state.slow_path && now - self.visits[next as usize].arrived_s > state.max_wait_s {
                 self.shed_and_take_next(next, service, replica);
             } else {
                 self.start_work(next);
@@ -256,12 +257,13 @@ impl Simulation {
         let v = &mut self.visits[visit as usize];
         v.state = VisitState::Calling;
         let state = &self.services[v.service as usize];
-        if state.error_probability > 0.0
+        if state.slow_path
+            && state.error_probability > 0.0
             && self.fault_rngs[v.service as usize].random::<f64>() < state.error_probability
         {
             v.failed = Some(Cause::Error);
         }
-        if !self.services[v.service as usize].blocking_calls {
+        if !state.blocking_calls {
             v.holds_worker = false;
             let (service, replica) = (v.service, v.replica);
             self.release_worker(service, replica);
@@ -274,41 +276,47 @@ impl Simulation {
     /// Issues the visit's next step with at least one call, or responds.
     fn advance_steps(&mut self, visit: u32) {
         let v = self.visits[visit as usize];
-        let steps_end = self.plan.operations[v.operation as usize].steps.end;
-        let mut step = v.step;
+        let mut next = v.next_call;
         let mut pending = 0;
-        while pending == 0 && step < steps_end && v.failed.is_none() {
-            let calls = self.plan.steps[step as usize].calls.clone();
-            step += 1;
-            for spec in calls {
-                let plan = &self.plan.calls[spec as usize];
-                if plan.count == 0 {
-                    continue;
+        if v.failed.is_none() {
+            while pending == 0 && next < v.calls_end {
+                // One step: its calls up to the one that ends it.
+                loop {
+                    let spec = next;
+                    next += 1;
+                    let plan = &self.plan.calls[spec as usize];
+                    let ends_step = plan.ends_step;
+                    let (count, probability, guarded) =
+                        (plan.count, plan.probability, plan.guarded);
+                    if count > 0
+                        && (probability >= 1.0
+                            || self.services[v.service as usize].call_rng.random::<f64>()
+                                < probability)
+                    {
+                        let call = self.alloc_call(CallRecord {
+                            generation: 0,
+                            live: true,
+                            guarded,
+                            counted: false,
+                            probe: false,
+                            caller: visit,
+                            caller_generation: v.generation,
+                            spec,
+                            repeats_left: count,
+                            attempt: 0,
+                            breaker_epoch: 0,
+                        });
+                        pending += 1;
+                        self.issue_attempt(call);
+                    }
+                    if ends_step {
+                        break;
+                    }
                 }
-                if plan.probability < 1.0
-                    && self.call_rngs[v.service as usize].random::<f64>() >= plan.probability
-                {
-                    continue;
-                }
-                let call = self.alloc_call(CallRecord {
-                    generation: 0,
-                    live: true,
-                    guarded: plan.guarded,
-                    counted: false,
-                    probe: false,
-                    caller: visit,
-                    caller_generation: v.generation,
-                    spec,
-                    repeats_left: plan.count,
-                    attempt: 0,
-                    breaker_epoch: 0,
-                });
-                pending += 1;
-                self.issue_attempt(call);
             }
         }
         let v = &mut self.visits[visit as usize];
-        v.step = step;
+        v.next_call = next;
         v.pending = pending;
         if pending == 0 {
             // Answering pushes its consequences as actions; no recursion.
@@ -417,7 +425,7 @@ impl Simulation {
                 record.live && record.generation == generation
             }
         };
-        let stats = &mut self.services[v.service as usize].stats;
+        let state = &mut self.services[v.service as usize];
         if !waiting {
             self.late_answer(visit, v.counted, result.is_ok(), now - v.arrived_s);
             return;
@@ -425,10 +433,8 @@ impl Simulation {
         match result {
             Ok(()) => {
                 let response_s = now - v.arrived_s;
-                stats.bucket.completed += 1;
-                if v.counted {
-                    stats.completed += 1;
-                }
+                state.completed_total += 1;
+                state.completed += u64::from(v.counted);
                 self.record(
                     Sample::Response {
                         service: v.service,
@@ -438,7 +444,8 @@ impl Simulation {
                 );
             }
             Err(cause) => {
-                count_error(&mut stats.bucket.errors, cause);
+                let stats = &mut state.stats;
+                count_error(&mut stats.bucket_errors, cause);
                 if v.counted {
                     count_error(&mut stats.errors, cause);
                 }

@@ -332,7 +332,7 @@ impl Simulation {
     /// at the service.
     pub(super) fn count_failure(&mut self, service: u32, cause: Cause, counted: bool) {
         let stats = &mut self.services[service as usize].stats;
-        count_error(&mut stats.bucket.errors, cause);
+        count_error(&mut stats.bucket_errors, cause);
         if counted {
             count_error(&mut stats.errors, cause);
         }
@@ -345,12 +345,13 @@ impl Simulation {
         let counted = now >= self.warmup_s;
         let record = self.calls[call as usize];
         let plan = &self.plan.calls[record.spec as usize];
+        let policy = &self.plan.policies[record.spec as usize];
         let (callee, operation, edge, breaker, timer) = (
             plan.callee_service,
             plan.callee_operation,
             plan.edge,
-            plan.breaker,
-            plan.timer,
+            policy.breaker,
+            policy.timer,
         );
         let caller = self.visits[record.caller as usize].service;
         if record.attempt == 0
@@ -471,8 +472,12 @@ impl Simulation {
     pub(super) fn on_guarded_answer(&mut self, call: u32, result: Result<(), Cause>) {
         let now = self.now;
         let record = self.calls[call as usize];
-        let plan = &self.plan.calls[record.spec as usize];
-        let (edge, breaker, retries) = (plan.edge, plan.breaker, plan.retries);
+        let policy = &self.plan.policies[record.spec as usize];
+        let (edge, breaker, retries) = (
+            self.plan.calls[record.spec as usize].edge,
+            policy.breaker,
+            policy.retries,
+        );
         if breaker != NONE && result != Err(Cause::CircuitOpen) {
             self.breakers[breaker as usize].record(
                 now,
@@ -548,7 +553,7 @@ impl Simulation {
             return; // The caller is gone.
         }
         if let Err(cause) = result
-            && !self.plan.calls[record.spec as usize].optional
+            && !self.plan.policies[record.spec as usize].optional
             && caller.failed.is_none()
         {
             caller.failed = Some(cause);
@@ -562,7 +567,7 @@ impl Simulation {
     /// Drops a call whose caller is gone (a breaker probe it holds is given back).
     pub(super) fn abandon_call(&mut self, call: u32) {
         let record = self.calls[call as usize];
-        let breaker = self.plan.calls[record.spec as usize].breaker;
+        let breaker = self.plan.policies[record.spec as usize].breaker;
         if record.probe && breaker != NONE {
             self.breakers[breaker as usize].release_probe(record.breaker_epoch);
         }

@@ -66,7 +66,7 @@ impl Areas {
     }
 }
 
-/// Counts of the bucket being filled.
+/// Counts of one bucket.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct BucketCounts {
     pub arrivals: u64,
@@ -74,15 +74,15 @@ pub(crate) struct BucketCounts {
     pub errors: ErrorCounts,
 }
 
-/// A service's counters, updated at every visit (two cache lines); what is
-/// only touched when a bucket closes lives in [`ServiceRecord`].
+/// A service's error counters and what closing a bucket needs; the
+/// counters of every visit are in [`ServiceState`](super::engine::ServiceState).
 #[derive(Debug, Clone, Default)]
+#[repr(C)]
 pub(crate) struct ServiceStats {
-    pub arrivals: u64,
-    pub completed: u64,
+    /// Counted failed requests by cause.
     pub errors: ErrorCounts,
-    pub queue_max: u32,
-    pub bucket: BucketCounts,
+    /// Failed requests of the open bucket by cause.
+    pub bucket_errors: ErrorCounts,
     pub cold: Box<ServiceRecord>,
 }
 
@@ -104,9 +104,14 @@ pub(crate) struct ServiceRecord {
     /// Counted responses of closed buckets.
     pub response: LatencyHistogram,
     pub areas_at_warmup: Areas,
+    /// `arrivals_total` when warm-up ended: arrivals since then are counted.
+    pub arrivals_at_warmup: u64,
     /// Responses in the open bucket to requests that arrived before warm-up ended.
     pub bucket_uncounted: LatencyHistogram<u32>,
     pub areas_at_bucket: Areas,
+    /// `arrivals_total` and `completed_total` when the open bucket started.
+    pub arrivals_at_bucket: u64,
+    pub completed_at_bucket: u64,
     /// The last closed bucket, for [`ServiceLive`].
     pub last_bucket: BucketCounts,
     pub series: ServiceSeries,
@@ -297,11 +302,20 @@ impl Simulation {
         }
     }
 
+    /// Moves the counted zero waits into the wait histograms; needed before
+    /// they are read.
+    pub(super) fn fold_zero_waits(&mut self) {
+        for (state, wait) in self.services.iter_mut().zip(&mut self.hot.wait) {
+            wait.record_zeros(std::mem::take(&mut state.zero_waits));
+        }
+    }
+
     /// Integrates every service to `t_s` and stores the integrals at warm-up.
     pub(super) fn mark_warmup(&mut self, t_s: f64) {
         for state in &mut self.services {
             state.integrate(t_s);
             state.stats.cold.areas_at_warmup = state.areas;
+            state.stats.cold.arrivals_at_warmup = state.arrivals_total;
         }
         for breaker in &mut self.breakers {
             breaker.at_warmup_s = breaker.not_closed_s(t_s);
@@ -320,10 +334,18 @@ impl Simulation {
             let d = areas.minus(stats.cold.areas_at_bucket);
             stats.cold.areas_at_bucket = areas;
             let workers = f64::from(self.plan.services[i].workers);
-            let s = &mut stats.cold.series;
-            s.arrivals.push(stats.bucket.arrivals);
-            s.completed.push(stats.bucket.completed);
-            let errors = stats.bucket.errors;
+            let cold = &mut stats.cold;
+            let bucket = BucketCounts {
+                arrivals: state.arrivals_total - cold.arrivals_at_bucket,
+                completed: state.completed_total - cold.completed_at_bucket,
+                errors: std::mem::take(&mut stats.bucket_errors),
+            };
+            cold.arrivals_at_bucket = state.arrivals_total;
+            cold.completed_at_bucket = state.completed_total;
+            let s = &mut cold.series;
+            s.arrivals.push(bucket.arrivals);
+            s.completed.push(bucket.completed);
+            let errors = bucket.errors;
             s.errors.push(errors.total());
             s.errors_timeout.push(errors.timeout);
             s.errors_rejected.push(errors.rejected);
@@ -333,13 +355,13 @@ impl Simulation {
             s.utilization.push(ratio(d.busy, d.replicas * workers));
             s.replicas.push(ratio(d.replicas, len_s));
             s.queue_length.push(ratio(d.queued, len_s));
-            let bucket = &mut self.hot.response[i];
-            stats.cold.response.add(bucket);
-            bucket.add(&stats.cold.bucket_uncounted);
-            s.p99_ms.push(bucket.quantile_ms(0.99));
-            bucket.clear();
-            stats.cold.bucket_uncounted.clear();
-            stats.cold.last_bucket = std::mem::take(&mut stats.bucket);
+            let open = &mut self.hot.response[i];
+            cold.response.add(open);
+            open.add(&cold.bucket_uncounted);
+            s.p99_ms.push(open.quantile_ms(0.99));
+            open.clear();
+            cold.bucket_uncounted.clear();
+            cold.last_bucket = bucket;
         }
         for (stats, bucket) in self.entry_stats.iter_mut().zip(&mut self.hot.latency) {
             let s = &mut stats.series;

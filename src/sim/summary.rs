@@ -306,6 +306,12 @@ impl Simulation {
             .enumerate()
         {
             let areas = state.areas_at(now).minus(stats.cold.areas_at_warmup);
+            // Arrivals since warm-up ended are the counted ones.
+            let arrivals = if self.warmed_up {
+                state.arrivals_total - stats.cold.arrivals_at_warmup
+            } else {
+                0
+            };
             let failed = stats.errors.total();
             let (run, open, wait) = (
                 &stats.cold.response,
@@ -315,9 +321,9 @@ impl Simulation {
             let [r50, r95, r99] = run.quantiles_ms_with(open, [0.5, 0.95, 0.99]);
             out.services.push(ServiceSummary {
                 name: plan.name.clone(),
-                arrivals: stats.arrivals,
-                completed: stats.completed,
-                throughput_rps: per_s(stats.completed),
+                arrivals,
+                completed: state.completed,
+                throughput_rps: per_s(state.completed),
                 utilization: ratio(areas.busy, areas.replicas * f64::from(plan.workers)),
                 replicas_mean: ratio(areas.replicas, measured_s),
                 wait_ms: WaitMs {
@@ -333,11 +339,11 @@ impl Simulation {
                     max: run.max_ms().max(open.max_ms()),
                 },
                 queue_length_mean: ratio(areas.queued, measured_s),
-                queue_length_max: u64::from(stats.queue_max),
+                queue_length_max: u64::from(state.queue_max),
                 errors: stats.errors,
                 failed,
                 in_flight: in_flight[i],
-                arrivals_rps: per_s(stats.arrivals),
+                arrivals_rps: per_s(arrivals),
                 busy_workers_mean: ratio(areas.busy, measured_s),
                 late: stats.cold.late,
                 retries_denied: stats.cold.retries_denied,
