@@ -133,7 +133,7 @@ impl<C: Count> LatencyHistogram<C> {
     }
 
     /// Records one duration given in seconds.
-    #[inline]
+    #[inline(always)]
     pub fn record_s(&mut self, duration_s: f64) {
         let duration_s = duration_s.max(0.0);
         self.count += 1;

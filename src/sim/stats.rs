@@ -253,7 +253,7 @@ pub(super) fn ratio(numerator: f64, denominator: f64) -> f64 {
 
 impl Simulation {
     /// Buffers one duration for its histograms.
-    #[inline]
+    #[inline(always)]
     pub(super) fn record(&mut self, sample: Sample, duration_s: f64) {
         if !self.buffer_samples {
             self.record_now(sample, duration_s);
@@ -275,7 +275,7 @@ impl Simulation {
         self.samples.clear();
     }
 
-    #[inline]
+    #[inline(always)]
     fn record_now(&mut self, sample: Sample, duration_s: f64) {
         match sample {
             Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
