@@ -161,6 +161,14 @@ pub(crate) enum Parent {
     Entry(u32),
     /// An attempt of this call record (valid while its generation matches).
     Call { call: u32, generation: u32 },
+    /// A plain call (one attempt, no resilience setting, no partition on):
+    /// answers the caller visit directly, without a call record (valid while
+    /// the caller's generation matches). `spec` indexes `Plan::calls`.
+    Visit {
+        visit: u32,
+        generation: u32,
+        spec: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

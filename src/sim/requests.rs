@@ -36,6 +36,15 @@ pub(crate) enum Action {
         generation: u32,
         result: Result<(), Cause>,
     },
+    /// A plain call (see [`Parent::Visit`]) answered its caller; `counted`:
+    /// it was sent after warm-up.
+    PlainAnswered {
+        caller: u32,
+        generation: u32,
+        spec: u32,
+        counted: bool,
+        result: Result<(), Cause>,
+    },
 }
 
 impl Simulation {
@@ -65,6 +74,13 @@ impl Simulation {
                     generation,
                     result,
                 } => self.on_call_answered(call, generation, result),
+                Action::PlainAnswered {
+                    caller,
+                    generation,
+                    spec,
+                    counted,
+                    result,
+                } => self.on_plain_answered(caller, generation, spec, counted, result),
             }
         }
     }
@@ -293,21 +309,25 @@ impl Simulation {
                             || self.services[v.service as usize].call_rng.random::<f64>()
                                 < probability)
                     {
-                        let call = self.alloc_call(CallRecord {
-                            generation: 0,
-                            live: true,
-                            guarded,
-                            counted: false,
-                            probe: false,
-                            caller: visit,
-                            caller_generation: v.generation,
-                            spec,
-                            repeats_left: count,
-                            attempt: 0,
-                            breaker_epoch: 0,
-                        });
                         pending += 1;
-                        self.issue_attempt(call);
+                        if count == 1 && !guarded && self.faults.partitions == 0 {
+                            self.issue_plain(visit, v.generation, spec);
+                        } else {
+                            let call = self.alloc_call(CallRecord {
+                                generation: 0,
+                                live: true,
+                                guarded,
+                                counted: false,
+                                probe: false,
+                                caller: visit,
+                                caller_generation: v.generation,
+                                spec,
+                                repeats_left: count,
+                                attempt: 0,
+                                breaker_epoch: 0,
+                            });
+                            self.issue_attempt(call);
+                        }
                     }
                     if ends_step {
                         break;
@@ -374,6 +394,75 @@ impl Simulation {
         }
     }
 
+    /// Sends a plain call (one attempt, no resilience setting, no partition
+    /// on) from `caller` straight to its callee, without a call record.
+    #[inline(always)]
+    fn issue_plain(&mut self, caller: u32, generation: u32, spec: u32) {
+        let plan = &self.plan.calls[spec as usize];
+        let (callee_service, callee_operation, edge) =
+            (plan.callee_service, plan.callee_operation, plan.edge);
+        let counted = self.now >= self.warmup_s;
+        let stats = &mut self.edge_counts[edge as usize];
+        stats.bucket_calls += 1;
+        if counted {
+            stats.calls += 1;
+        }
+        let parent = Parent::Visit {
+            visit: caller,
+            generation,
+            spec,
+        };
+        if let Err(cause) = self.arrive(callee_service, callee_operation, parent) {
+            self.actions.push(Action::PlainAnswered {
+                caller,
+                generation,
+                spec,
+                counted,
+                result: Err(cause),
+            });
+        }
+    }
+
+    /// A plain call answered: the caller's step has one call less to wait for.
+    #[inline(always)]
+    fn on_plain_answered(
+        &mut self,
+        caller: u32,
+        generation: u32,
+        spec: u32,
+        counted: bool,
+        result: Result<(), Cause>,
+    ) {
+        let v = &self.visits[caller as usize];
+        if v.generation != generation || v.state != VisitState::Calling {
+            return; // The caller is gone.
+        }
+        if let Err(cause) = result {
+            self.plain_call_failed(caller, spec, counted, cause);
+        }
+        let v = &mut self.visits[caller as usize];
+        v.pending -= 1;
+        if v.pending == 0 {
+            self.actions.push(Action::Advance(caller));
+        }
+    }
+
+    /// A plain call failed: counted on its edge, and it fails the caller
+    /// unless the call is optional.
+    #[cold]
+    fn plain_call_failed(&mut self, caller: u32, spec: u32, counted: bool, cause: Cause) {
+        let edge = self.plan.calls[spec as usize].edge;
+        let stats = &mut self.edge_stats[edge as usize];
+        count_error(&mut stats.bucket_errors, cause);
+        if counted {
+            count_error(&mut stats.errors, cause);
+        }
+        let v = &mut self.visits[caller as usize];
+        if !self.plan.policies[spec as usize].optional && v.failed.is_none() {
+            v.failed = Some(cause);
+        }
+    }
+
     fn on_call_answered(&mut self, call: u32, generation: u32, result: Result<(), Cause>) {
         let record = &mut self.calls[call as usize];
         if !record.live || record.generation != generation {
@@ -424,6 +513,14 @@ impl Simulation {
                 let record = &self.calls[call as usize];
                 record.live && record.generation == generation
             }
+            Parent::Visit {
+                visit: caller,
+                generation,
+                ..
+            } => {
+                let caller = &self.visits[caller as usize];
+                caller.generation == generation && caller.state == VisitState::Calling
+            }
         };
         let state = &mut self.services[v.service as usize];
         if !waiting {
@@ -458,6 +555,19 @@ impl Simulation {
                 self.actions.push(Action::CallAnswered {
                     call,
                     generation,
+                    result,
+                });
+            }
+            Parent::Visit {
+                visit: caller,
+                generation,
+                spec,
+            } => {
+                self.actions.push(Action::PlainAnswered {
+                    caller,
+                    generation,
+                    spec,
+                    counted: v.counted,
                     result,
                 });
             }
