@@ -287,6 +287,15 @@ impl<C: Count> LatencyHistogram<C> {
                     mine.add(theirs.get());
                 }
             }
+            (Some(mine), Some(theirs)) if theirs.len() < (hi - lo + 1) / 4 => {
+                for &cell in theirs {
+                    let cell = cell as usize;
+                    if self.counts[cell].get() == 0 {
+                        mine.push(cell as u32);
+                    }
+                    self.counts[cell].add(other.counts[cell].get());
+                }
+            }
             (Some(mine), _) => {
                 for cell in lo..=hi {
                     let n = other.counts[cell].get();
@@ -523,6 +532,14 @@ mod tests {
             extra.record_s(0.5);
             plain.add(&extra);
             tracked.add(&extra);
+            // A sparse tracked one (few cells over a wide range) too.
+            let mut sparse = LatencyHistogram::<u32>::tracking();
+            for v in [0.000_1, 0.9, 0.9, 2.0 + f64::from(round)] {
+                sparse.record_s(v);
+            }
+            plain.add(&sparse);
+            tracked.add(&sparse);
+            assert_eq!(plain.count(), tracked.count());
             assert_eq!(
                 plain.quantiles_ms([0.1, 0.5, 0.99]),
                 tracked.quantiles_ms([0.1, 0.5, 0.99])

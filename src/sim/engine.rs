@@ -18,7 +18,9 @@ use super::replicas::Phase;
 use super::resilience::{Breaker, RetryBudget, TimerQueue, TokenBucket};
 use super::rng::{Purpose, stream};
 use super::scaling::{Autoscaler, ServiceControl};
-use super::stats::{Areas, EdgeCounts, EdgeStats, EntryStats, HotHistograms, ServiceStats};
+use super::stats::{
+    Areas, EdgeCounts, EdgeRow, EdgeStats, EntryStats, HotHistograms, ServiceRow, ServiceStats,
+};
 use super::{SimError, default_bucket_s};
 
 /// Most buckets a run may have (memory is services × buckets).
@@ -93,12 +95,16 @@ pub(crate) struct ServiceState {
     pub max_wait_s: f64,
     /// Draws of probabilistic calls.
     pub call_rng: Pcg64Mcg,
-    // Lines 3 and 4: errors and what a bucket's close reads.
+    // Lines 3 to 5: errors and what closing a bucket reads.
     pub stats: ServiceStats,
+    /// `areas`, `arrivals_total` and `completed_total` when the open bucket started.
+    pub areas_at_bucket: Areas,
+    pub arrivals_at_bucket: u64,
+    pub completed_at_bucket: u64,
 }
 
-// Four cache lines, the blocks above.
-const _: () = assert!(std::mem::size_of::<ServiceState>() == 256);
+// Five cache lines, the blocks above.
+const _: () = assert!(std::mem::size_of::<ServiceState>() == 320);
 const _: () = assert!(std::mem::offset_of!(ServiceState, time_rng) == 64);
 const _: () = assert!(std::mem::offset_of!(ServiceState, extra_work_s) == 128);
 const _: () = assert!(std::mem::size_of::<Replica>() == 64);
@@ -273,6 +279,11 @@ pub struct Simulation {
     pub(crate) edge_stats: Vec<EdgeStats>,
     pub(crate) edge_counts: Vec<EdgeCounts>,
     pub(crate) series_t_s: Vec<f64>,
+    /// The closed buckets' rows of every service, bucket-major: row
+    /// `bucket × services + service` (see [`ServiceRow`]).
+    pub(crate) service_rows: Vec<ServiceRow>,
+    /// Likewise for the edges.
+    pub(crate) edge_rows: Vec<EdgeRow>,
     pub(crate) warmed_up: bool,
     pub(crate) bucket_count: usize,
     /// Earliest time at which a bucket closes or warm-up ends.
@@ -383,7 +394,10 @@ impl Simulation {
                 error_probability: 0.0,
                 max_wait_s: s.max_wait_s.unwrap_or(f64::INFINITY),
                 call_rng: stream(seed, &s.name, 0, Purpose::Calls),
-                stats: ServiceStats::with_series(super::summary::service_series(buckets)),
+                stats: ServiceStats::new(),
+                areas_at_bucket: Areas::default(),
+                arrivals_at_bucket: 0,
+                completed_at_bucket: 0,
             };
             state.update_slow_path();
             services.push(state);
@@ -434,11 +448,9 @@ impl Simulation {
         let mut entry_stats = vec![EntryStats::default(); plan.entries.len()];
         for stats in &mut entry_stats {
             stats.series = super::summary::entry_series(buckets);
+            stats.bucket_uncounted = crate::metrics::LatencyHistogram::tracking();
         }
-        let mut edge_stats = vec![EdgeStats::default(); plan.edges.len()];
-        for stats in &mut edge_stats {
-            stats.series = super::summary::edge_series(buckets);
-        }
+        let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
         let timers = plan
             .timeouts_s
             .iter()
@@ -483,6 +495,8 @@ impl Simulation {
             edge_stats,
             edge_counts: vec![EdgeCounts::default(); plan_edges],
             series_t_s: Vec::with_capacity(buckets),
+            service_rows: Vec::with_capacity(buckets * plan_services),
+            edge_rows: Vec::with_capacity(buckets * plan_edges),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
             // Checked at the first event, which then sets the real boundary.

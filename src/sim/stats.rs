@@ -5,7 +5,7 @@
 //! edge, plus one number per series per closed bucket. Nothing grows with the
 //! number of requests simulated.
 
-use crate::metrics::{EdgeSeries, EntrySeries, ErrorCounts, LatencyHistogram, ServiceSeries};
+use crate::metrics::{EntrySeries, ErrorCounts, LatencyHistogram};
 
 use super::engine::Simulation;
 use super::resilience::BreakerState;
@@ -87,11 +87,11 @@ pub(crate) struct ServiceStats {
 }
 
 impl ServiceStats {
-    /// Zero counters, with room for the series of the whole run.
-    pub fn with_series(series: ServiceSeries) -> Self {
+    /// Zero counters.
+    pub fn new() -> Self {
         ServiceStats {
             cold: Box::new(ServiceRecord {
-                series,
+                bucket_uncounted: LatencyHistogram::tracking(),
                 ..ServiceRecord::default()
             }),
             ..ServiceStats::default()
@@ -108,17 +108,36 @@ pub(crate) struct ServiceRecord {
     pub arrivals_at_warmup: u64,
     /// Responses in the open bucket to requests that arrived before warm-up ended.
     pub bucket_uncounted: LatencyHistogram<u32>,
-    pub areas_at_bucket: Areas,
-    /// `arrivals_total` and `completed_total` when the open bucket started.
-    pub arrivals_at_bucket: u64,
-    pub completed_at_bucket: u64,
     /// The last closed bucket, for [`ServiceLive`].
     pub last_bucket: BucketCounts,
-    pub series: ServiceSeries,
     /// Counted answers that came after the caller stopped waiting.
     pub late: u64,
     /// Counted retries the service's retry budget refused.
     pub retries_denied: u64,
+}
+
+/// One closed bucket of one service. The series of all services are kept
+/// bucket-major (`Simulation::service_rows`): closing a bucket appends one
+/// row per service in one sequential sweep, instead of a dozen scattered
+/// writes per service; the summary gathers them into [`ServiceSeries`](crate::metrics::ServiceSeries).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ServiceRow {
+    pub arrivals: u64,
+    pub completed: u64,
+    pub errors: ErrorCounts,
+    pub replicas_desired: u64,
+    pub utilization: f64,
+    pub replicas: f64,
+    pub queue_length: f64,
+    pub p99_ms: f64,
+}
+
+/// One closed bucket of one edge (kept bucket-major like [`ServiceRow`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EdgeRow {
+    pub calls: u64,
+    pub errors: u64,
+    pub breaker_open: f64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -175,8 +194,6 @@ pub(crate) struct EdgeStats {
     /// Failed attempts in the open bucket.
     pub bucket_errors: ErrorCounts,
     pub last_bucket_errors: ErrorCounts,
-    /// The series (`from` and `to` are filled in by the summary).
-    pub series: EdgeSeries,
 }
 
 /// The state of one service at this moment, for an animated graph.
@@ -330,35 +347,30 @@ impl Simulation {
         for (i, state) in self.services.iter_mut().enumerate() {
             state.integrate(end_s);
             let areas = state.areas;
-            let stats = &mut state.stats;
-            let d = areas.minus(stats.cold.areas_at_bucket);
-            stats.cold.areas_at_bucket = areas;
+            let d = areas.minus(state.areas_at_bucket);
+            state.areas_at_bucket = areas;
             let workers = f64::from(self.plan.services[i].workers);
-            let cold = &mut stats.cold;
             let bucket = BucketCounts {
-                arrivals: state.arrivals_total - cold.arrivals_at_bucket,
-                completed: state.completed_total - cold.completed_at_bucket,
-                errors: std::mem::take(&mut stats.bucket_errors),
+                arrivals: state.arrivals_total - state.arrivals_at_bucket,
+                completed: state.completed_total - state.completed_at_bucket,
+                errors: std::mem::take(&mut state.stats.bucket_errors),
             };
-            cold.arrivals_at_bucket = state.arrivals_total;
-            cold.completed_at_bucket = state.completed_total;
-            let s = &mut cold.series;
-            s.arrivals.push(bucket.arrivals);
-            s.completed.push(bucket.completed);
-            let errors = bucket.errors;
-            s.errors.push(errors.total());
-            s.errors_timeout.push(errors.timeout);
-            s.errors_rejected.push(errors.rejected);
-            s.errors_error.push(errors.error);
-            s.errors_circuit_open.push(errors.circuit_open);
-            s.replicas_desired.push(u64::from(self.control[i].target));
-            s.utilization.push(ratio(d.busy, d.replicas * workers));
-            s.replicas.push(ratio(d.replicas, len_s));
-            s.queue_length.push(ratio(d.queued, len_s));
+            state.arrivals_at_bucket = state.arrivals_total;
+            state.completed_at_bucket = state.completed_total;
+            let cold = &mut state.stats.cold;
             let open = &mut self.hot.response[i];
             cold.response.add(open);
             open.add(&cold.bucket_uncounted);
-            s.p99_ms.push(open.quantile_ms(0.99));
+            self.service_rows.push(ServiceRow {
+                arrivals: bucket.arrivals,
+                completed: bucket.completed,
+                errors: bucket.errors,
+                replicas_desired: u64::from(self.control[i].target),
+                utilization: ratio(d.busy, d.replicas * workers),
+                replicas: ratio(d.replicas, len_s),
+                queue_length: ratio(d.queued, len_s),
+                p99_ms: open.quantile_ms(0.99),
+            });
             open.clear();
             cold.bucket_uncounted.clear();
             cold.last_bucket = bucket;
@@ -385,25 +397,33 @@ impl Simulation {
             stats.bucket = BucketCounts::default();
         }
         for (stats, counts) in self.edge_stats.iter_mut().zip(&mut self.edge_counts) {
-            let s = &mut stats.series;
-            s.calls.push(counts.bucket_calls);
-            s.errors.push(stats.bucket_errors.total());
-            s.breaker_open.push(0.0);
+            self.edge_rows.push(EdgeRow {
+                calls: counts.bucket_calls,
+                errors: stats.bucket_errors.total(),
+                breaker_open: 0.0,
+            });
             stats.last_bucket_calls = counts.bucket_calls;
             stats.last_bucket_errors = std::mem::take(&mut stats.bucket_errors);
             counts.bucket_calls = 0;
         }
+        // The rows of this bucket's edges.
+        let first_row = self.edge_rows.len() - self.edge_stats.len();
         for breaker in &mut self.breakers {
             let open_s = breaker.not_closed_s(end_s);
             let share = ratio(open_s - breaker.at_bucket_s, len_s);
             breaker.at_bucket_s = open_s;
-            if let Some(last) = self.edge_stats[breaker.plan.edge as usize]
-                .series
-                .breaker_open
-                .last_mut()
-            {
-                *last = share;
-            }
+            self.edge_rows[first_row + breaker.plan.edge as usize].breaker_open = share;
+        }
+    }
+
+    /// The row of service `i` in the last closed bucket.
+    fn last_service_row(&self, i: usize) -> Option<&ServiceRow> {
+        let closed = self.series_t_s.len();
+        let n = self.services.len();
+        if closed == 0 {
+            None
+        } else {
+            self.service_rows.get((closed - 1) * n + i)
         }
     }
 
@@ -427,7 +447,7 @@ impl Simulation {
                 added_latency_ms: state.extra_work_s * 1e3,
                 error_probability: state.error_probability,
                 in_flight: state.in_system,
-                utilization: stats.cold.series.utilization.last().copied().unwrap_or(0.0),
+                utilization: self.last_service_row(i).map_or(0.0, |row| row.utilization),
                 arrivals: stats.cold.last_bucket.arrivals,
                 errors: stats.cold.last_bucket.errors,
             })

@@ -14,7 +14,7 @@ use crate::metrics::{
 };
 
 use super::engine::{Simulation, VisitState};
-use super::stats::ratio;
+use super::stats::{EdgeRow, ServiceRow, ratio};
 
 static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -77,19 +77,28 @@ fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
     }
 }
 
-fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
-    extend(&mut to.arrivals, &from.arrivals);
-    extend(&mut to.completed, &from.completed);
-    extend(&mut to.errors, &from.errors);
-    extend(&mut to.utilization, &from.utilization);
-    extend(&mut to.replicas, &from.replicas);
-    extend(&mut to.queue_length, &from.queue_length);
-    extend(&mut to.p99_ms, &from.p99_ms);
-    extend(&mut to.errors_timeout, &from.errors_timeout);
-    extend(&mut to.errors_rejected, &from.errors_rejected);
-    extend(&mut to.errors_error, &from.errors_error);
-    extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
-    extend(&mut to.replicas_desired, &from.replicas_desired);
+/// Appends to `to` the buckets of service `s` in `rows` (bucket-major, one
+/// row per service per bucket) that it does not have yet.
+fn extend_service(to: &mut ServiceSeries, rows: &[ServiceRow], services: usize, s: usize) {
+    let have = to.arrivals.len();
+    for row in rows
+        .iter()
+        .skip(have * services + s)
+        .step_by(services.max(1))
+    {
+        to.arrivals.push(row.arrivals);
+        to.completed.push(row.completed);
+        to.errors.push(row.errors.total());
+        to.utilization.push(row.utilization);
+        to.replicas.push(row.replicas);
+        to.queue_length.push(row.queue_length);
+        to.p99_ms.push(row.p99_ms);
+        to.errors_timeout.push(row.errors.timeout);
+        to.errors_rejected.push(row.errors.rejected);
+        to.errors_error.push(row.errors.error);
+        to.errors_circuit_open.push(row.errors.circuit_open);
+        to.replicas_desired.push(row.replicas_desired);
+    }
 }
 
 fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
@@ -105,10 +114,14 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
 }
 
-fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
-    extend(&mut to.calls, &from.calls);
-    extend(&mut to.errors, &from.errors);
-    extend(&mut to.breaker_open, &from.breaker_open);
+/// Like [`extend_service`], for edge `e`.
+fn extend_edge(to: &mut EdgeSeries, rows: &[EdgeRow], edges: usize, e: usize) {
+    let have = to.calls.len();
+    for row in rows.iter().skip(have * edges + e).step_by(edges.max(1)) {
+        to.calls.push(row.calls);
+        to.errors.push(row.errors);
+        to.breaker_open.push(row.breaker_open);
+    }
 }
 
 impl Simulation {
@@ -150,12 +163,11 @@ impl Simulation {
                 .plan
                 .services
                 .iter()
-                .zip(&mut self.services)
-                .map(|(plan, state)| {
-                    (
-                        plan.name.clone(),
-                        std::mem::take(&mut state.stats.cold.series),
-                    )
+                .enumerate()
+                .map(|(s, plan)| {
+                    let mut series = service_series(self.series_t_s.len());
+                    extend_service(&mut series, &self.service_rows, self.services.len(), s);
+                    (plan.name.clone(), series)
                 })
                 .collect(),
             entrypoints: self
@@ -169,14 +181,21 @@ impl Simulation {
                 .plan
                 .edges
                 .iter()
-                .zip(&mut self.edge_stats)
-                .map(|(edge, stats)| EdgeSeries {
-                    from: self.plan.services[edge.from as usize].name.clone(),
-                    to: self.plan.services[edge.to as usize].name.clone(),
-                    ..std::mem::take(&mut stats.series)
+                .enumerate()
+                .map(|(e, edge)| {
+                    let mut series = EdgeSeries {
+                        from: self.plan.services[edge.from as usize].name.clone(),
+                        to: self.plan.services[edge.to as usize].name.clone(),
+                        ..edge_series(self.series_t_s.len())
+                    };
+                    extend_edge(&mut series, &self.edge_rows, self.plan.edges.len(), e);
+                    series
                 })
                 .collect(),
         };
+        // The rows are in the series now.
+        self.service_rows = Vec::new();
+        self.edge_rows = Vec::new();
         let mut summary = self.header(timeseries);
         self.fill_summary(status, &mut summary);
         summary
@@ -376,14 +395,16 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
-        for ((_, to), state) in ts.services.iter_mut().zip(&self.services) {
-            extend_service(to, &state.stats.cold.series);
+        let services = self.services.len();
+        for (s, (_, to)) in ts.services.iter_mut().enumerate() {
+            extend_service(to, &self.service_rows, services, s);
         }
         for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
             extend_entry(to, &stats.series);
         }
-        for (to, stats) in ts.edges.iter_mut().zip(&self.edge_stats) {
-            extend_edge(to, &stats.series);
+        let edges = self.plan.edges.len();
+        for (e, to) in ts.edges.iter_mut().enumerate() {
+            extend_edge(to, &self.edge_rows, edges, e);
         }
     }
 
