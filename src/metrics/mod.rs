@@ -6,5 +6,5 @@
 mod histogram;
 mod summary;
 
-pub use histogram::{Count, LatencyHistogram};
+pub use histogram::{BucketedHistogram, Count, LatencyHistogram};
 pub use summary::*;

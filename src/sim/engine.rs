@@ -448,7 +448,6 @@ impl Simulation {
         let mut entry_stats = vec![EntryStats::default(); plan.entries.len()];
         for stats in &mut entry_stats {
             stats.series = super::summary::entry_series(buckets);
-            stats.bucket_uncounted = crate::metrics::LatencyHistogram::tracking();
         }
         let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
         let timers = plan

@@ -5,7 +5,7 @@
 //! edge, plus one number per series per closed bucket. Nothing grows with the
 //! number of requests simulated.
 
-use crate::metrics::{EntrySeries, ErrorCounts, LatencyHistogram};
+use crate::metrics::{BucketedHistogram, EntrySeries, ErrorCounts, LatencyHistogram};
 
 use super::engine::Simulation;
 use super::resilience::BreakerState;
@@ -90,10 +90,7 @@ impl ServiceStats {
     /// Zero counters.
     pub fn new() -> Self {
         ServiceStats {
-            cold: Box::new(ServiceRecord {
-                bucket_uncounted: LatencyHistogram::tracking(),
-                ..ServiceRecord::default()
-            }),
+            cold: Box::default(),
             ..ServiceStats::default()
         }
     }
@@ -101,13 +98,9 @@ impl ServiceStats {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ServiceRecord {
-    /// Counted responses of closed buckets.
-    pub response: LatencyHistogram,
     pub areas_at_warmup: Areas,
     /// `arrivals_total` when warm-up ended: arrivals since then are counted.
     pub arrivals_at_warmup: u64,
-    /// Responses in the open bucket to requests that arrived before warm-up ended.
-    pub bucket_uncounted: LatencyHistogram<u32>,
     /// The last closed bucket, for [`ServiceLive`].
     pub last_bucket: BucketCounts,
     /// Counted answers that came after the caller stopped waiting.
@@ -145,10 +138,7 @@ pub(crate) struct EntryStats {
     pub offered: u64,
     pub completed: u64,
     pub errors: ErrorCounts,
-    pub latency: LatencyHistogram,
     pub bucket: BucketCounts,
-    /// Latencies in the open bucket of requests that arrived before warm-up ended.
-    pub bucket_uncounted: LatencyHistogram<u32>,
     pub series: EntrySeries,
 }
 
@@ -158,19 +148,19 @@ pub(crate) struct EntryStats {
 pub(crate) struct HotHistograms {
     /// Per service: waits of counted visits, whole run.
     pub wait: Vec<LatencyHistogram>,
-    /// Per service: counted responses of the open bucket (added to
-    /// `ServiceStats::response` when it closes).
-    pub response: Vec<LatencyHistogram<u32>>,
-    /// Per entry: counted latencies of the open bucket.
-    pub latency: Vec<LatencyHistogram<u32>>,
+    /// Per service: response times, of the run (counted ones) and of the
+    /// open bucket (all).
+    pub response: Vec<BucketedHistogram>,
+    /// Per entry: latencies of successful requests, likewise.
+    pub latency: Vec<BucketedHistogram>,
 }
 
 impl HotHistograms {
     pub fn new(services: usize, entries: usize) -> Self {
         HotHistograms {
             wait: vec![LatencyHistogram::new(); services],
-            response: vec![LatencyHistogram::tracking(); services],
-            latency: vec![LatencyHistogram::tracking(); entries],
+            response: vec![BucketedHistogram::new(); services],
+            latency: vec![BucketedHistogram::new(); entries],
         }
     }
 }
@@ -297,24 +287,10 @@ impl Simulation {
         match sample {
             Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
             Sample::Response { service, counted } => {
-                if counted {
-                    self.hot.response[service as usize].record_s(duration_s);
-                } else {
-                    self.services[service as usize]
-                        .stats
-                        .cold
-                        .bucket_uncounted
-                        .record_s(duration_s);
-                }
+                self.hot.response[service as usize].record_s(duration_s, counted);
             }
             Sample::Latency { entry, counted } => {
-                if counted {
-                    self.hot.latency[entry as usize].record_s(duration_s);
-                } else {
-                    self.entry_stats[entry as usize]
-                        .bucket_uncounted
-                        .record_s(duration_s);
-                }
+                self.hot.latency[entry as usize].record_s(duration_s, counted);
             }
         }
     }
@@ -357,10 +333,9 @@ impl Simulation {
             };
             state.arrivals_at_bucket = state.arrivals_total;
             state.completed_at_bucket = state.completed_total;
-            let cold = &mut state.stats.cold;
-            let open = &mut self.hot.response[i];
-            cold.response.add(open);
-            open.add(&cold.bucket_uncounted);
+            let response = &mut self.hot.response[i];
+            let [p99_ms] = response.bucket_quantiles_ms([0.99]);
+            response.close_bucket();
             self.service_rows.push(ServiceRow {
                 arrivals: bucket.arrivals,
                 completed: bucket.completed,
@@ -369,11 +344,9 @@ impl Simulation {
                 utilization: ratio(d.busy, d.replicas * workers),
                 replicas: ratio(d.replicas, len_s),
                 queue_length: ratio(d.queued, len_s),
-                p99_ms: open.quantile_ms(0.99),
+                p99_ms,
             });
-            open.clear();
-            cold.bucket_uncounted.clear();
-            cold.last_bucket = bucket;
+            state.stats.cold.last_bucket = bucket;
         }
         for (stats, bucket) in self.entry_stats.iter_mut().zip(&mut self.hot.latency) {
             let s = &mut stats.series;
@@ -385,15 +358,12 @@ impl Simulation {
             s.errors_rejected.push(errors.rejected);
             s.errors_error.push(errors.error);
             s.errors_circuit_open.push(errors.circuit_open);
-            stats.latency.add(bucket);
-            bucket.add(&stats.bucket_uncounted);
-            let [p50, p95, p99] = bucket.quantiles_ms([0.5, 0.95, 0.99]);
+            let [p50, p95, p99] = bucket.bucket_quantiles_ms([0.5, 0.95, 0.99]);
+            bucket.close_bucket();
             s.p50_ms.push(p50);
             s.p99_ms.push(p99);
             s.p95_ms.push(p95);
             s.offered.push(stats.bucket.arrivals);
-            bucket.clear();
-            stats.bucket_uncounted.clear();
             stats.bucket = BucketCounts::default();
         }
         for (stats, counts) in self.edge_stats.iter_mut().zip(&mut self.edge_counts) {

@@ -274,11 +274,9 @@ impl Simulation {
         for (e, (plan, stats)) in self.plan.entries.iter().zip(&self.entry_stats).enumerate() {
             let failed = stats.errors.total();
             let finished = stats.completed + failed;
-            // Closed buckets plus the counted latencies of the open one.
-            let open = &self.hot.latency[e];
-            let [p50, p90, p95, p99, p999] = stats
-                .latency
-                .quantiles_ms_with(open, [0.5, 0.9, 0.95, 0.99, 0.999]);
+            // Counted latencies, the open bucket's included.
+            let latency = &self.hot.latency[e];
+            let [p50, p90, p95, p99, p999] = latency.quantiles_ms([0.5, 0.9, 0.95, 0.99, 0.999]);
             out.entrypoints.push(EntrySummary {
                 name: plan.name.clone(),
                 offered: stats.offered,
@@ -294,13 +292,13 @@ impl Simulation {
                     0.0
                 },
                 latency_ms: LatencyMs {
-                    mean: stats.latency.mean_ms_with(open),
+                    mean: latency.mean_ms(),
                     p50,
                     p90,
                     p95,
                     p99,
                     p999,
-                    max: stats.latency.max_ms().max(open.max_ms()),
+                    max: latency.max_ms(),
                 },
                 errors: stats.errors,
                 to: self.plan.services[plan.service as usize].name.clone(),
@@ -332,12 +330,8 @@ impl Simulation {
                 0
             };
             let failed = stats.errors.total();
-            let (run, open, wait) = (
-                &stats.cold.response,
-                &self.hot.response[i],
-                &self.hot.wait[i],
-            );
-            let [r50, r95, r99] = run.quantiles_ms_with(open, [0.5, 0.95, 0.99]);
+            let (response, wait) = (&self.hot.response[i], &self.hot.wait[i]);
+            let [r50, r95, r99] = response.quantiles_ms([0.5, 0.95, 0.99]);
             out.services.push(ServiceSummary {
                 name: plan.name.clone(),
                 arrivals,
@@ -351,11 +345,11 @@ impl Simulation {
                     max: wait.max_ms(),
                 },
                 response_ms: ResponseMs {
-                    mean: run.mean_ms_with(open),
+                    mean: response.mean_ms(),
                     p50: r50,
                     p95: r95,
                     p99: r99,
-                    max: run.max_ms().max(open.max_ms()),
+                    max: response.max_ms(),
                 },
                 queue_length_mean: ratio(areas.queued, measured_s),
                 queue_length_max: u64::from(state.queue_max),
