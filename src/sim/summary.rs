@@ -77,27 +77,40 @@ fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
     }
 }
 
-/// Appends to `to` the buckets of service `s` in `rows` (bucket-major, one
-/// row per service per bucket) that it does not have yet.
-fn extend_service(to: &mut ServiceSeries, rows: &[ServiceRow], services: usize, s: usize) {
-    let have = to.arrivals.len();
-    for row in rows
-        .iter()
-        .skip(have * services + s)
-        .step_by(services.max(1))
-    {
-        to.arrivals.push(row.arrivals);
-        to.completed.push(row.completed);
-        to.errors.push(row.errors.total());
-        to.utilization.push(row.utilization);
-        to.replicas.push(row.replicas);
-        to.queue_length.push(row.queue_length);
-        to.p99_ms.push(row.p99_ms);
-        to.errors_timeout.push(row.errors.timeout);
-        to.errors_rejected.push(row.errors.rejected);
-        to.errors_error.push(row.errors.error);
-        to.errors_circuit_open.push(row.errors.circuit_open);
-        to.replicas_desired.push(row.replicas_desired);
+/// Services (or edges) gathered together from the bucket-major rows: the
+/// rows of a block of them in one bucket are contiguous, and the series
+/// being appended to stay in cache.
+const GATHER_BLOCK: usize = 64;
+
+/// Appends to `to[s]` the buckets of service `s` in `rows` (bucket-major,
+/// one row per service per bucket) that it does not have yet.
+fn extend_services<'a>(
+    to: impl Iterator<Item = &'a mut ServiceSeries>,
+    rows: &[ServiceRow],
+    services: usize,
+) {
+    let mut to: Vec<&mut ServiceSeries> = to.collect();
+    let buckets = rows.len() / services.max(1);
+    for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
+        let first = block * GATHER_BLOCK;
+        for (k, to) in series.iter_mut().enumerate() {
+            let have = to.arrivals.len();
+            for bucket in have..buckets {
+                let row = &rows[bucket * services + first + k];
+                to.arrivals.push(row.arrivals);
+                to.completed.push(row.completed);
+                to.errors.push(row.errors.total());
+                to.utilization.push(row.utilization);
+                to.replicas.push(row.replicas);
+                to.queue_length.push(row.queue_length);
+                to.p99_ms.push(row.p99_ms);
+                to.errors_timeout.push(row.errors.timeout);
+                to.errors_rejected.push(row.errors.rejected);
+                to.errors_error.push(row.errors.error);
+                to.errors_circuit_open.push(row.errors.circuit_open);
+                to.replicas_desired.push(row.replicas_desired);
+            }
+        }
     }
 }
 
@@ -114,13 +127,20 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
 }
 
-/// Like [`extend_service`], for edge `e`.
-fn extend_edge(to: &mut EdgeSeries, rows: &[EdgeRow], edges: usize, e: usize) {
-    let have = to.calls.len();
-    for row in rows.iter().skip(have * edges + e).step_by(edges.max(1)) {
-        to.calls.push(row.calls);
-        to.errors.push(row.errors);
-        to.breaker_open.push(row.breaker_open);
+/// Like [`extend_services`], for the edges.
+fn extend_edges<'a>(to: impl Iterator<Item = &'a mut EdgeSeries>, rows: &[EdgeRow], edges: usize) {
+    let mut to: Vec<&mut EdgeSeries> = to.collect();
+    let buckets = rows.len() / edges.max(1);
+    for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
+        let first = block * GATHER_BLOCK;
+        for (k, to) in series.iter_mut().enumerate() {
+            for bucket in to.calls.len()..buckets {
+                let row = &rows[bucket * edges + first + k];
+                to.calls.push(row.calls);
+                to.errors.push(row.errors);
+                to.breaker_open.push(row.breaker_open);
+            }
+        }
     }
 }
 
@@ -156,19 +176,15 @@ impl Simulation {
     /// simulation instead of copying them (for the end of a run).
     pub fn into_summary(mut self, completed: bool) -> Summary {
         let status = self.final_status(completed);
-        let timeseries = TimeSeries {
+        let buckets = self.series_t_s.len();
+        let mut timeseries = TimeSeries {
             bucket_s: self.bucket_s,
             t_s: std::mem::take(&mut self.series_t_s),
             services: self
                 .plan
                 .services
                 .iter()
-                .enumerate()
-                .map(|(s, plan)| {
-                    let mut series = service_series(self.series_t_s.len());
-                    extend_service(&mut series, &self.service_rows, self.services.len(), s);
-                    (plan.name.clone(), series)
-                })
+                .map(|plan| (plan.name.clone(), service_series(buckets)))
                 .collect(),
             entrypoints: self
                 .plan
@@ -181,19 +197,25 @@ impl Simulation {
                 .plan
                 .edges
                 .iter()
-                .enumerate()
-                .map(|(e, edge)| {
-                    let mut series = EdgeSeries {
-                        from: self.plan.services[edge.from as usize].name.clone(),
-                        to: self.plan.services[edge.to as usize].name.clone(),
-                        ..edge_series(self.series_t_s.len())
-                    };
-                    extend_edge(&mut series, &self.edge_rows, self.plan.edges.len(), e);
-                    series
+                .map(|edge| EdgeSeries {
+                    from: self.plan.services[edge.from as usize].name.clone(),
+                    to: self.plan.services[edge.to as usize].name.clone(),
+                    ..edge_series(buckets)
                 })
                 .collect(),
         };
-        // The rows are in the series now.
+        // The rows go into the series, then are dropped.
+        let services = self.services.len();
+        extend_services(
+            timeseries.services.values_mut(),
+            &self.service_rows,
+            services,
+        );
+        extend_edges(
+            timeseries.edges.iter_mut(),
+            &self.edge_rows,
+            self.plan.edges.len(),
+        );
         self.service_rows = Vec::new();
         self.edge_rows = Vec::new();
         let mut summary = self.header(timeseries);
@@ -389,17 +411,15 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
-        let services = self.services.len();
-        for (s, (_, to)) in ts.services.iter_mut().enumerate() {
-            extend_service(to, &self.service_rows, services, s);
-        }
+        extend_services(
+            ts.services.values_mut(),
+            &self.service_rows,
+            self.services.len(),
+        );
         for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
             extend_entry(to, &stats.series);
         }
-        let edges = self.plan.edges.len();
-        for (e, to) in ts.edges.iter_mut().enumerate() {
-            extend_edge(to, &self.edge_rows, edges, e);
-        }
+        extend_edges(ts.edges.iter_mut(), &self.edge_rows, self.plan.edges.len());
     }
 
     /// Time series with every key and no buckets yet.
