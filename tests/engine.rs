@@ -341,30 +341,44 @@ fn stepping_gives_the_same_result_as_running() {
     let text = include_str!("../scenarios/three-tier.json");
     let checked = model::check(model::from_json_str(text).expect("parses")).expect("valid");
     let mut sc = select_scenario(checked.topology(), None).expect("scenario");
-    sc.duration_s = 30.0;
+    // 150 one-second buckets: more than the engine stages before moving
+    // them into the series (64), twice.
+    sc.duration_s = 150.0;
     sc.warmup_s = 3.0;
     let whole = Simulation::new(&checked, &sc).expect("builds").run();
     let mut stepped = Simulation::new(&checked, &sc).expect("builds");
     let mut kept = stepped.snapshot();
     let mut t = 0.0;
     while !stepped.is_finished() {
-        t += 0.37;
+        t += 0.97;
         stepped.run_until(t);
         let snapshot = stepped.snapshot();
         // Refreshing a kept summary in place gives the same as a fresh one.
         stepped.snapshot_into(&mut kept);
         assert_eq!(kept, snapshot);
+        // The live view's utilization is the last closed bucket's.
+        for (live, (_, series)) in stepped
+            .live()
+            .services
+            .iter()
+            .zip(&snapshot.timeseries.services)
+        {
+            assert_eq!(
+                live.utilization,
+                series.utilization.last().copied().unwrap_or(0.0)
+            );
+        }
         assert_eq!(
             snapshot.timeseries.t_s.len(),
             (stepped.now_s() / sc.bucket_s.unwrap_or(1.0)).floor() as usize
         );
         assert!(snapshot.status == RunStatus::Running || stepped.is_finished());
-        if t > 10.0 && t < 10.4 {
+        if t > 70.0 && t < 70.97 {
             let live = stepped.live();
             assert_eq!(live.services.len(), checked.topology().services.len());
             assert!(live.edges.iter().any(|e| e.calls > 0));
             assert!(live.services.iter().any(|s| s.arrivals > 0));
-            assert!((stepped.progress() - t / 30.0).abs() < 1e-9);
+            assert!((stepped.progress() - t / 150.0).abs() < 1e-9);
         }
     }
     // A summary of another run is replaced, not extended.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rand_pcg::Pcg64Mcg;
 
-use crate::metrics::{ScalingEvent, Summary};
+use crate::metrics::{EdgeSeries, ScalingEvent, ServiceSeries, Summary};
 use crate::model::{Checked, LoadBalancer, Scenario};
 
 use super::faults::FaultState;
@@ -19,7 +19,8 @@ use super::resilience::{Breaker, RetryBudget, TimerQueue, TokenBucket};
 use super::rng::{Purpose, stream};
 use super::scaling::{Autoscaler, ServiceControl};
 use super::stats::{
-    Areas, EdgeCounts, EdgeRow, EdgeStats, EntryStats, HotHistograms, ServiceRow, ServiceStats,
+    Areas, EdgeCounts, EdgeRow, EdgeStats, EntryStats, HotHistograms, STAGED_BUCKETS, ServiceRow,
+    ServiceStats,
 };
 use super::{SimError, default_bucket_s};
 
@@ -279,8 +280,12 @@ pub struct Simulation {
     pub(crate) edge_stats: Vec<EdgeStats>,
     pub(crate) edge_counts: Vec<EdgeCounts>,
     pub(crate) series_t_s: Vec<f64>,
-    /// The closed buckets' rows of every service, bucket-major: row
-    /// `bucket × services + service` (see [`ServiceRow`]).
+    /// Per service and per edge: the series of the closed buckets, except
+    /// the staged ones.
+    pub(crate) service_series: Vec<ServiceSeries>,
+    pub(crate) edge_series: Vec<EdgeSeries>,
+    /// The staged buckets' rows of every service, bucket-major: row
+    /// `staged bucket × services + service` (see [`ServiceRow`]).
     pub(crate) service_rows: Vec<ServiceRow>,
     /// Likewise for the edges.
     pub(crate) edge_rows: Vec<EdgeRow>,
@@ -494,8 +499,14 @@ impl Simulation {
             edge_stats,
             edge_counts: vec![EdgeCounts::default(); plan_edges],
             series_t_s: Vec::with_capacity(buckets),
-            service_rows: Vec::with_capacity(buckets * plan_services),
-            edge_rows: Vec::with_capacity(buckets * plan_edges),
+            service_series: (0..plan_services)
+                .map(|_| super::summary::service_series(buckets))
+                .collect(),
+            edge_series: (0..plan_edges)
+                .map(|_| super::summary::edge_series(buckets))
+                .collect(),
+            service_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_services),
+            edge_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_edges),
             warmed_up: false,
             bucket_count: bucket_count(scenario.duration_s, bucket_s),
             // Checked at the first event, which then sets the real boundary.

@@ -109,10 +109,11 @@ pub(crate) struct ServiceRecord {
     pub retries_denied: u64,
 }
 
-/// One closed bucket of one service. The series of all services are kept
-/// bucket-major (`Simulation::service_rows`): closing a bucket appends one
-/// row per service in one sequential sweep, instead of a dozen scattered
-/// writes per service; the summary gathers them into [`ServiceSeries`](crate::metrics::ServiceSeries).
+/// One closed bucket of one service. Closing a bucket appends one row per
+/// service to `Simulation::service_rows` in one sequential sweep; every
+/// [`STAGED_BUCKETS`] buckets the rows go into the services' series, a block
+/// of services at a time, so that each series gets that many values in a row
+/// instead of a dozen scattered writes per service per bucket.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ServiceRow {
     pub arrivals: u64,
@@ -125,7 +126,10 @@ pub(crate) struct ServiceRow {
     pub p99_ms: f64,
 }
 
-/// One closed bucket of one edge (kept bucket-major like [`ServiceRow`]).
+/// Buckets of rows kept before they go into the series.
+pub(crate) const STAGED_BUCKETS: usize = 64;
+
+/// One closed bucket of one edge (staged like [`ServiceRow`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct EdgeRow {
     pub calls: u64,
@@ -384,16 +388,46 @@ impl Simulation {
             breaker.at_bucket_s = open_s;
             self.edge_rows[first_row + breaker.plan.edge as usize].breaker_open = share;
         }
+        if self.staged_buckets() >= STAGED_BUCKETS {
+            self.unstage_rows();
+        }
     }
 
-    /// The row of service `i` in the last closed bucket.
-    fn last_service_row(&self, i: usize) -> Option<&ServiceRow> {
-        let closed = self.series_t_s.len();
-        let n = self.services.len();
-        if closed == 0 {
-            None
+    /// Closed buckets whose rows are not in the series yet.
+    pub(super) fn staged_buckets(&self) -> usize {
+        self.service_rows.len() / self.services.len().max(1)
+    }
+
+    /// Moves the staged rows into the series.
+    pub(super) fn unstage_rows(&mut self) {
+        let first = self.series_t_s.len() - self.staged_buckets();
+        super::summary::extend_services(
+            self.service_series.iter_mut(),
+            &self.service_rows,
+            first,
+            self.services.len(),
+        );
+        super::summary::extend_edges(
+            self.edge_series.iter_mut(),
+            &self.edge_rows,
+            first,
+            self.edge_stats.len(),
+        );
+        self.service_rows.clear();
+        self.edge_rows.clear();
+    }
+
+    /// The utilization of service `i` in the last closed bucket.
+    fn last_utilization(&self, i: usize) -> f64 {
+        let staged = self.staged_buckets();
+        if staged > 0 {
+            self.service_rows[(staged - 1) * self.services.len() + i].utilization
         } else {
-            self.service_rows.get((closed - 1) * n + i)
+            self.service_series[i]
+                .utilization
+                .last()
+                .copied()
+                .unwrap_or(0.0)
         }
     }
 
@@ -417,7 +451,7 @@ impl Simulation {
                 added_latency_ms: state.extra_work_s * 1e3,
                 error_probability: state.error_probability,
                 in_flight: state.in_system,
-                utilization: self.last_service_row(i).map_or(0.0, |row| row.utilization),
+                utilization: self.last_utilization(i),
                 arrivals: stats.cold.last_bucket.arrivals,
                 errors: stats.cold.last_bucket.errors,
             })

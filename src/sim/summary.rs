@@ -82,21 +82,23 @@ fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
 /// being appended to stay in cache.
 const GATHER_BLOCK: usize = 64;
 
-/// Appends to `to[s]` the buckets of service `s` in `rows` (bucket-major,
-/// one row per service per bucket) that it does not have yet.
-fn extend_services<'a>(
+/// Appends to `to[s]` the buckets of service `s` in `rows` that it does not
+/// have yet. `rows` is bucket-major (one row per service per bucket), its
+/// first bucket is bucket `first` of the run, and every series in `to`
+/// already has the buckets before `first`.
+pub(super) fn extend_services<'a>(
     to: impl Iterator<Item = &'a mut ServiceSeries>,
     rows: &[ServiceRow],
+    first: usize,
     services: usize,
 ) {
     let mut to: Vec<&mut ServiceSeries> = to.collect();
-    let buckets = rows.len() / services.max(1);
+    let end = first + rows.len() / services.max(1);
     for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
-        let first = block * GATHER_BLOCK;
+        let block_first = block * GATHER_BLOCK;
         for (k, to) in series.iter_mut().enumerate() {
-            let have = to.arrivals.len();
-            for bucket in have..buckets {
-                let row = &rows[bucket * services + first + k];
+            for bucket in to.arrivals.len().max(first)..end {
+                let row = &rows[(bucket - first) * services + block_first + k];
                 to.arrivals.push(row.arrivals);
                 to.completed.push(row.completed);
                 to.errors.push(row.errors.total());
@@ -128,20 +130,47 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
 }
 
 /// Like [`extend_services`], for the edges.
-fn extend_edges<'a>(to: impl Iterator<Item = &'a mut EdgeSeries>, rows: &[EdgeRow], edges: usize) {
+pub(super) fn extend_edges<'a>(
+    to: impl Iterator<Item = &'a mut EdgeSeries>,
+    rows: &[EdgeRow],
+    first: usize,
+    edges: usize,
+) {
     let mut to: Vec<&mut EdgeSeries> = to.collect();
-    let buckets = rows.len() / edges.max(1);
+    let end = first + rows.len() / edges.max(1);
     for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
-        let first = block * GATHER_BLOCK;
+        let block_first = block * GATHER_BLOCK;
         for (k, to) in series.iter_mut().enumerate() {
-            for bucket in to.calls.len()..buckets {
-                let row = &rows[bucket * edges + first + k];
+            for bucket in to.calls.len().max(first)..end {
+                let row = &rows[(bucket - first) * edges + block_first + k];
                 to.calls.push(row.calls);
                 to.errors.push(row.errors);
                 to.breaker_open.push(row.breaker_open);
             }
         }
     }
+}
+
+/// Appends the part of `from` that `to` does not have yet, field by field.
+fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
+    extend(&mut to.arrivals, &from.arrivals);
+    extend(&mut to.completed, &from.completed);
+    extend(&mut to.errors, &from.errors);
+    extend(&mut to.utilization, &from.utilization);
+    extend(&mut to.replicas, &from.replicas);
+    extend(&mut to.queue_length, &from.queue_length);
+    extend(&mut to.p99_ms, &from.p99_ms);
+    extend(&mut to.errors_timeout, &from.errors_timeout);
+    extend(&mut to.errors_rejected, &from.errors_rejected);
+    extend(&mut to.errors_error, &from.errors_error);
+    extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
+    extend(&mut to.replicas_desired, &from.replicas_desired);
+}
+
+fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
+    extend(&mut to.calls, &from.calls);
+    extend(&mut to.errors, &from.errors);
+    extend(&mut to.breaker_open, &from.breaker_open);
 }
 
 impl Simulation {
@@ -176,15 +205,16 @@ impl Simulation {
     /// simulation instead of copying them (for the end of a run).
     pub fn into_summary(mut self, completed: bool) -> Summary {
         let status = self.final_status(completed);
-        let buckets = self.series_t_s.len();
-        let mut timeseries = TimeSeries {
+        self.unstage_rows();
+        let timeseries = TimeSeries {
             bucket_s: self.bucket_s,
             t_s: std::mem::take(&mut self.series_t_s),
             services: self
                 .plan
                 .services
                 .iter()
-                .map(|plan| (plan.name.clone(), service_series(buckets)))
+                .zip(&mut self.service_series)
+                .map(|(plan, series)| (plan.name.clone(), std::mem::take(series)))
                 .collect(),
             entrypoints: self
                 .plan
@@ -197,27 +227,14 @@ impl Simulation {
                 .plan
                 .edges
                 .iter()
-                .map(|edge| EdgeSeries {
+                .zip(&mut self.edge_series)
+                .map(|(edge, series)| EdgeSeries {
                     from: self.plan.services[edge.from as usize].name.clone(),
                     to: self.plan.services[edge.to as usize].name.clone(),
-                    ..edge_series(buckets)
+                    ..std::mem::take(series)
                 })
                 .collect(),
         };
-        // The rows go into the series, then are dropped.
-        let services = self.services.len();
-        extend_services(
-            timeseries.services.values_mut(),
-            &self.service_rows,
-            services,
-        );
-        extend_edges(
-            timeseries.edges.iter_mut(),
-            &self.edge_rows,
-            self.plan.edges.len(),
-        );
-        self.service_rows = Vec::new();
-        self.edge_rows = Vec::new();
         let mut summary = self.header(timeseries);
         self.fill_summary(status, &mut summary);
         summary
@@ -411,15 +428,25 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
-        extend_services(
-            ts.services.values_mut(),
-            &self.service_rows,
-            self.services.len(),
-        );
+        // The series of the unstaged buckets, then the staged rows.
+        for ((_, to), from) in ts.services.iter_mut().zip(&self.service_series) {
+            extend_service(to, from);
+        }
         for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
             extend_entry(to, &stats.series);
         }
-        extend_edges(ts.edges.iter_mut(), &self.edge_rows, self.plan.edges.len());
+        for (to, from) in ts.edges.iter_mut().zip(&self.edge_series) {
+            extend_edge(to, from);
+        }
+        let first = self.series_t_s.len() - self.staged_buckets();
+        let (services, edges) = (self.services.len(), self.plan.edges.len());
+        extend_services(
+            ts.services.values_mut(),
+            &self.service_rows,
+            first,
+            services,
+        );
+        extend_edges(ts.edges.iter_mut(), &self.edge_rows, first, edges);
     }
 
     /// Time series with every key and no buckets yet.
