@@ -2,7 +2,11 @@
 //! (a) one M/M/4 service and (b) the 1,000-service example
 //! `scenarios/large-1000.json`. Each benchmark prints, once, how many events
 //! and visits one iteration simulates, so events per second follow from the
-//! visits per second criterion reports. Figures: docs/performance.md.
+//! visits per second criterion reports. Then what the app pays per frame
+//! while a run of the 1,000-service example is 600 s in: `live()`, a kept
+//! summary refreshed with `snapshot_into` (nothing new to append, so the
+//! per-service figures only) and a fresh `snapshot()`. Figures:
+//! docs/performance.md.
 //!
 //!     cargo bench --no-default-features --bench engine
 
@@ -63,6 +67,19 @@ fn engine(c: &mut Criterion) {
     scenario.duration_s = 30.0;
     scenario.warmup_s = 0.0;
     bench_model(c, "large-1000", &checked, &scenario);
+
+    scenario.duration_s = 1200.0;
+    let mut sim = Simulation::new(&checked, &scenario).expect("builds");
+    sim.run_until(600.0);
+    let mut kept = sim.snapshot();
+    let mut group = c.benchmark_group("large-1000 at 600 s");
+    group.sample_size(20);
+    group.bench_function("live", |b| b.iter(|| black_box(sim.live())));
+    group.bench_function("snapshot_into", |b| {
+        b.iter(|| sim.snapshot_into(black_box(&mut kept)))
+    });
+    group.bench_function("snapshot", |b| b.iter(|| black_box(sim.snapshot())));
+    group.finish();
 }
 
 criterion_group!(benches, engine);
