@@ -21,21 +21,14 @@ use cpu_time::ThreadTime;
 
 use crate::metrics::Summary;
 use crate::model;
-use crate::sim::{Simulation, select_scenario};
+use crate::sim::Simulation;
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Topology file (JSON).
     pub file: PathBuf,
-    /// Scenario to run (default: the file's first, else 60 s of steady load).
-    #[arg(long, value_name = "NAME")]
-    pub scenario: Option<String>,
-    /// Random seed (overrides the scenario's).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Simulated seconds (overrides the scenario's duration_s).
-    #[arg(long, value_name = "S")]
-    pub duration_s: Option<f64>,
+    #[command(flatten)]
+    pub scenario: super::run::ScenarioArgs,
     /// How many times to repeat the measurement.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub rounds: u32,
@@ -101,11 +94,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.rounds == 0 {
         bail!("--rounds must be at least 1");
     }
-    if let Some(d) = args.duration_s
-        && !(d.is_finite() && d > 0.0)
-    {
-        bail!("--duration-s must be a number of seconds > 0 (got {d})");
-    }
+    args.scenario.check_duration()?;
     let shown = args.file.display().to_string();
     println!(
         "archsim bench {shown}: per phase, wall clock / CPU time of this thread; rates in millions per CPU second"
@@ -115,19 +104,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let Ok(checked) = checked else {
             bail!("{shown} is not valid; run `archsim validate {shown}` to see the problems");
         };
-        let mut scenario = select_scenario(checked.topology(), args.scenario.as_deref())?;
-        if let Some(seed) = args.seed {
-            scenario.seed = seed;
-        }
-        if let Some(duration_s) = args.duration_s {
-            if scenario.warmup_s >= duration_s {
-                bail!(
-                    "--duration-s {duration_s} is not longer than the scenario's warmup_s {}; give a longer duration",
-                    scenario.warmup_s
-                );
-            }
-            scenario.duration_s = duration_s;
-        }
+        let scenario = args.scenario.scenario(checked.topology())?;
         let (sim, build) = timed(|| Simulation::new(&checked, &scenario));
         let mut sim = sim
             .with_context(|| format!("{shown}: cannot simulate scenario \"{}\"", scenario.name))?;

@@ -27,10 +27,9 @@ pub const EXIT_CANCELLED: u8 = 130;
 /// Steps a run is divided into, to update the progress bar.
 const PROGRESS_STEPS: u32 = 500;
 
+/// The scenario options `run` and `bench` share.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Topology file (JSON).
-    pub file: PathBuf,
+pub struct ScenarioArgs {
     /// Scenario to run (default: the file's first, else 60 s of steady load).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -40,6 +39,45 @@ pub struct RunArgs {
     /// Simulated seconds (overrides the scenario's duration_s).
     #[arg(long, value_name = "S")]
     pub duration_s: Option<f64>,
+}
+
+impl ScenarioArgs {
+    /// Checks `--duration-s` on its own (before the file is read).
+    pub fn check_duration(&self) -> anyhow::Result<()> {
+        if let Some(d) = self.duration_s
+            && !(d.is_finite() && d > 0.0)
+        {
+            bail!("--duration-s must be a number of seconds > 0 (got {d})");
+        }
+        Ok(())
+    }
+
+    /// The chosen scenario of `topology`, with `--seed` and `--duration-s` applied.
+    pub fn scenario(&self, topology: &model::Topology) -> anyhow::Result<model::Scenario> {
+        self.check_duration()?;
+        let mut scenario = select_scenario(topology, self.scenario.as_deref())?;
+        if let Some(seed) = self.seed {
+            scenario.seed = seed;
+        }
+        if let Some(duration_s) = self.duration_s {
+            if scenario.warmup_s >= duration_s {
+                bail!(
+                    "--duration-s {duration_s} is not longer than the scenario's warmup_s {}; give a longer duration",
+                    scenario.warmup_s
+                );
+            }
+            scenario.duration_s = duration_s;
+        }
+        Ok(scenario)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Topology file (JSON).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// Write the JSON summary to PATH, or to stdout with `-` (then no table is printed).
     #[arg(long, value_name = "PATH|-")]
     pub json: Option<PathBuf>,
@@ -82,22 +120,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
     }
-    let mut scenario = select_scenario(checked.topology(), args.scenario.as_deref())?;
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
-    if let Some(duration_s) = args.duration_s {
-        if !(duration_s.is_finite() && duration_s > 0.0) {
-            bail!("--duration-s must be a number of seconds > 0 (got {duration_s})");
-        }
-        if scenario.warmup_s >= duration_s {
-            bail!(
-                "--duration-s {duration_s} is not longer than the scenario's warmup_s {}; give a longer duration",
-                scenario.warmup_s
-            );
-        }
-        scenario.duration_s = duration_s;
-    }
+    let scenario = args.scenario.scenario(checked.topology())?;
     let mut sim = Simulation::new(&checked, &scenario).with_context(|| {
         format!(
             "{}: cannot simulate scenario \"{}\"",

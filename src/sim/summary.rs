@@ -82,38 +82,68 @@ fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
 /// being appended to stay in cache.
 const GATHER_BLOCK: usize = 64;
 
-/// Appends to `to[s]` the buckets of service `s` in `rows` that it does not
-/// have yet. `rows` is bucket-major (one row per service per bucket), its
-/// first bucket is bucket `first` of the run, and every series in `to`
-/// already has the buckets before `first`.
+/// Appends to `to[i]` the buckets of series `i` in `rows` that it does not
+/// have yet (`have` tells how many it has; `push` appends one row). `rows`
+/// is bucket-major (`width` rows per bucket), its first bucket is bucket
+/// `first` of the run, and every series in `to` already has the buckets
+/// before `first`.
+fn gather<'a, S: 'a, R>(
+    to: impl Iterator<Item = &'a mut S>,
+    rows: &[R],
+    first: usize,
+    width: usize,
+    have: impl Fn(&S) -> usize,
+    push: impl Fn(&mut S, &R),
+) {
+    let mut to: Vec<&mut S> = to.collect();
+    let end = first + rows.len() / width.max(1);
+    for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
+        let block_first = block * GATHER_BLOCK;
+        for (k, to) in series.iter_mut().enumerate() {
+            for bucket in have(to).max(first)..end {
+                push(to, &rows[(bucket - first) * width + block_first + k]);
+            }
+        }
+    }
+}
+
+/// [`gather`] for the services' series.
 pub(super) fn extend_services<'a>(
     to: impl Iterator<Item = &'a mut ServiceSeries>,
     rows: &[ServiceRow],
     first: usize,
     services: usize,
 ) {
-    let mut to: Vec<&mut ServiceSeries> = to.collect();
-    let end = first + rows.len() / services.max(1);
-    for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
-        let block_first = block * GATHER_BLOCK;
-        for (k, to) in series.iter_mut().enumerate() {
-            for bucket in to.arrivals.len().max(first)..end {
-                let row = &rows[(bucket - first) * services + block_first + k];
-                to.arrivals.push(row.arrivals);
-                to.completed.push(row.completed);
-                to.errors.push(row.errors.total());
-                to.utilization.push(row.utilization);
-                to.replicas.push(row.replicas);
-                to.queue_length.push(row.queue_length);
-                to.p99_ms.push(row.p99_ms);
-                to.errors_timeout.push(row.errors.timeout);
-                to.errors_rejected.push(row.errors.rejected);
-                to.errors_error.push(row.errors.error);
-                to.errors_circuit_open.push(row.errors.circuit_open);
-                to.replicas_desired.push(row.replicas_desired);
-            }
-        }
-    }
+    let have = |to: &ServiceSeries| to.arrivals.len();
+    gather(to, rows, first, services, have, |to, row| {
+        to.arrivals.push(row.arrivals);
+        to.completed.push(row.completed);
+        to.errors.push(row.errors.total());
+        to.utilization.push(row.utilization);
+        to.replicas.push(row.replicas);
+        to.queue_length.push(row.queue_length);
+        to.p99_ms.push(row.p99_ms);
+        to.errors_timeout.push(row.errors.timeout);
+        to.errors_rejected.push(row.errors.rejected);
+        to.errors_error.push(row.errors.error);
+        to.errors_circuit_open.push(row.errors.circuit_open);
+        to.replicas_desired.push(row.replicas_desired);
+    });
+}
+
+/// [`gather`] for the edges' series.
+pub(super) fn extend_edges<'a>(
+    to: impl Iterator<Item = &'a mut EdgeSeries>,
+    rows: &[EdgeRow],
+    first: usize,
+    edges: usize,
+) {
+    let have = |to: &EdgeSeries| to.calls.len();
+    gather(to, rows, first, edges, have, |to, row| {
+        to.calls.push(row.calls);
+        to.errors.push(row.errors);
+        to.breaker_open.push(row.breaker_open);
+    });
 }
 
 fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
@@ -127,28 +157,6 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.errors_rejected, &from.errors_rejected);
     extend(&mut to.errors_error, &from.errors_error);
     extend(&mut to.errors_circuit_open, &from.errors_circuit_open);
-}
-
-/// Like [`extend_services`], for the edges.
-pub(super) fn extend_edges<'a>(
-    to: impl Iterator<Item = &'a mut EdgeSeries>,
-    rows: &[EdgeRow],
-    first: usize,
-    edges: usize,
-) {
-    let mut to: Vec<&mut EdgeSeries> = to.collect();
-    let end = first + rows.len() / edges.max(1);
-    for (block, series) in to.chunks_mut(GATHER_BLOCK).enumerate() {
-        let block_first = block * GATHER_BLOCK;
-        for (k, to) in series.iter_mut().enumerate() {
-            for bucket in to.calls.len().max(first)..end {
-                let row = &rows[(bucket - first) * edges + block_first + k];
-                to.calls.push(row.calls);
-                to.errors.push(row.errors);
-                to.breaker_open.push(row.breaker_open);
-            }
-        }
-    }
 }
 
 /// Appends the part of `from` that `to` does not have yet, field by field.
