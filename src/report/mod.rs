@@ -44,6 +44,7 @@ pub mod runs;
 pub mod scene;
 mod svg;
 mod tables;
+pub mod text;
 pub mod verdicts;
 pub(crate) mod words;
 
@@ -51,6 +52,7 @@ use std::path::PathBuf;
 
 use crate::metrics::Summary;
 use crate::model::Scenario;
+use crate::sim::SimError;
 
 pub use document::{Document, ReportOptions};
 pub use export::{
@@ -68,8 +70,12 @@ pub struct Run {
 /// Why a report or export failed. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{0}")]
-    Simulation(String),
+    /// The engine refused a request, e.g. a scenario the file does not have.
+    #[error(transparent)]
+    Simulation(#[from] SimError),
+    /// The engine cannot simulate this scenario of the file.
+    #[error("cannot simulate scenario \"{scenario}\": {error}")]
+    Scenario { scenario: String, error: SimError },
     #[error(
         "cannot simulate: the topology has no workload; add a \"workload\" entry, e.g. {{\"to\": \"frontend\", \"rate_rps\": 100}}"
     )]

@@ -47,17 +47,14 @@ pub fn select_scenarios(
         });
     }
     if names.is_empty() {
-        return sim::select_scenario(topology, None)
-            .map(|s| vec![s])
-            .map_err(|e| ReportError::Simulation(e.to_string()));
+        return Ok(vec![sim::select_scenario(topology, None)?]);
     }
     let mut chosen: Vec<Scenario> = Vec::new();
     for name in names {
         if chosen.iter().any(|s| &s.name == name) {
             continue;
         }
-        let scenario = sim::select_scenario(topology, Some(name))
-            .map_err(|e| ReportError::Simulation(e.to_string()))?;
+        let scenario = sim::select_scenario(topology, Some(name))?;
         chosen.push(scenario);
     }
     Ok(chosen)
@@ -107,12 +104,11 @@ pub fn run_scenarios(
     let mut done_s = 0.0;
     let mut runs = Vec::with_capacity(scenarios.len());
     for (index, scenario) in scenarios.iter().enumerate() {
-        let mut sim = Simulation::new(checked, scenario).map_err(|e| {
-            ReportError::Simulation(format!(
-                "cannot simulate scenario \"{}\": {e}",
-                scenario.name
-            ))
-        })?;
+        let mut sim =
+            Simulation::new(checked, scenario).map_err(|error| ReportError::Scenario {
+                scenario: scenario.name.clone(),
+                error,
+            })?;
         let duration_s = sim.duration_s();
         for step in 1..=STEPS {
             let t = duration_s * f64::from(step) / f64::from(STEPS);
