@@ -4,7 +4,7 @@
 Plain Python (zlib and struct only), so that the icon can be redrawn anywhere:
     python3 assets/make_icon.py
 """
-import zlib, struct, math
+import math, os, struct, zlib
 W=H=256
 def clamp(x): return max(0.0,min(1.0,x))
 def rrect_sd(px,py,x0,y0,x1,y1,r):
@@ -44,5 +44,7 @@ for y in range(H):
 raw=b''.join(rows)
 def chunk(t,d): return struct.pack('>I',len(d))+t+d+struct.pack('>I',zlib.crc32(t+d)&0xffffffff)
 png=b'\x89PNG\r\n\x1a\n'+chunk(b'IHDR',struct.pack('>IIBBBBB',W,H,8,6,0,0,0))+chunk(b'IDAT',zlib.compress(raw,9))+chunk(b'IEND',b'')
-open('__import__("os").path.join(__import__("os").path.dirname(__file__), "icon.png")','wb').write(png)
+# Next to this script, whatever the working directory.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "icon.png"), "wb") as out:
+    out.write(png)
 

@@ -2,7 +2,7 @@
 //! M/D/1, M/M/1/K, tandem and feed-forward (Jackson) networks, Little's law,
 //! and the utilization of a blocking caller.
 //!
-//! Tolerances are those of the issue (utilization ±0.01, means ±3%, p99 ±3%,
+//! Tolerances are the engine's accuracy goals (utilization ±0.01, means ±3%, p99 ±3%,
 //! loss ±5%). Run lengths are chosen so that the statistical error is well
 //! inside them: each test states the standard deviation of its estimates
 //! over 20 seeds at its run length (tolerance ≥ 3 standard deviations, most

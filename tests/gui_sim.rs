@@ -1,4 +1,4 @@
-//! UI tests of simulation in the app (issue 6) with egui_kittest: run a
+//! UI tests of simulation in the app with egui_kittest: run a
 //! scenario from the run bar and read its results, stop a run midway,
 //! step, replay, compare two runs, and a run that cannot start. The app is
 //! driven through its widgets (found by label) and its own commands.

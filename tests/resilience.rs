@@ -1,4 +1,4 @@
-//! Faults, resilience patterns and scaling (issue 4), checked with numbers
+//! Faults, resilience patterns and scaling, checked with numbers
 //! from the summary and the time series: retries multiply callee arrivals,
 //! breakers cut them to their probes, timeouts cap latency, crashes lose
 //! capacity, zone outages, partitions, rate limits, load shedding, retry

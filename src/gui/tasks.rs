@@ -3,7 +3,7 @@
 //! The UI thread never waits on files, dialogs or heavy computation. It spawns
 //! a [`Tasks`] job, keeps drawing, and polls the channel once per frame; the
 //! worker wakes the UI with `request_repaint` when its message is sent. Live
-//! simulation runs (issue 6) use the same pattern.
+//! simulation runs (`gui::sim`) use the same pattern.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};

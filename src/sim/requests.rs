@@ -7,7 +7,7 @@
 //! entry, or the call record of its caller).
 //!
 //! A *call record* is one call of a step in progress, through its repeats
-//! (`count`) and, with issue-4 resilience, its retries. Each attempt has its
+//! (`count`) and, with resilience settings, its retries. Each attempt has its
 //! own generation: an answer or a timer of an abandoned attempt carries an old
 //! generation and is ignored, so a caller can give up (timeout) while the
 //! callee keeps working, and a crashed caller's calls can be dropped.

@@ -1,4 +1,4 @@
-//! Simulation in the app (issue 6): run a scenario on a background thread
+//! Simulation in the app: run a scenario on a background thread
 //! and watch it live on the graph, in charts and in result tables; keep the
 //! runs of the session and compare two of them.
 //!
