@@ -17,7 +17,7 @@ use std::path::Path;
 
 use archsim::metrics::Summary;
 use archsim::model::{self, Checked, Scenario};
-use archsim::sim::{Simulation, select_scenario};
+use archsim::sim::Simulation;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// M/M/4 at utilization 0.8 (the same model as benches/simpy/mm4.py).
@@ -32,7 +32,10 @@ fn visits(summary: &Summary) -> u64 {
 }
 
 fn bench_model(c: &mut Criterion, name: &str, checked: &Checked, scenario: &Scenario) {
-    let probe = Simulation::new(checked, scenario)
+    let run = checked
+        .check_scenario(scenario.clone())
+        .expect("the benchmark scenario is valid");
+    let probe = Simulation::new(&run)
         .expect("the benchmark model builds")
         .run();
     let per_run = visits(&probe);
@@ -47,7 +50,7 @@ fn bench_model(c: &mut Criterion, name: &str, checked: &Checked, scenario: &Scen
     group.throughput(Throughput::Elements(per_run));
     group.bench_function("visits", |b| {
         b.iter_batched(
-            || Simulation::new(checked, scenario).expect("builds"),
+            || Simulation::new(&run).expect("builds"),
             |sim| black_box(sim.run()),
             BatchSize::PerIteration,
         )
@@ -63,13 +66,20 @@ fn engine(c: &mut Criterion) {
 
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/large-1000.json");
     let checked = model::load_checked_file(&path).expect("scenarios/large-1000.json is valid");
-    let mut scenario = select_scenario(checked.topology(), None).expect("it has a scenario");
+    let mut scenario = archsim::model::find_scenario(checked.topology(), None)
+        .cloned()
+        .expect("it has a scenario");
     scenario.duration_s = 30.0;
     scenario.warmup_s = 0.0;
     bench_model(c, "large-1000", &checked, &scenario);
 
     scenario.duration_s = 1200.0;
-    let mut sim = Simulation::new(&checked, &scenario).expect("builds");
+    let mut sim = Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("builds");
     sim.run_until(600.0);
     let mut kept = sim.snapshot();
     let mut group = c.benchmark_group("large-1000 at 600 s");

@@ -1,6 +1,7 @@
 //! archsim: a desktop architecture visualiser and discrete-event simulator.
 //!
-//! Data flows one way: file → [`model`] → [`graph`] / [`sim`] → [`metrics`] →
+//! Data flows one way: file → [`model`] (checked topology, checked scenario)
+//! → [`graph`] / [`sim`] → [`metrics`] →
 //! [`report`] or the GUI. Nothing in the core imports the GUI.
 //!
 //! Load a topology, simulate a scenario and read a metric:
@@ -20,8 +21,9 @@
 //!   "scenarios": [{"name": "baseline", "duration_s": 60, "warmup_s": 5, "seed": 7}]
 //! }"#;
 //! let checked = model::load_checked_str(text, "shop.json")?;
-//! let scenario = sim::select_scenario(checked.topology(), Some("baseline"))?;
-//! let summary = sim::Simulation::new(&checked, &scenario)?.run();
+//! // The one door to a run: a scenario checked against the topology.
+//! let run = checked.scenario(Some("baseline"))?;
+//! let summary = sim::Simulation::new(&run)?.run();
 //!
 //! let browse = summary.entry("browse").expect("the entry is in the summary");
 //! assert!(browse.completed > 10_000);

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use archsim::model;
-use archsim::sim::{Simulation, select_scenario};
+use archsim::sim::Simulation;
 use serde_json::Value;
 
 fn archsim(args: &[&str]) -> std::process::Output {
@@ -64,11 +64,16 @@ fn bench_reports_engine_and_whole_rates_for_the_visits_run_simulates() {
 fn snapshots_live_and_the_final_summary_agree_on_the_large_model() {
     let checked =
         model::load_checked_file(std::path::Path::new("scenarios/large-1000.json")).expect("valid");
-    let mut sc = select_scenario(checked.topology(), None).expect("scenario");
+    let mut sc = archsim::model::find_scenario(checked.topology(), None)
+        .cloned()
+        .expect("scenario");
     sc.duration_s = 12.0;
     sc.warmup_s = 1.0;
-    let whole = Simulation::new(&checked, &sc).expect("builds").run();
-    let mut stepped = Simulation::new(&checked, &sc).expect("builds");
+    let whole = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds")
+        .run();
+    let mut stepped = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds");
     let mut kept = stepped.snapshot();
     let mut t = 0.0;
     while !stepped.is_finished() {

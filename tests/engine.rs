@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use archsim::metrics::{RunStatus, Summary};
 use archsim::model::{self, Scenario, Topology};
-use archsim::sim::{SimError, Simulation, default_bucket_s, select_scenario};
+use archsim::sim::{Simulation, default_bucket_s};
 use serde_json::{Value, json};
 
 fn checked(topology: Value) -> model::Checked {
@@ -23,9 +23,13 @@ fn scenario(duration_s: f64, warmup_s: f64) -> Scenario {
 }
 
 fn run(topology: Value, duration_s: f64, warmup_s: f64) -> Summary {
-    Simulation::new(&checked(topology), &scenario(duration_s, warmup_s))
-        .expect("builds")
-        .run()
+    Simulation::new(
+        &checked(topology)
+            .check_scenario(scenario(duration_s, warmup_s))
+            .expect("valid scenario"),
+    )
+    .expect("builds")
+    .run()
 }
 
 fn constant(ms: f64) -> Value {
@@ -283,8 +287,16 @@ fn load_steps_and_ramps_scale_arrivals() {
     topology["scenarios"] = json!([{"name": "steps", "duration_s": 20,
         "load": [{"at_s": 5, "multiplier": 2}, {"at_s": 10, "ramp_s": 5, "multiplier": 0}]}]);
     let checked = checked(topology);
-    let scenario = select_scenario(checked.topology(), Some("steps")).expect("scenario");
-    let s = Simulation::new(&checked, &scenario).expect("builds").run();
+    let scenario = archsim::model::find_scenario(checked.topology(), Some("steps"))
+        .cloned()
+        .expect("scenario");
+    let s = Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("builds")
+    .run();
     let offered = &s.timeseries.entrypoints["in"].offered;
     assert_eq!(&offered[..5], &[10, 10, 10, 10, 10]);
     assert_eq!(&offered[5..10], &[20, 20, 20, 20, 20]);
@@ -304,9 +316,13 @@ fn least_outstanding_beats_round_robin_beats_random() {
             "workload": [{"name": "in", "to": "s", "rate_rps": 280}]});
         let mut sc = scenario(3_000.0, 20.0);
         sc.seed = 5;
-        Simulation::new(&checked(topology), &sc)
-            .expect("builds")
-            .run()
+        Simulation::new(
+            &checked(topology)
+                .check_scenario(sc.clone())
+                .expect("valid scenario"),
+        )
+        .expect("builds")
+        .run()
     };
     let wait = |s: &Summary| s.service("s").expect("s").wait_ms.mean;
     let (random, round_robin, least) = (
@@ -340,13 +356,18 @@ fn least_outstanding_beats_round_robin_beats_random() {
 fn stepping_gives_the_same_result_as_running() {
     let text = include_str!("../scenarios/three-tier.json");
     let checked = model::check(model::from_json_str(text).expect("parses")).expect("valid");
-    let mut sc = select_scenario(checked.topology(), None).expect("scenario");
+    let mut sc = archsim::model::find_scenario(checked.topology(), None)
+        .cloned()
+        .expect("scenario");
     // 150 one-second buckets: more than the engine stages before moving
     // them into the series (64), twice.
     sc.duration_s = 150.0;
     sc.warmup_s = 3.0;
-    let whole = Simulation::new(&checked, &sc).expect("builds").run();
-    let mut stepped = Simulation::new(&checked, &sc).expect("builds");
+    let whole = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds")
+        .run();
+    let mut stepped = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds");
     let mut kept = stepped.snapshot();
     let mut t = 0.0;
     while !stepped.is_finished() {
@@ -398,8 +419,11 @@ fn stepping_gives_the_same_result_as_running() {
 fn a_cancelled_run_reports_what_it_simulated() {
     let text = include_str!("../scenarios/three-tier.json");
     let checked = model::check(model::from_json_str(text).expect("parses")).expect("valid");
-    let sc = select_scenario(checked.topology(), None).expect("scenario");
-    let mut sim = Simulation::new(&checked, &sc).expect("builds");
+    let sc = archsim::model::find_scenario(checked.topology(), None)
+        .cloned()
+        .expect("scenario");
+    let mut sim = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds");
     sim.run_until(5.0);
     let cancel = AtomicBool::new(true);
     let summary = sim.run_with_cancel(&cancel);
@@ -412,49 +436,72 @@ fn a_cancelled_run_reports_what_it_simulated() {
 fn errors_name_the_problem_and_the_fix() {
     let no_workload =
         checked(json!({"name": "t", "services": [{"name": "a", "service_time": constant(1.0)}]}));
-    let err = Simulation::new(&no_workload, &scenario(10.0, 0.0)).expect_err("no workload");
-    assert_eq!(err, SimError::NoWorkload);
-    assert!(err.to_string().starts_with("cannot simulate: no workload"));
+    let err = no_workload.scenario(None).expect_err("no workload");
+    assert!(err.message.contains("has no workload"), "{err}");
+    let err = no_workload
+        .check_scenario(scenario(10.0, 0.0))
+        .expect_err("no workload");
+    assert!(err[0].message.contains("has no workload"), "{}", err[0]);
 
     let mut topology = quiet(json!([{"name": "a", "service_time": constant(1.0)}]), "a");
     topology["scenarios"] =
         json!([{"name": "base", "duration_s": 10}, {"name": "peak", "duration_s": 10}]);
     let checked = checked(topology);
-    let err = select_scenario(checked.topology(), Some("paek")).expect_err("unknown scenario");
+    let err = checked
+        .scenario(Some("paek"))
+        .expect_err("unknown scenario");
     assert_eq!(
         err.to_string(),
-        "unknown scenario \"paek\"; available: \"base\", \"peak\""
+        "scenarios: no scenario named \"paek\" (did you mean \"peak\"?); the scenarios are: \"base\", \"peak\""
     );
     assert_eq!(
-        select_scenario(checked.topology(), None)
-            .expect("first")
-            .name,
+        checked.scenario(None).expect("first").scenario().name,
         "base"
     );
 
-    let err = Simulation::new(&checked, &scenario(10.0, 10.0)).expect_err("warm-up too long");
-    assert!(err.to_string().contains("warmup_s"), "{err}");
+    let err = checked
+        .check_scenario(scenario(10.0, 10.0))
+        .expect_err("warm-up too long");
+    assert!(err[0].path.ends_with("warmup_s"), "{}", err[0]);
     let mut tiny = scenario(100.0, 0.0);
     tiny.bucket_s = Some(1e-6);
-    assert!(
-        Simulation::new(&checked, &tiny)
-            .expect_err("too many buckets")
-            .to_string()
-            .contains("bucket_s")
+    let err = checked.check_scenario(tiny).expect_err("too many buckets");
+    assert!(err[0].path.ends_with("bucket_s"), "{}", err[0]);
+    // A changed duration is checked again.
+    let run = checked.scenario(Some("base")).expect("base");
+    let err = run
+        .clone()
+        .with_duration_s(-1.0)
+        .expect_err("negative duration");
+    assert!(err[0].path.ends_with("duration_s"), "{}", err[0]);
+    assert_eq!(
+        run.with_seed(9)
+            .with_duration_s(20.0)
+            .expect("longer run")
+            .scenario()
+            .seed,
+        9
     );
 }
 
 #[test]
-fn the_engine_rejects_unresolved_names_without_panicking() {
-    // Simulation::new checks names itself, whatever validation let through.
-    let topology: Topology = serde_json::from_value(json!({"name": "t",
-        "services": [{"name": "a", "service_time": constant(1.0), "calls": [{"to": "bb"}]}],
-        "workload": [{"to": "a", "rate_rps": 1}]}))
-    .expect("parses");
-    if let Ok(checked) = model::check(topology) {
-        let err = Simulation::new(&checked, &scenario(1.0, 0.0)).expect_err("unknown callee");
-        assert!(matches!(err, SimError::UnknownService { .. }), "{err}");
-    }
+fn a_zone_outage_on_a_zone_its_overrides_remove_is_refused_by_validation() {
+    // The engine used to find this out itself, after validation said yes.
+    let mut topology = quiet(
+        json!([{"name": "a", "zones": ["z1"], "service_time": constant(1.0)}]),
+        "a",
+    );
+    topology["scenarios"] = json!([{"name": "moved", "duration_s": 10,
+        "overrides": [{"service": "a", "set": {"zones": ["z2"]}}],
+        "faults": [{"kind": "zone_outage", "zone": "z1", "at_s": 1}]}]);
+    let topology: Topology = serde_json::from_value(topology).expect("parses");
+    let errors = model::check(topology).expect_err("the outage hits no zone");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.path.contains("faults[0]") && e.message.contains("zone \"z1\"")),
+        "{errors:?}"
+    );
 }
 
 fn archsim(args: &[&str]) -> std::process::Output {
@@ -542,10 +589,7 @@ fn cli_run_errors_are_clear() {
     let out = archsim(&["run", "scenarios/three-tier.json", "--scenario", "nope"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("unknown scenario \"nope\"; available: \"baseline\""),
-        "{err}"
-    );
+    assert!(err.contains("no scenario named \"nope\""), "{err}");
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("no-workload.json");
@@ -592,9 +636,12 @@ fn a_simulation_can_run_on_another_thread() {
     send::<archsim::sim::LiveState>();
     let text = include_str!("../scenarios/three-tier.json");
     let checked = model::check(model::from_json_str(text).expect("parses")).expect("valid");
-    let mut sc = select_scenario(checked.topology(), None).expect("scenario");
+    let mut sc = archsim::model::find_scenario(checked.topology(), None)
+        .cloned()
+        .expect("scenario");
     sc.duration_s = 25.0;
-    let sim = Simulation::new(&checked, &sc).expect("builds");
+    let sim = Simulation::new(&checked.check_scenario(sc.clone()).expect("valid scenario"))
+        .expect("builds");
     let summary = std::thread::spawn(move || sim.run())
         .join()
         .expect("the run thread ends");

@@ -20,9 +20,13 @@ pub fn run_json(topology: Value, duration_s: f64, warmup_s: f64, seed: u64) -> S
     let mut scenario = Scenario::new("test", duration_s);
     scenario.warmup_s = warmup_s;
     scenario.seed = seed;
-    Simulation::new(&checked, &scenario)
-        .expect("simulation builds")
-        .run()
+    Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("simulation builds")
+    .run()
 }
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with
@@ -350,11 +354,19 @@ fn same_file_scenario_and_seed_give_identical_json() {
     let run = || {
         let topology = model::from_json_str(text).expect("shop.json parses");
         let checked = model::check(topology).expect("shop.json is valid");
-        let scenario = archsim::sim::select_scenario(checked.topology(), None).expect("scenario");
+        let scenario = archsim::model::find_scenario(checked.topology(), None)
+            .cloned()
+            .expect("scenario");
         let mut scenario = scenario;
         scenario.duration_s = 60.0;
         scenario.warmup_s = 5.0;
-        Simulation::new(&checked, &scenario).expect("builds").run()
+        Simulation::new(
+            &checked
+                .check_scenario(scenario.clone())
+                .expect("valid scenario"),
+        )
+        .expect("builds")
+        .run()
     };
     let (first, second) = (run(), run());
     assert!(first.events > 100_000);

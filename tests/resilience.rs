@@ -21,9 +21,13 @@ fn run_with(services: Value, to: &str, rate_rps: f64, arrivals: &str, scenario: 
     let mut scenario_json = scenario;
     scenario_json["name"] = json!("test");
     let scenario: Scenario = serde_json::from_value(scenario_json).expect("scenario parses");
-    Simulation::new(&checked, &scenario)
-        .expect("simulation builds")
-        .run()
+    Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("simulation builds")
+    .run()
 }
 
 fn constant(ms: f64) -> Value {
@@ -681,7 +685,12 @@ fn live_state_shows_replicas_breakers_and_faults() {
         "faults": [{"kind": "crash", "service": "back", "replicas": 1, "at_s": 5, "duration_s": 10},
                    {"kind": "errors", "service": "back", "probability": 1.0, "at_s": 10, "duration_s": 2}]}))
     .expect("parses");
-    let mut sim = Simulation::new(&checked, &scenario).expect("builds");
+    let mut sim = Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("builds");
     sim.run_until(11.0);
     let live = sim.live();
     let back = &live.services[1];
@@ -710,9 +719,16 @@ fn story(file: &str, scenario: &str) -> Summary {
         .join("scenarios")
         .join(file);
     let checked = model::load_checked_file(&path).expect("example loads");
-    let scenario =
-        archsim::sim::select_scenario(checked.topology(), Some(scenario)).expect("scenario");
-    Simulation::new(&checked, &scenario).expect("builds").run()
+    let scenario = archsim::model::find_scenario(checked.topology(), Some(scenario))
+        .cloned()
+        .expect("scenario");
+    Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .expect("builds")
+    .run()
 }
 
 fn mean(values: &[f64]) -> f64 {

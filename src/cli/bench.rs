@@ -104,10 +104,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let Ok(checked) = checked else {
             bail!("{shown} is not valid; run `archsim validate {shown}` to see the problems");
         };
-        let scenario = args.scenario.scenario(checked.topology())?;
-        let (sim, build) = timed(|| Simulation::new(&checked, &scenario));
-        let mut sim = sim
-            .with_context(|| format!("{shown}: cannot simulate scenario \"{}\"", scenario.name))?;
+        let run = args.scenario.scenario(&checked, &shown)?;
+        let (sim, build) = timed(|| Simulation::new(&run));
+        let mut sim = sim.with_context(|| {
+            format!(
+                "{shown}: cannot simulate scenario \"{}\"",
+                run.scenario().name
+            )
+        })?;
         let ((), engine) = timed(|| sim.run_until(f64::INFINITY));
         let (summary, summarise) = timed(|| sim.into_summary(true));
         let (written, json) = timed(|| {

@@ -22,7 +22,7 @@ use crate::model;
 use crate::report::escape;
 use crate::report::format::ms;
 use crate::report::text::{self, Align};
-use crate::sim::{Simulation, select_scenario};
+use crate::sim::Simulation;
 
 /// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells do).
 pub const EXIT_CANCELLED: u8 = 130;
@@ -55,23 +55,33 @@ impl ScenarioArgs {
         Ok(())
     }
 
-    /// The chosen scenario of `topology`, with `--seed` and `--duration-s` applied.
-    pub fn scenario(&self, topology: &model::Topology) -> anyhow::Result<model::Scenario> {
+    /// The chosen scenario of `checked` (from the file `shown`), with
+    /// `--seed` and `--duration-s` applied and checked.
+    pub fn scenario(
+        &self,
+        checked: &model::Checked,
+        shown: &str,
+    ) -> anyhow::Result<model::CheckedScenario> {
         self.check_duration()?;
-        let mut scenario = select_scenario(topology, self.scenario.as_deref())?;
+        let mut run = checked
+            .scenario(self.scenario.as_deref())
+            .map_err(|problem| anyhow::anyhow!("{}", problem.render(shown)))?;
         if let Some(seed) = self.seed {
-            scenario.seed = seed;
+            run = run.with_seed(seed);
         }
         if let Some(duration_s) = self.duration_s {
-            if scenario.warmup_s >= duration_s {
+            let warmup_s = run.scenario().warmup_s;
+            if warmup_s >= duration_s {
                 bail!(
-                    "--duration-s {duration_s} is not longer than the scenario's warmup_s {}; give a longer duration",
-                    scenario.warmup_s
+                    "--duration-s {duration_s} is not longer than the scenario's warmup_s {warmup_s}; give a longer duration",
                 );
             }
-            scenario.duration_s = duration_s;
+            run = run.with_duration_s(duration_s).map_err(|problems| {
+                let lines: Vec<String> = problems.iter().map(|p| p.render(shown)).collect();
+                anyhow::anyhow!("with --duration-s {duration_s}:\n{}", lines.join("\n"))
+            })?;
         }
-        Ok(scenario)
+        Ok(run)
     }
 }
 
@@ -125,12 +135,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
     }
-    let scenario = args.scenario.scenario(checked.topology())?;
-    let mut sim = Simulation::new(&checked, &scenario).with_context(|| {
+    let run = args.scenario.scenario(&checked, &shown)?;
+    let mut sim = Simulation::new(&run).with_context(|| {
         format!(
-            "{}: cannot simulate scenario \"{}\"",
-            args.file.display(),
-            scenario.name
+            "{shown}: cannot simulate scenario \"{}\"",
+            run.scenario().name
         )
     })?;
 

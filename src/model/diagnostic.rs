@@ -149,6 +149,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl std::error::Error for Diagnostic {}
+
 /// Sorts diagnostics by position in the file (unknown positions last), then
 /// errors before warnings; keeps the order of equal ones.
 pub fn sort_by_position(diagnostics: &mut [Diagnostic]) {

@@ -28,7 +28,10 @@ pub use save::{SaveError, save_file, to_json_string, to_value};
 pub use source_map::{Position, SourceMap};
 pub use suggest::did_you_mean;
 pub use types::*;
-pub use validate::{Checked, apply_overrides, check, limits};
+pub use validate::{
+    Checked, CheckedScenario, DEFAULT_DURATION_S, apply_overrides, check, default_bucket_s,
+    default_scenario, find_scenario, limits,
+};
 pub use view::{DEFAULT_OPERATION, OperationView};
 
 use std::path::Path;

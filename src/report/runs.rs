@@ -3,8 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::model::{Checked, Scenario, Topology};
-use crate::sim::{self, Simulation};
+use crate::model::{self, Checked, Scenario, Topology};
+use crate::sim::Simulation;
 
 use super::{ReportError, Run};
 
@@ -41,21 +41,28 @@ pub fn select_scenarios(
     }
     if all {
         return Ok(if topology.scenarios.is_empty() {
-            vec![sim::default_scenario()]
+            vec![model::default_scenario()]
         } else {
             topology.scenarios.clone()
         });
     }
     if names.is_empty() {
-        return Ok(vec![sim::select_scenario(topology, None)?]);
+        return Ok(vec![
+            topology
+                .scenarios
+                .first()
+                .cloned()
+                .unwrap_or_else(model::default_scenario),
+        ]);
     }
     let mut chosen: Vec<Scenario> = Vec::new();
     for name in names {
         if chosen.iter().any(|s| &s.name == name) {
             continue;
         }
-        let scenario = sim::select_scenario(topology, Some(name))?;
-        chosen.push(scenario);
+        let scenario =
+            model::find_scenario(topology, Some(name)).map_err(ReportError::UnknownScenario)?;
+        chosen.push(scenario.clone());
     }
     Ok(chosen)
 }
@@ -104,11 +111,16 @@ pub fn run_scenarios(
     let mut done_s = 0.0;
     let mut runs = Vec::with_capacity(scenarios.len());
     for (index, scenario) in scenarios.iter().enumerate() {
-        let mut sim =
-            Simulation::new(checked, scenario).map_err(|error| ReportError::Scenario {
+        let run = checked
+            .check_scenario(scenario.clone())
+            .map_err(|problems| ReportError::Unrunnable {
                 scenario: scenario.name.clone(),
-                error,
+                problems,
             })?;
+        let mut sim = Simulation::new(&run).map_err(|error| ReportError::Simulation {
+            scenario: scenario.name.clone(),
+            error,
+        })?;
         let duration_s = sim.duration_s();
         for step in 1..=STEPS {
             let t = duration_s * f64::from(step) / f64::from(STEPS);

@@ -8,8 +8,9 @@ use std::time::Instant;
 use rand_pcg::Pcg64Mcg;
 
 use crate::metrics::{EdgeSeries, ScalingEvent, ServiceSeries, Summary};
-use crate::model::{Checked, LoadBalancer, Scenario};
+use crate::model::{CheckedScenario, LoadBalancer};
 
+use super::SimError;
 use super::faults::FaultState;
 use super::load::{ArrivalProcess, LoadProfile};
 use super::plan::{self, Plan};
@@ -22,15 +23,8 @@ use super::stats::{
     Areas, EdgeCounts, EdgeRow, EdgeStats, EntryStats, HotHistograms, STAGED_BUCKETS, ServiceRow,
     ServiceStats,
 };
-use super::{SimError, default_bucket_s};
 
-/// Most buckets a run may have (memory is services × buckets).
-pub const MAX_BUCKETS: f64 = 100_000.0;
-
-/// Most time-series cells a run may keep: (services + entries + edges) ×
-/// buckets. Each cell holds a few numbers (services: seven), so this bounds
-/// the series at about 1 GB.
-pub const MAX_SERIES_CELLS: f64 = 20_000_000.0;
+pub use crate::model::limits::MAX_BUCKETS;
 
 /// Events between two looks at a cancel flag.
 const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
@@ -308,60 +302,19 @@ impl std::fmt::Debug for Simulation {
     }
 }
 
-/// Number of buckets of `bucket_s` that cover `duration_s` (a last bucket
-/// shorter than a millionth of `bucket_s` is dropped as rounding noise).
-fn bucket_count(duration_s: f64, bucket_s: f64) -> usize {
-    ((duration_s / bucket_s) - 1e-6).ceil().max(1.0) as usize
-}
-
 impl Simulation {
-    /// Builds a simulation of `scenario` on a checked topology. The scenario
-    /// need not be one of the file's (the CLI adjusts seed and duration).
-    pub fn new(checked: &Checked, scenario: &Scenario) -> Result<Self, SimError> {
-        let topology = checked.topology();
-        let invalid = |message: String| SimError::Invalid {
-            place: format!("scenario \"{}\"", scenario.name),
-            message,
-        };
-        if !(scenario.duration_s.is_finite() && scenario.duration_s > 0.0) {
-            return Err(invalid(format!(
-                "duration_s must be a number > 0 (got {})",
-                scenario.duration_s
-            )));
-        }
-        if !(scenario.warmup_s.is_finite()
-            && scenario.warmup_s >= 0.0
-            && scenario.warmup_s < scenario.duration_s)
-        {
-            return Err(invalid(format!(
-                "warmup_s must be ≥ 0 and less than duration_s {} (got {})",
-                scenario.duration_s, scenario.warmup_s
-            )));
-        }
-        let bucket_s = match scenario.bucket_s {
-            Some(b) if b.is_finite() && b > 0.0 && scenario.duration_s / b <= MAX_BUCKETS => b,
-            Some(b) => {
-                return Err(invalid(format!(
-                    "bucket_s must be > 0 and give at most {MAX_BUCKETS} buckets over duration_s (got {b}); \
-                     remove it to let archsim choose"
-                )));
-            }
-            None => default_bucket_s(scenario.duration_s),
-        };
-        let plan = plan::compile(topology, scenario)?;
-        let series = (plan.services.len() + plan.entries.len() + plan.edges.len()) as f64;
-        let buckets = bucket_count(scenario.duration_s, bucket_s);
-        if series * buckets as f64 > MAX_SERIES_CELLS {
-            let smallest_s = scenario.duration_s * series / MAX_SERIES_CELLS;
-            return Err(invalid(format!(
-                "{buckets} time-series buckets of {bucket_s} s for {series} series (services, entries \
-                 and edges) would need too much memory; use a bucket_s of at least {:.3} s",
-                smallest_s
-            )));
-        }
-        let profile = LoadProfile::new(&scenario.load).map_err(|e| SimError::Invalid {
-            place: format!("scenario \"{}\"", scenario.name),
-            message: e.to_string(),
+    /// Builds a simulation of a checked scenario (see
+    /// [`Checked::scenario`](crate::model::Checked::scenario)).
+    pub fn new(run: &CheckedScenario) -> Result<Self, SimError> {
+        let scenario = run.scenario();
+        let bucket_s = run.bucket_s();
+        let buckets = run.bucket_count();
+        let plan = plan::compile(run)?;
+        let profile = LoadProfile::new(&scenario.load).map_err(|e| {
+            SimError::unchecked(
+                format!("scenario \"{}\" load", scenario.name),
+                e.to_string(),
+            )
         })?;
 
         let seed = scenario.seed;
@@ -465,7 +418,7 @@ impl Simulation {
         let mut simulation = Simulation {
             plan,
             profile,
-            topology_name: topology.name.clone(),
+            topology_name: run.topology().name.clone(),
             scenario_name: scenario.name.clone(),
             seed,
             duration_s: scenario.duration_s,
@@ -508,7 +461,7 @@ impl Simulation {
             service_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_services),
             edge_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_edges),
             warmed_up: false,
-            bucket_count: bucket_count(scenario.duration_s, bucket_s),
+            bucket_count: buckets,
             // Checked at the first event, which then sets the real boundary.
             next_boundary_s: 0.0,
             run_id: super::summary::next_run_id(),

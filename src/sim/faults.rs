@@ -58,22 +58,8 @@ pub(crate) struct ScalingPlan {
     pub replicas: u32,
 }
 
-fn check_time(value: f64, positive: bool, place: &str, field: &str) -> Result<f64, SimError> {
-    if value.is_finite() && (value > 0.0 || (!positive && value == 0.0)) {
-        Ok(value)
-    } else {
-        Err(SimError::Invalid {
-            place: place.to_owned(),
-            message: format!(
-                "{field} must be a finite number {} 0 (got {value})",
-                if positive { ">" } else { "≥" }
-            ),
-        })
-    }
-}
-
-/// Compiles the scenario's faults and scaling steps; `find` resolves a
-/// service name (with the place to report when it is unknown).
+/// Compiles the scenario's faults and scaling steps (checked by
+/// validation); `find` resolves a service name.
 pub(super) fn compile(
     scenario: &Scenario,
     plan: &Plan,
@@ -82,11 +68,8 @@ pub(super) fn compile(
     let mut faults = Vec::with_capacity(scenario.faults.len());
     for (k, fault) in scenario.faults.iter().enumerate() {
         let place = format!("scenario \"{}\" faults[{k}]", scenario.name);
-        let start_s = check_time(fault.at_s(), false, &place, "at_s")?;
-        let end_s = match fault.duration_s() {
-            Some(d) => Some(start_s + check_time(d, true, &place, "duration_s")?),
-            None => None,
-        };
+        let start_s = fault.at_s();
+        let end_s = fault.duration_s().map(|d| start_s + d);
         let (kind, target) = match fault {
             Fault::Crash {
                 service, replicas, ..
@@ -106,7 +89,7 @@ pub(super) fn compile(
             } => (
                 FaultKind::Latency {
                     service: find(service, place.clone())?,
-                    add_s: check_time(*add_ms, false, &place, "add_ms")? / 1e3,
+                    add_s: *add_ms / 1e3,
                 },
                 service.clone(),
             ),
@@ -114,29 +97,19 @@ pub(super) fn compile(
                 service,
                 probability,
                 ..
-            } => {
-                if !(probability.is_finite() && (0.0..=1.0).contains(probability)) {
-                    return Err(SimError::Invalid {
-                        place,
-                        message: format!("probability must be from 0 to 1 (got {probability})"),
-                    });
-                }
-                (
-                    FaultKind::Errors {
-                        service: find(service, place.clone())?,
-                        probability: *probability,
-                    },
-                    service.clone(),
-                )
-            }
+            } => (
+                FaultKind::Errors {
+                    service: find(service, place.clone())?,
+                    probability: *probability,
+                },
+                service.clone(),
+            ),
             Fault::ZoneOutage { zone, .. } => {
                 let Ok(index) = plan.zones.binary_search(zone) else {
-                    return Err(SimError::Invalid {
+                    return Err(SimError::unchecked(
                         place,
-                        message: format!(
-                            "no service is placed in zone \"{zone}\"; give services \"zones\" or name a zone in use"
-                        ),
-                    });
+                        format!("no service is placed in zone \"{zone}\""),
+                    ));
                 };
                 (FaultKind::ZoneOutage { zone: index as u32 }, zone.clone())
             }
@@ -161,7 +134,7 @@ pub(super) fn compile(
     for (k, step) in scenario.scaling.iter().enumerate() {
         let place = format!("scenario \"{}\" scaling[{k}]", scenario.name);
         scaling.push(ScalingPlan {
-            at_s: check_time(step.at_s, false, &place, "at_s")?,
+            at_s: step.at_s,
             service: find(&step.service, place)?,
             replicas: u32::try_from(step.replicas).unwrap_or(u32::MAX),
         });

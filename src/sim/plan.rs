@@ -1,10 +1,11 @@
-//! Compiles a topology and a scenario into the flat tables the engine runs
-//! on: services, operations, call steps and calls addressed by index, so that
-//! the hot path never looks up a name.
+//! Compiles a checked scenario into the flat tables the engine runs on:
+//! services, operations, call steps and calls addressed by index, so that
+//! the hot path never looks up a name. Validation decided what is valid
+//! (see [`CheckedScenario`]); this only translates.
 
 use std::collections::BTreeMap;
 
-use crate::model::{Arrivals, CallSpec, LoadBalancer, Scenario, Topology};
+use crate::model::{Arrivals, CallSpec, CheckedScenario, LoadBalancer};
 
 use super::SimError;
 use super::dist::Sampler;
@@ -113,7 +114,6 @@ pub(crate) struct BreakerPlan {
 #[derive(Debug, Clone)]
 #[repr(align(64))]
 pub(crate) struct OperationPlan {
-    pub service: u32,
     /// Range into [`Plan::calls`]: the calls of every step, in order (a
     /// step's last call has `ends_step`; steps without calls leave none).
     pub calls: std::ops::Range<u32>,
@@ -192,48 +192,24 @@ pub(crate) struct Plan {
     pub warnings: Vec<String>,
 }
 
-pub(super) fn positive_u32(value: u64, place: &str, field: &str) -> Result<u32, SimError> {
-    match u32::try_from(value) {
-        Ok(v) if v >= 1 => Ok(v),
-        _ => Err(SimError::Invalid {
-            place: place.to_owned(),
-            message: format!(
-                "{field} must be an integer from 1 to {} (got {value})",
-                u32::MAX
-            ),
-        }),
-    }
+/// `value` as a `u32`; validation keeps every count far below `u32::MAX`.
+pub(super) fn saturating_u32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
-/// Builds the plan; every name must resolve and every number be usable.
-pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, SimError> {
+/// Builds the plan of a checked scenario. Validation resolved every name and
+/// checked every number; a failure here is a bug ([`SimError::Unchecked`]).
+pub(crate) fn compile(run: &CheckedScenario) -> Result<Plan, SimError> {
     let mut plan = Plan::default();
-    if topology.workload.is_empty() {
-        return Err(SimError::NoWorkload);
-    }
-    // The topology as the scenario runs it (validation guarantees this
-    // succeeds for a checked topology's own scenarios).
-    let overridden = crate::model::apply_overrides(topology, scenario).map_err(|diagnostics| {
-        let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        SimError::Override {
-            place: format!("scenario \"{}\" overrides", scenario.name),
-            message: messages.join("; "),
-        }
-    })?;
-    let services = &overridden.services;
+    let scenario = run.scenario();
+    let topology = run.topology();
+    let services = &topology.services;
 
-    let mut service_index: BTreeMap<&str, u32> = BTreeMap::new();
-    for (i, s) in services.iter().enumerate() {
-        if service_index.insert(s.name.as_str(), i as u32).is_some() {
-            return Err(SimError::Invalid {
-                place: format!("services[{i}]"),
-                message: format!(
-                    "the name \"{}\" is used twice; service names must be unique",
-                    s.name
-                ),
-            });
-        }
-    }
+    let service_index: BTreeMap<&str, u32> = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i as u32))
+        .collect();
     let zone_names: std::collections::BTreeSet<&str> = services
         .iter()
         .flat_map(|s| s.zones.iter().map(String::as_str))
@@ -242,40 +218,27 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
     // Operation names per service, in file order; index into plan.operations.
     let mut op_names: Vec<Vec<String>> = Vec::with_capacity(services.len());
     let mut first_op: Vec<u32> = Vec::with_capacity(services.len());
-    for (i, s) in services.iter().enumerate() {
-        let place = format!("services[{i}] \"{}\"", s.name);
-        let service = service_plan(s, &place, &plan.zones)?;
-        plan.services.push(service);
-        first_op.push(op_names.iter().map(|v| v.len() as u32).sum());
+    let mut op_count = 0;
+    for s in services {
+        plan.services.push(service_plan(s, &plan.zones));
+        first_op.push(op_count);
         if s.operations.is_empty() {
             op_names.push(vec!["default".to_owned()]);
         } else {
-            let mut names = Vec::new();
-            for (j, op) in s.operations.iter().enumerate() {
-                if names.contains(&op.name) {
-                    return Err(SimError::Invalid {
-                        place: format!("{place} operations[{j}]"),
-                        message: format!("the operation \"{}\" is defined twice", op.name),
-                    });
-                }
-                names.push(op.name.clone());
-            }
-            op_names.push(names);
+            op_names.push(s.operations.iter().map(|op| op.name.clone()).collect());
         }
+        op_count += op_names.last().map_or(0, |names| names.len() as u32);
     }
     let resolve = |to: &str, operation: &str, place: String| -> Result<(u32, u32), SimError> {
         let Some(&svc) = service_index.get(to) else {
-            return Err(unknown_service(topology, to, place));
+            return Err(SimError::unchecked(place, format!("no service \"{to}\"")));
         };
-        let names = &op_names[svc as usize];
-        match names.iter().position(|n| n == operation) {
+        match op_names[svc as usize].iter().position(|n| n == operation) {
             Some(j) => Ok((svc, first_op[svc as usize] + j as u32)),
-            None => Err(SimError::UnknownOperation {
+            None => Err(SimError::unchecked(
                 place,
-                service: to.to_owned(),
-                operation: operation.to_owned(),
-                available: names.join(", "),
-            }),
+                format!("service \"{to}\" has no operation \"{operation}\""),
+            )),
         }
     };
 
@@ -302,15 +265,10 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
             };
         for (op_place, dist, call_specs) in ops {
             let Some(dist) = dist else {
-                return Err(SimError::Invalid {
-                    place: op_place,
-                    message: "no service_time: give the service (or this operation) a service_time"
-                        .into(),
-                });
+                return Err(SimError::unchecked(op_place, "no service_time"));
             };
-            let sampler = Sampler::new(dist).map_err(|source| SimError::Distribution {
-                place: format!("{op_place} service_time"),
-                source,
+            let sampler = Sampler::new(dist).map_err(|source| {
+                SimError::unchecked(format!("{op_place} service_time"), source.to_string())
             })?;
             let calls_start = plan.calls.len() as u32;
             for (k, spec) in call_specs.iter().enumerate() {
@@ -322,27 +280,15 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                     };
                     let (callee_service, callee_operation) =
                         resolve(&call.to, &call.operation, call_place.clone())?;
-                    if !(call.probability.is_finite() && (0.0..=1.0).contains(&call.probability)) {
-                        return Err(SimError::Invalid {
-                            place: call_place,
-                            message: format!(
-                                "probability must be from 0 to 1 (got {})",
-                                call.probability
-                            ),
-                        });
-                    }
-                    let count = u32::try_from(call.count).map_err(|_| SimError::Invalid {
-                        place: call_place.clone(),
-                        message: format!("count is too large (got {})", call.count),
-                    })?;
+                    let count = saturating_u32(call.count);
                     let key = EdgePlan {
                         from: i as u32,
                         to: callee_service,
                     };
                     let next = edge_index.len() as u32;
                     let edge = *edge_index.entry(key).or_insert(next);
-                    let (timer, retries) = call_timing(call, &call_place, &mut timers)?;
-                    let breaker = call_breaker(call, &call_place, edge, &mut plan)?;
+                    let (timer, retries) = call_timing(call, &mut timers);
+                    let breaker = call_breaker(call, &call_place, edge, &mut plan);
                     plan.calls.push(CallPlan {
                         callee_service,
                         callee_operation,
@@ -369,7 +315,6 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
                 }
             }
             plan.operations.push(OperationPlan {
-                service: i as u32,
                 calls: calls_start..plan.calls.len() as u32,
                 sampler,
             });
@@ -387,35 +332,18 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
         service_index
             .get(name)
             .copied()
-            .ok_or_else(|| unknown_service(topology, name, place))
+            .ok_or_else(|| SimError::unchecked(place, format!("no service \"{name}\"")))
     };
     let (faults, scaling) = super::faults::compile(scenario, &plan, &find)?;
     plan.faults = faults;
     plan.scaling = scaling;
-    size_replica_slots(&mut plan)?;
+    size_replica_slots(&mut plan);
     note_hanging_calls(&mut plan);
 
-    let mut entry_names: BTreeMap<String, usize> = BTreeMap::new();
     for (i, e) in topology.workload.iter().enumerate() {
-        let place = format!("workload[{i}]");
-        let name = e.display_name();
-        if let Some(first) = entry_names.insert(name.clone(), i) {
-            return Err(SimError::Invalid {
-                place,
-                message: format!(
-                    "the entry name \"{name}\" is also used by workload[{first}]; give each entry a unique \"name\""
-                ),
-            });
-        }
-        let (service, operation) = resolve(&e.to, &e.operation, place.clone())?;
-        if !(e.rate_rps.is_finite() && e.rate_rps >= 0.0) {
-            return Err(SimError::Invalid {
-                place,
-                message: format!("rate_rps must be a finite number ≥ 0 (got {})", e.rate_rps),
-            });
-        }
+        let (service, operation) = resolve(&e.to, &e.operation, format!("workload[{i}]"))?;
         plan.entries.push(EntryPlan {
-            name,
+            name: e.display_name(),
             service,
             operation,
             operation_name: e.operation.clone(),
@@ -423,77 +351,5 @@ pub(crate) fn compile(topology: &Topology, scenario: &Scenario) -> Result<Plan, 
             arrivals: e.arrivals,
         });
     }
-    check_acyclic(&plan)?;
     Ok(plan)
-}
-
-fn unknown_service(topology: &Topology, name: &str, place: String) -> SimError {
-    let mut best: Option<(f64, &str)> = None;
-    for s in &topology.services {
-        let score = strsim::jaro_winkler(name, &s.name);
-        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, &s.name));
-        }
-    }
-    SimError::UnknownService {
-        place,
-        name: name.to_owned(),
-        suggestion: best
-            .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
-            .unwrap_or_default(),
-    }
-}
-
-/// Calls between operations must not form a cycle: every request would then
-/// make calls without end.
-fn check_acyclic(plan: &Plan) -> Result<(), SimError> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Active,
-        Done,
-    }
-    let n = plan.operations.len();
-    let mut mark = vec![Mark::New; n];
-    // Iterative depth-first search: (operation, next call to look at).
-    for root in 0..n {
-        if mark[root] != Mark::New {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        mark[root] = Mark::Active;
-        while let Some(&mut (op, ref mut next)) = stack.last_mut() {
-            let calls = &plan.operations[op].calls;
-            let (first, last) = (calls.start as usize, calls.end as usize);
-            if first + *next < last {
-                let callee = plan.calls[first + *next].callee_operation as usize;
-                *next += 1;
-                match mark[callee] {
-                    Mark::New => {
-                        mark[callee] = Mark::Active;
-                        stack.push((callee, 0));
-                    }
-                    Mark::Active => {
-                        let service_name = |o: usize| {
-                            plan.services[plan.operations[o].service as usize]
-                                .name
-                                .as_str()
-                        };
-                        let from = stack.iter().position(|&(o, _)| o == callee).unwrap_or(0);
-                        let names: Vec<&str> = stack[from..]
-                            .iter()
-                            .map(|&(o, _)| service_name(o))
-                            .chain(std::iter::once(service_name(callee)))
-                            .collect();
-                        return Err(SimError::CallCycle(names.join(" → ")));
-                    }
-                    Mark::Done => {}
-                }
-            } else {
-                mark[op] = Mark::Done;
-                stack.pop();
-            }
-        }
-    }
-    Ok(())
 }

@@ -472,9 +472,13 @@ fn imported_hotrod_trace_reproduces_its_latency_when_simulated() {
     let checked = archsim::model::check(topology.clone()).unwrap();
     let mut scenario = topology.scenarios[0].clone();
     scenario.duration_s = 600.0;
-    let summary = archsim::sim::Simulation::new(&checked, &scenario)
-        .unwrap()
-        .run();
+    let summary = archsim::sim::Simulation::new(
+        &checked
+            .check_scenario(scenario.clone())
+            .expect("valid scenario"),
+    )
+    .unwrap()
+    .run();
     let entry = &summary.entrypoints[0];
     assert!(entry.completed > 400, "{}", entry.completed);
     // The trace's root span, GET /dispatch, lasted 702.6 ms. At one request

@@ -6,7 +6,7 @@
 
 use egui::{Color32, Ui};
 
-use crate::metrics::{EntrySeries, ErrorCounts, ErrorSeriesByCause, ServiceSeries, Summary};
+use crate::metrics::{EntrySeries, ErrorCounts, ErrorSeriesByCause, Summary};
 
 use super::super::command::AppCommand;
 use super::plot::{ChartMarks, charts_grid_ui};

@@ -205,7 +205,15 @@ impl Worker {
                 )
             })
             .and_then(|checked| {
-                Simulation::new(&checked, &scenario).map_err(|err| err.to_string())
+                let run = checked.check_scenario(scenario).map_err(|problems| {
+                    let problems: Vec<String> =
+                        problems.iter().take(3).map(ToString::to_string).collect();
+                    format!(
+                        "this scenario cannot run ({}); fix it and run again",
+                        problems.join("; ")
+                    )
+                })?;
+                Simulation::new(&run).map_err(|err| err.to_string())
             });
         match simulation {
             Ok(simulation) => self.drive(simulation),

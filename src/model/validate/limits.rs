@@ -44,3 +44,7 @@ pub const MAX_ZONES: usize = 1_000;
 /// Expected service visits of one scenario run (rate × visits per request
 /// × peak multiplier × duration); each visit is a handful of events.
 pub const MAX_VISITS: f64 = 1e10;
+/// Time-series cells of one run: (services + entries + edges) × buckets.
+/// Each cell holds a few numbers (services: seven), so this bounds the
+/// series at about 1 GB.
+pub const MAX_SERIES_CELLS: f64 = 20_000_000.0;

@@ -10,6 +10,7 @@ pub mod limits;
 mod numbers;
 mod opgraph;
 mod overrides;
+mod run;
 mod scenarios;
 mod services;
 
@@ -21,6 +22,7 @@ use super::suggest::did_you_mean;
 use super::types::{Scenario, Topology};
 
 pub use overrides::apply_overrides;
+pub use run::{CheckedScenario, DEFAULT_DURATION_S, default_bucket_s, default_scenario};
 
 /// A topology that passed validation. The analysis and the engine take this
 /// and rely on its invariants without checking again:
@@ -53,12 +55,15 @@ pub use overrides::apply_overrides;
 /// - each scenario's expected work stays below [`limits::MAX_VISITS`].
 ///
 /// A topology without `workload` is valid (it can be viewed and analysed);
-/// [`Checked::require_workload`] is the check before simulating.
+/// a run starts from [`Checked::scenario`], which also requires a workload
+/// and gives the [`CheckedScenario`] the engine takes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
     topology: Topology,
     warnings: Vec<Diagnostic>,
     service_index: HashMap<String, usize>,
+    /// Expected service visits per second at a load multiplier of 1.
+    visits_per_s: f64,
 }
 
 impl Checked {
@@ -116,31 +121,7 @@ impl Checked {
     /// The scenario called `name`, or the first one when `name` is `None`.
     /// The error names the scenarios there are.
     pub fn find_scenario(&self, name: Option<&str>) -> Result<&Scenario, Diagnostic> {
-        let scenarios = &self.topology.scenarios;
-        let place = Place::root().key("scenarios");
-        match name {
-            None => scenarios.first().ok_or_else(|| {
-                Diagnostic::error(
-                    &place,
-                    "this topology has no scenarios; add one, e.g. \"scenarios\": [{\"name\": \"baseline\", \"duration_s\": 120}]",
-                )
-            }),
-            Some(name) => scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
-                let names: Vec<String> = scenarios.iter().map(|s| quote(&s.name)).collect();
-                let hint = match did_you_mean(name, scenarios.iter().map(|s| s.name.as_str())) {
-                    Some(best) => format!(" (did you mean {}?)", quote(best)),
-                    None => String::new(),
-                };
-                Diagnostic::error(
-                    &place,
-                    format!(
-                        "no scenario named {}{hint}; the scenarios are: {}",
-                        quote(name),
-                        if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
-                    ),
-                )
-            }),
-        }
+        find_scenario(&self.topology, name)
     }
 
     /// Fills in line and column of the warnings from the source text.
@@ -151,10 +132,43 @@ impl Checked {
     }
 }
 
+/// The scenario of `topology` called `name`, or its first one when `name` is
+/// `None`. The error names the scenarios there are, with a suggestion.
+pub fn find_scenario<'a>(
+    topology: &'a Topology,
+    name: Option<&str>,
+) -> Result<&'a Scenario, Diagnostic> {
+    let scenarios = &topology.scenarios;
+    let place = Place::root().key("scenarios");
+    match name {
+        None => scenarios.first().ok_or_else(|| {
+            Diagnostic::error(
+                &place,
+                "this topology has no scenarios; add one, e.g. \"scenarios\": [{\"name\": \"baseline\", \"duration_s\": 120}]",
+            )
+        }),
+        Some(name) => scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
+            let names: Vec<String> = scenarios.iter().map(|s| quote(&s.name)).collect();
+            let hint = match did_you_mean(name, scenarios.iter().map(|s| s.name.as_str())) {
+                Some(best) => format!(" (did you mean {}?)", quote(best)),
+                None => String::new(),
+            };
+            Diagnostic::error(
+                &place,
+                format!(
+                    "no scenario named {}{hint}; the scenarios are: {}",
+                    quote(name),
+                    if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
+                ),
+            )
+        }),
+    }
+}
+
 /// Validates a topology: every error and warning at once. Errors make it
 /// fail; a valid topology keeps its warnings ([`Checked::warnings`]).
 pub fn check(topology: Topology) -> Result<Checked, Vec<Diagnostic>> {
-    let diagnostics = diagnose(&topology);
+    let (diagnostics, visits_per_s) = diagnose(&topology);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -168,11 +182,14 @@ pub fn check(topology: Topology) -> Result<Checked, Vec<Diagnostic>> {
         topology,
         warnings: diagnostics,
         service_index,
+        visits_per_s: visits_per_s.unwrap_or(0.0),
     })
 }
 
-/// Every problem of `topology`, errors and warnings, in the order found.
-fn diagnose(topology: &Topology) -> Vec<Diagnostic> {
+/// Every problem of `topology`, errors and warnings, in the order found,
+/// and the expected service visits per second at a load of 1 (when the
+/// calls allow computing it).
+fn diagnose(topology: &Topology) -> (Vec<Diagnostic>, Option<f64>) {
     let mut ctx = Ctx::new(topology);
     if topology.name.trim().is_empty() {
         ctx.warning(
@@ -185,7 +202,7 @@ fn diagnose(topology: &Topology) -> Vec<Diagnostic> {
             &Place::root().key("services"),
             "a topology needs at least one service, e.g. {\"name\": \"api\", \"service_time\": {\"dist\": \"exponential\", \"mean_ms\": 5}}",
         );
-        return ctx.diagnostics;
+        return (ctx.diagnostics, None);
     }
     if topology.services.len() > limits::MAX_SERVICES {
         ctx.error(
@@ -196,7 +213,7 @@ fn diagnose(topology: &Topology) -> Vec<Diagnostic> {
                 limits::MAX_SERVICES
             ),
         );
-        return ctx.diagnostics;
+        return (ctx.diagnostics, None);
     }
     services::check_services(&mut ctx);
     let graph = opgraph::OpGraph::build(topology);
@@ -207,10 +224,24 @@ fn diagnose(topology: &Topology) -> Vec<Diagnostic> {
     if !ctx.has_errors() {
         overrides::check_overrides(&mut ctx);
     }
+    let mut visits_per_s = None;
     if !ctx.has_errors() {
-        scenarios::check_run_sizes(&mut ctx, &graph);
+        visits_per_s = scenarios::check_run_sizes(&mut ctx, &graph);
     }
-    ctx.diagnostics
+    if !ctx.has_errors() {
+        for (i, scenario) in topology.scenarios.iter().enumerate() {
+            if let Some(changed) = run::overridden(topology, scenario) {
+                let mut inner = Ctx::new(&changed);
+                run::check_run(
+                    &mut inner,
+                    &scenarios::scenario_place(i, scenario),
+                    scenario,
+                );
+                ctx.diagnostics.append(&mut inner.diagnostics);
+            }
+        }
+    }
+    (ctx.diagnostics, visits_per_s)
 }
 
 /// What the checks share: the topology, name lookups and the findings.

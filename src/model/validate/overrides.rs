@@ -116,36 +116,42 @@ pub(super) fn check_overrides(ctx: &mut Ctx) {
         if scenario.overrides.is_empty() {
             continue;
         }
-        let changed = match apply_overrides(topology, scenario) {
-            Ok(changed) => changed,
-            Err(mut found) => {
-                ctx.diagnostics.append(&mut found);
-                continue;
-            }
+        match apply_overrides(topology, scenario) {
+            Ok(changed) => check_overridden(ctx, &scenario_place(i, scenario), scenario, &changed),
+            Err(mut found) => ctx.diagnostics.append(&mut found),
+        }
+    }
+}
+
+/// Checks the services of `changed` (the topology with `scenario`'s
+/// overrides applied), reporting each error at the override that caused it.
+pub(super) fn check_overridden(
+    ctx: &mut Ctx,
+    base_place: &Place,
+    scenario: &Scenario,
+    changed: &Topology,
+) {
+    let mut inner = Ctx::new(changed);
+    services::check_services(&mut inner);
+    if !inner.has_errors() {
+        check_cycles(&mut inner, &OpGraph::build(changed));
+    }
+    for found in inner.diagnostics.iter().filter(|d| d.is_error()) {
+        let service = found
+            .pointer
+            .strip_prefix("/services/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|index| index.parse::<usize>().ok())
+            .and_then(|index| changed.services.get(index));
+        let place = match service
+            .and_then(|s| scenario.overrides.iter().rposition(|o| o.service == s.name))
+        {
+            Some(k) => base_place.item("overrides", k),
+            None => base_place.key("overrides"),
         };
-        let mut inner = Ctx::new(&changed);
-        services::check_services(&mut inner);
-        if !inner.has_errors() {
-            check_cycles(&mut inner, &OpGraph::build(&changed));
-        }
-        let base_place = scenario_place(i, scenario);
-        for found in inner.diagnostics.iter().filter(|d| d.is_error()) {
-            let service = found
-                .pointer
-                .strip_prefix("/services/")
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|index| index.parse::<usize>().ok())
-                .and_then(|index| changed.services.get(index));
-            let place = match service
-                .and_then(|s| scenario.overrides.iter().rposition(|o| o.service == s.name))
-            {
-                Some(k) => base_place.item("overrides", k),
-                None => base_place.key("overrides"),
-            };
-            ctx.error(
-                &place,
-                format!("with this override, {}: {}", found.path, found.message),
-            );
-        }
+        ctx.error(
+            &place,
+            format!("with this override, {}: {}", found.path, found.message),
+        );
     }
 }

@@ -102,7 +102,7 @@ pub(super) fn scenario_place(index: usize, scenario: &Scenario) -> Place {
     Place::root().item("scenarios", index).named(&scenario.name)
 }
 
-fn check_scenario(ctx: &mut Ctx, place: &Place, scenario: &Scenario) {
+pub(super) fn check_scenario(ctx: &mut Ctx, place: &Place, scenario: &Scenario) {
     let duration_ok = ctx.number(
         place,
         "duration_s",
@@ -367,11 +367,11 @@ pub(super) fn check_slo_and_layout(ctx: &mut Ctx) {
 
 /// Refuses runs that would take absurdly long: per scenario, the expected
 /// service visits (rate × visits per request × peak load × duration).
-pub(super) fn check_run_sizes(ctx: &mut Ctx, graph: &OpGraph) {
+/// Returns the expected visits per second at a load of 1 (`None` when the
+/// calls form a cycle or a request causes too many visits).
+pub(super) fn check_run_sizes(ctx: &mut Ctx, graph: &OpGraph) -> Option<f64> {
     let topology = ctx.topology;
-    let Some(order) = graph.topological_order() else {
-        return;
-    };
+    let order = graph.topological_order()?;
     let mut visits_per_second = 0.0;
     for (i, entry) in topology.workload.iter().enumerate() {
         let Some(&service) = ctx.services.get(entry.to.as_str()) else {
@@ -395,23 +395,40 @@ pub(super) fn check_run_sizes(ctx: &mut Ctx, graph: &OpGraph) {
                     show(per_request)
                 ),
             );
-            return;
+            return None;
         }
         visits_per_second += entry.rate_rps * per_request;
     }
     for (i, scenario) in topology.scenarios.iter().enumerate() {
-        let total = visits_per_second * peak_multiplier(scenario) * scenario.duration_s;
-        if total > MAX_VISITS {
-            ctx.error(
-                &scenario_place(i, scenario).key("duration_s"),
-                format!(
-                    "this run would simulate about {} service visits (rates × visits per request × peak load × \
-                     duration), more than archsim's limit of {}; shorten duration_s or lower the load",
-                    show(total.round()),
-                    show(MAX_VISITS)
-                ),
-            );
-        }
+        check_run_size(
+            ctx,
+            &scenario_place(i, scenario),
+            scenario,
+            visits_per_second,
+        );
+    }
+    Some(visits_per_second)
+}
+
+/// Refuses a run of `scenario` whose expected service visits (at
+/// `visits_per_second` for a load of 1) pass [`MAX_VISITS`].
+pub(super) fn check_run_size(
+    ctx: &mut Ctx,
+    place: &Place,
+    scenario: &Scenario,
+    visits_per_second: f64,
+) {
+    let total = visits_per_second * peak_multiplier(scenario) * scenario.duration_s;
+    if total > MAX_VISITS {
+        ctx.error(
+            &place.key("duration_s"),
+            format!(
+                "this run would simulate about {} service visits (rates × visits per request × peak load × \
+                 duration), more than archsim's limit of {}; shorten duration_s or lower the load",
+                show(total.round()),
+                show(MAX_VISITS)
+            ),
+        );
     }
 }
 
