@@ -382,18 +382,25 @@ const ESCAPES: &str = r#"{
   "scenarios": [{"name": "s\u001b[1A\nx", "duration_s": 5, "seed": 1}]
 }"#;
 
+/// A compose file whose service names hold escape sequences (YAML's `\e`).
+const ESCAPES_COMPOSE: &str =
+    "services:\n  \"web\\e[2J\":\n    image: nginx\n  \"api\\e[8m\":\n    image: myapi\n";
+
 #[test]
-fn names_with_escape_sequences_were_printed_raw_by_run() {
+fn names_with_escape_sequences_reached_the_terminal_raw() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = write_temp(&dir, "escapes.json", ESCAPES);
     let file = path_str(&file);
     let report = dir.path().join("report.md");
-    let commands: [&[&str]; 5] = [
+    let compose = write_temp(&dir, "compose.yml", ESCAPES_COMPOSE);
+    let imported = dir.path().join("imported.json");
+    let commands: [&[&str]; 6] = [
         &["run", file],
         &["analyze", file],
         &["validate", file],
         &["bench", file, "--rounds", "1", "--duration-s", "1"],
         &["report", file, "--out", path_str(&report)],
+        &["import", path_str(&compose), "--out", path_str(&imported)],
     ];
     for args in commands {
         let output = archsim(args);
@@ -410,6 +417,14 @@ fn names_with_escape_sequences_were_printed_raw_by_run() {
             );
         }
     }
+    // The import's summary goes to stderr (stdout may carry the JSON).
+    let import = stderr(&archsim(&[
+        "import",
+        path_str(&compose),
+        "--out",
+        path_str(&dir.path().join("imported-again.json")),
+    ]));
+    assert!(import.contains("web\\u{1b}[2J"), "{import}");
     let run = stdout(&archsim(&["run", file]));
     assert!(run.contains("api\\u{1b}[2J"), "{run}");
     assert!(run.contains("scenario \"s\\u{1b}[1A\\nx\""), "{run}");

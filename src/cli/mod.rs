@@ -1,6 +1,6 @@
 //! The command line: one file per subcommand. `main.rs` calls [`main`].
 //!
-//! Output goes through [`write_stdout`] and [`eprint_line`], which escape
+//! Output goes through `write_stdout` and `eprint_line`, which escape
 //! control characters (a name in a topology file cannot send escape
 //! sequences to the terminal), and tables through [`crate::report::text`].
 

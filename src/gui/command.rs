@@ -211,7 +211,7 @@ pub enum Edit {
 }
 
 impl Edit {
-    /// Shown in the Edit menu: "Undo <label>".
+    /// Shown in the Edit menu: "Undo `label`".
     pub fn label(&self) -> String {
         match self {
             Edit::SetName(_) => "rename document".into(),

@@ -5,8 +5,8 @@
 //! its undo history, and runtime state (selection, camera, background
 //! tasks). Each frame, panels read the state and push [`AppCommand`]s;
 //! [`App::apply`] applies them in one place, where edits become undo steps.
-//! Validation, analysis and layout run on a worker thread ([`derive`]); file
-//! dialogs, loading and saving on short-lived threads ([`tasks`]).
+//! Validation, analysis and layout run on a worker thread (`derive`); file
+//! dialogs, loading and saving on short-lived threads (`tasks`).
 
 mod analysis;
 mod app;

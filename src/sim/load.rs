@@ -263,7 +263,7 @@ impl LoadProfile {
     }
 
     /// The window starting at `t_s`: up to the next breakpoint (at most
-    /// [`MAX_WINDOW_S`] when the multiplier varies), with a bound on `m`.
+    /// `MAX_WINDOW_S` when the multiplier varies), with a bound on `m`.
     pub fn window(&self, t_s: f64) -> Window {
         if let Some(bound) = self.constant {
             return Window {
