@@ -35,6 +35,18 @@ fn ask(harness: &mut Harness<'static, App>, command: AppCommand, question: &str)
     assert_eq!(harness.state().pending, PendingAction::AskToSave(command));
 }
 
+/// An edited copy (see [`edited_copy`]) in a temporary folder, with
+/// `command` queued and its question asked.
+fn asked(
+    command: AppCommand,
+    question: &str,
+) -> (tempfile::TempDir, Harness<'static, App>, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, path) = edited_copy(dir.path());
+    ask(&mut harness, command, question);
+    (dir, harness, path)
+}
+
 fn answer(harness: &mut Harness<'static, App>, button: &str) {
     harness.get_by_label(button).click();
     harness.run_steps(2);
@@ -47,13 +59,7 @@ fn name_on_disk(path: &Path) -> String {
 
 #[test]
 fn new_with_unsaved_changes_save_writes_the_file_then_starts_the_new_document() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
-        AppCommand::New,
-        "before starting a new document?",
-    );
+    let (_dir, mut harness, path) = asked(AppCommand::New, "before starting a new document?");
     answer(&mut harness, "Save");
     assert_eq!(name_on_disk(&path), "edited", "saved first");
     let app = harness.state();
@@ -68,13 +74,7 @@ fn new_with_unsaved_changes_save_writes_the_file_then_starts_the_new_document() 
 
 #[test]
 fn new_with_unsaved_changes_dont_save_drops_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
-        AppCommand::New,
-        "before starting a new document?",
-    );
+    let (_dir, mut harness, path) = asked(AppCommand::New, "before starting a new document?");
     answer(&mut harness, "Don't save");
     assert_eq!(name_on_disk(&path), "Three-tier web app", "not saved");
     assert_eq!(harness.state().doc.topology.name, "Untitled");
@@ -84,13 +84,7 @@ fn new_with_unsaved_changes_dont_save_drops_them() {
 
 #[test]
 fn new_with_unsaved_changes_cancel_keeps_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
-        AppCommand::New,
-        "before starting a new document?",
-    );
+    let (_dir, mut harness, path) = asked(AppCommand::New, "before starting a new document?");
     answer(&mut harness, "Cancel");
     let app = harness.state();
     assert_eq!(app.doc.topology.name, "edited");
@@ -101,10 +95,7 @@ fn new_with_unsaved_changes_cancel_keeps_them() {
 
 #[test]
 fn open_with_unsaved_changes_save_writes_the_file_then_opens_the_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
+    let (_dir, mut harness, path) = asked(
         AppCommand::OpenPath(scenario("shop.json")),
         "before opening another file?",
     );
@@ -116,10 +107,7 @@ fn open_with_unsaved_changes_save_writes_the_file_then_opens_the_other() {
 
 #[test]
 fn open_with_unsaved_changes_cancel_stays_on_the_document() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, _path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
+    let (_dir, mut harness, _path) = asked(
         AppCommand::OpenPath(scenario("shop.json")),
         "before opening another file?",
     );
@@ -130,9 +118,7 @@ fn open_with_unsaved_changes_cancel_stays_on_the_document() {
 
 #[test]
 fn closing_with_unsaved_changes_save_writes_the_file_then_closes() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(&mut harness, AppCommand::Quit, "before closing?");
+    let (_dir, mut harness, path) = asked(AppCommand::Quit, "before closing?");
     answer(&mut harness, "Save");
     assert_eq!(name_on_disk(&path), "edited");
     assert_eq!(harness.state().pending, PendingAction::Closing);
@@ -140,9 +126,7 @@ fn closing_with_unsaved_changes_save_writes_the_file_then_closes() {
 
 #[test]
 fn closing_with_unsaved_changes_dont_save_closes_without_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, path) = edited_copy(dir.path());
-    ask(&mut harness, AppCommand::Quit, "before closing?");
+    let (_dir, mut harness, path) = asked(AppCommand::Quit, "before closing?");
     harness.get_by_label("Don't save").click();
     // The Close command is in the output of the one frame that applies the
     // answer: look at each frame's.
@@ -174,13 +158,7 @@ fn an_answer_with_no_question_asked_does_nothing() {
 
 #[test]
 fn a_second_file_command_while_asking_keeps_the_first_question() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, _path) = edited_copy(dir.path());
-    ask(
-        &mut harness,
-        AppCommand::New,
-        "before starting a new document?",
-    );
+    let (_dir, mut harness, _path) = asked(AppCommand::New, "before starting a new document?");
     harness
         .state_mut()
         .apply(AppCommand::OpenPath(scenario("shop.json")));
