@@ -117,21 +117,12 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The same file, whether or not the paths are spelled alike.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
 fn refuse_input_as_output(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
-    if let Some(input) = inputs.iter().find(|input| same_file(out, input)) {
-        anyhow::bail!(
+    crate::model::refuse_overwriting_inputs(out, inputs).map_err(|e| {
+        anyhow::anyhow!(
             "--out {} is one of the inputs ({}); choose another output file",
-            out.display(),
-            input.display()
-        );
-    }
-    Ok(())
+            e.out.display(),
+            e.input.display()
+        )
+    })
 }

@@ -118,6 +118,10 @@ fn install_ctrl_c() {
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
+    if let Some(out) = args.json.as_deref().filter(|p| p.as_os_str() != "-") {
+        // Before a long run, so that the user learns at once.
+        model::refuse_overwriting_inputs(out, &[&args.file])?;
+    }
     let checked = match model::load_checked_file(&args.file) {
         Ok(checked) => checked,
         Err(error) => {
@@ -163,10 +167,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            summary
-                .write_json(std::io::BufWriter::new(file))
+            // Checked again: the input may have been linked there meanwhile.
+            model::refuse_overwriting_inputs(path, &[&args.file])?;
+            model::write_atomic_with(path, |out| summary.write_json(out))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             super::write_stdout(&format!(
                 "{}JSON summary written to {}\n",

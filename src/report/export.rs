@@ -316,7 +316,7 @@ struct Guard {
 impl Guard {
     fn new(source: Option<&Path>) -> Guard {
         Guard {
-            input: source.and_then(|p| std::fs::canonicalize(p).ok()),
+            input: source.map(Path::to_owned),
         }
     }
 
@@ -325,12 +325,11 @@ impl Guard {
         let Some(input) = &self.input else {
             return Ok(());
         };
-        if canonical_target(path).as_ref() == Some(input) {
-            return Err(ReportError::WouldOverwriteInput {
+        crate::model::refuse_overwriting_inputs(path, std::slice::from_ref(input)).map_err(|_| {
+            ReportError::WouldOverwriteInput {
                 path: path.to_owned(),
-            });
-        }
-        Ok(())
+            }
+        })
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it
@@ -344,18 +343,4 @@ impl Guard {
         };
         crate::model::write_atomic(path, bytes).map_err(error)
     }
-}
-
-/// Where `path` points once links are resolved: the file itself when it
-/// exists, else its canonical folder joined with its name.
-fn canonical_target(path: &Path) -> Option<PathBuf> {
-    if let Ok(p) = std::fs::canonicalize(path) {
-        return Some(p);
-    }
-    let name = path.file_name()?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::canonicalize(parent).ok().map(|p| p.join(name))
 }

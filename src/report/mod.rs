@@ -23,7 +23,8 @@
 //! Safety: every user string is escaped for its format ([`escape`],
 //! [`dot::quoted`], [`mermaid::escape`], [`data::cell_text`]); file names
 //! made from user text are sanitised ([`escape::file_name`]); an export
-//! never writes over its own input (paths are compared canonicalized).
+//! never writes over its own input (the same file under any name, link or
+//! hard link: [`crate::model::refuse_overwriting_inputs`]).
 
 pub mod chart;
 mod charts;
