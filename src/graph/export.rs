@@ -48,14 +48,22 @@ pub struct GraphEdge {
 impl GraphDocument {
     pub fn new(checked: &Checked, analysis: &Analysis) -> Self {
         let topology = checked.topology();
+        // Groups in order of first appearance (a set for the check: a file
+        // may have thousands of groups).
         let mut groups: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for service in &topology.services {
             if let Some(group) = &service.group
-                && !groups.contains(group)
+                && seen.insert(group.as_str())
             {
                 groups.push(group.clone());
             }
         }
+        let single_points: std::collections::BTreeSet<&str> = analysis
+            .single_points_of_failure
+            .iter()
+            .map(|spof| spof.service.as_str())
+            .collect();
         let nodes = topology
             .services
             .iter()
@@ -72,10 +80,7 @@ impl GraphDocument {
                 layer: load.layer,
                 utilization: load.utilization,
                 overloaded: load.overloaded,
-                single_point_of_failure: analysis
-                    .single_points_of_failure
-                    .iter()
-                    .any(|spof| spof.service == service.name),
+                single_point_of_failure: single_points.contains(service.name.as_str()),
             })
             .collect();
         let edges = analysis

@@ -26,11 +26,13 @@
 mod clusters;
 mod coords;
 mod cycles;
+mod grid;
 mod order;
 
 use std::collections::BTreeMap;
 
 pub use crate::model::Point;
+pub use grid::RectGrid;
 
 /// One node to lay out.
 #[derive(Debug, Clone, PartialEq)]
@@ -333,12 +335,16 @@ fn apply_pins(
             }
         }
     }
-    let mut taken: Vec<Rect> = Vec::with_capacity(graph.nodes.len());
+    // Nodes placed so far, in a grid: each placement looks at its
+    // neighbours only (linear in the graph, not quadratic).
+    let mut taken = RectGrid::new();
+    let mut taken_count = 0usize;
     for &i in &pinned {
         let node = &graph.nodes[i];
         if let Some(pin) = node.pinned {
             positions[i] = pin;
-            taken.push(Rect::around(pin, node.width, node.height));
+            taken.insert(Rect::around(pin, node.width, node.height));
+            taken_count += 1;
         }
     }
     let all_pinned = pinned.len() == graph.nodes.len();
@@ -369,15 +375,16 @@ fn apply_pins(
             y: auto[i].y + shift.1,
         };
         // Step down past overlapping nodes; bounded, since `taken` is finite.
-        for _ in 0..=taken.len() {
+        for _ in 0..=taken_count {
             let me = Rect::around(at, node.width, node.height).expand(options.node_gap / 2.0);
-            match taken.iter().find(|r| r.intersects(me)) {
+            match taken.first_hit(me) {
                 Some(hit) => at.y = hit.max.y + options.node_gap / 2.0 + node.height / 2.0 + 1.0,
                 None => break,
             }
         }
         positions[i] = at;
-        taken.push(Rect::around(at, node.width, node.height));
+        taken.insert(Rect::around(at, node.width, node.height));
+        taken_count += 1;
     }
 }
 

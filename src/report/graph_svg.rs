@@ -9,7 +9,7 @@ use super::graph_legend::{LEGEND_ROW, draw_legend, legend_items, legend_rows};
 use super::graph_shapes::{arrowhead, color, kind_color, kind_letter, outline, utilization_color};
 use super::scene::{Scene, SceneEdge, SceneNode, rate};
 use super::svg::{Anchor, Svg, elide, n, text_width};
-use crate::graph::layout::{Point, Rect};
+use crate::graph::layout::{Point, Rect, RectGrid};
 
 /// What to draw besides the graph.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,21 +149,22 @@ fn place_labels(
     labels: Vec<([Point; 4], String, &'static str)>,
 ) -> Vec<(Point, String, &'static str)> {
     const TRIES: [f64; 9] = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85];
-    let nodes: Vec<Rect> = scene.nodes.iter().map(|n| n.rect().expand(2.0)).collect();
-    let mut taken: Vec<Rect> = Vec::new();
+    // Nodes and the labels placed so far, in a grid: a label is checked
+    // against its neighbours only (linear in the graph, not quadratic).
+    let mut occupied = RectGrid::new();
+    for node in &scene.nodes {
+        occupied.insert(node.rect().expand(2.0));
+    }
     let mut placed = Vec::with_capacity(labels.len());
     for (curve, text, stroke) in labels {
         let w = label_width(&text);
         let rect_at = |p: Point| Rect::around(p, w + 2.0, 18.0);
-        let free = |r: Rect| {
-            !nodes.iter().any(|n| n.intersects(r)) && !taken.iter().any(|t| t.intersects(r))
-        };
         let at = TRIES
             .iter()
             .map(|&t| bezier_at(&curve, t))
-            .find(|&p| free(rect_at(p)))
+            .find(|&p| !occupied.intersects(rect_at(p)))
             .unwrap_or_else(|| bezier_at(&curve, 0.5));
-        taken.push(rect_at(at));
+        occupied.insert(rect_at(at));
         placed.push((at, text, stroke));
     }
     placed

@@ -329,15 +329,21 @@ impl Scene {
                 edge.rate_rps = sum_opt(edge.rate_rps, Some(*rate));
             }
         }
-        // Calls within one cycle of services.
+        // Calls within one cycle of services: the cycles each service is
+        // in, looked up per edge (not every cycle scanned for every edge).
+        let mut cycles_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, cycle) in figures.cycles.iter().enumerate() {
+            for name in cycle {
+                cycles_of.entry(name.as_str()).or_default().push(i);
+            }
+        }
         for ((from, to), edge) in &mut edges {
             if let (NodeId::Service(a), NodeId::Service(b)) =
                 (&scene.nodes[*from].id, &scene.nodes[*to].id)
+                && let (Some(of_a), Some(of_b)) =
+                    (cycles_of.get(a.as_str()), cycles_of.get(b.as_str()))
             {
-                edge.cycle = figures
-                    .cycles
-                    .iter()
-                    .any(|c| c.contains(a) && c.contains(b));
+                edge.cycle = of_a.iter().any(|i| of_b.contains(i));
             }
         }
         scene.edges = edges.into_values().collect();

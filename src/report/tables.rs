@@ -4,6 +4,8 @@
 //! (`Header::key`), so a reader (or a test) can map the table back to the
 //! JSON summary.
 
+use std::collections::BTreeMap;
+
 use crate::metrics::{EntrySummary, ServiceSummary, Summary};
 use crate::model::Topology;
 
@@ -236,12 +238,9 @@ fn service_headers() -> Vec<Header> {
     ]
 }
 
-fn service_row(topology: &Topology, s: &ServiceSummary) -> Vec<Cell> {
-    let kind = topology
-        .services
-        .iter()
-        .find(|t| t.name == s.name)
-        .map_or("", |t| t.kind.as_str());
+/// One row of the services table; `kinds` maps service names to kinds.
+fn service_row(kinds: &BTreeMap<&str, &'static str>, s: &ServiceSummary) -> Vec<Cell> {
+    let kind = kinds.get(s.name.as_str()).copied().unwrap_or("");
     let ms = |v: f64| Cell::number(format::ms(v), v);
     let failed = s.errors.total();
     vec![
@@ -273,10 +272,16 @@ fn service_row(topology: &Topology, s: &ServiceSummary) -> Vec<Cell> {
 /// Above [`MAX_SERVICE_ROWS`] services, the busiest ones, with the full
 /// table in `full`.
 pub fn services(topology: &Topology, summary: &Summary) -> Table {
+    // Kinds by name, looked up per row (a scan per row is quadratic).
+    let kinds: BTreeMap<&str, &'static str> = topology
+        .services
+        .iter()
+        .map(|t| (t.name.as_str(), t.kind.as_str()))
+        .collect();
     let rows: Vec<Vec<Cell>> = summary
         .services
         .iter()
-        .map(|s| service_row(topology, s))
+        .map(|s| service_row(&kinds, s))
         .collect();
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {

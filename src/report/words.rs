@@ -40,10 +40,13 @@ pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
 pub fn architecture(checked: &Checked, analysis: &Analysis) -> Vec<Line> {
     let topology = checked.topology();
     let mut lines = Vec::new();
+    // Groups in order of first appearance (a set for the check: a file
+    // may have thousands of groups).
     let mut groups: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for s in &topology.services {
         if let Some(g) = &s.group
-            && !groups.contains(g)
+            && seen.insert(g.as_str())
         {
             groups.push(g.clone());
         }

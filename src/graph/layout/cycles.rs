@@ -9,8 +9,11 @@ pub(super) fn acyclic(graph: &LayoutGraph) -> (Vec<(usize, usize)>, Vec<bool>) {
     let n = graph.nodes.len();
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut indegree = vec![0usize; n];
+    // Pairs seen so far: a set, not a scan of `succ[from]` (quadratic for a
+    // service that calls thousands of others).
+    let mut seen = std::collections::HashSet::with_capacity(graph.edges.len());
     for &(from, to) in &graph.edges {
-        if from < n && to < n && from != to && !succ[from].contains(&to) {
+        if from < n && to < n && from != to && seen.insert((from, to)) {
             succ[from].push(to);
             indegree[to] += 1;
         }
