@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use crate::model::limits::{MAX_REPLICAS, MAX_TOTAL_REPLICAS};
 use crate::model::{
     Call, CallSpec, Distribution, Entry, Extensions, Operation, Scenario, Service, ServiceKind,
     Topology,
@@ -61,6 +62,17 @@ pub fn build(
         let (service, line) = build_service(ds, &draft, &names, settings);
         services.push(service);
         summary.services.push(line);
+    }
+    let sources: Vec<String> = draft
+        .services
+        .iter()
+        .map(|ds| ds.sources.first().cloned().unwrap_or_default())
+        .collect();
+    for (source, message) in fit_replicas(&mut services, &sources) {
+        draft.warn(&source, message);
+    }
+    for (line, service) in summary.services.iter_mut().zip(&services) {
+        line.replicas = service.replicas;
     }
     let mut topology = Topology {
         archsim: crate::model::FORMAT_VERSION,
@@ -129,6 +141,74 @@ pub fn build(
         }),
     );
     (topology, summary)
+}
+
+/// Fits the replica counts into what archsim simulates: each service at
+/// most [`MAX_REPLICAS`] (replicas, autoscale min and max), all together
+/// (counting autoscale max) at most [`MAX_TOTAL_REPLICAS`], scaled down in
+/// proportion when they are more. A source may say anything; the import
+/// must still validate. `sources[i]` names the file of `services[i]`.
+/// Returns the warnings, with their file.
+fn fit_replicas(services: &mut [Service], sources: &[String]) -> Vec<(String, String)> {
+    let mut warnings = Vec::new();
+    let source = |i: usize| sources.get(i).cloned().unwrap_or_default();
+    for (i, service) in services.iter_mut().enumerate() {
+        if service.replicas > MAX_REPLICAS {
+            warnings.push((
+                source(i),
+                format!(
+                    "{}: {} replicas are more than archsim simulates for one service; imported with {MAX_REPLICAS}",
+                    service.name, service.replicas
+                ),
+            ));
+            service.replicas = MAX_REPLICAS;
+        }
+        if let Some(autoscale) = &mut service.autoscale
+            && autoscale.max > MAX_REPLICAS
+        {
+            warnings.push((
+                source(i),
+                format!(
+                    "{}: autoscale maximum {} is more than archsim simulates for one service; imported with {MAX_REPLICAS}",
+                    service.name, autoscale.max
+                ),
+            ));
+            autoscale.max = MAX_REPLICAS;
+            autoscale.min = autoscale.min.min(MAX_REPLICAS);
+        }
+    }
+    let most = |s: &Service| {
+        s.autoscale
+            .as_ref()
+            .map_or(s.replicas, |a| a.max.max(s.replicas))
+    };
+    // At most 100,000 services of at most 100,000 replicas: no overflow.
+    let total: u64 = services.iter().map(most).sum();
+    if total <= MAX_TOTAL_REPLICAS {
+        return warnings;
+    }
+    // Every service keeps at least one replica: share what is left over.
+    let count = services.len() as u64;
+    let budget = MAX_TOTAL_REPLICAS.saturating_sub(count);
+    let scale = |n: u64| {
+        let scaled = u128::from(n) * u128::from(budget) / u128::from(total);
+        u64::try_from(scaled).unwrap_or(MAX_REPLICAS).max(1)
+    };
+    for service in services.iter_mut() {
+        service.replicas = scale(service.replicas);
+        if let Some(autoscale) = &mut service.autoscale {
+            autoscale.min = scale(autoscale.min);
+            autoscale.max = scale(autoscale.max);
+        }
+    }
+    warnings.push((
+        String::new(),
+        format!(
+            "the sources ask for {total} replicas together, more than archsim simulates \
+             ({MAX_TOTAL_REPLICAS}); every service's replicas were scaled down in proportion"
+        ),
+    ));
+    warnings
 }
 
 fn leave_out_observability(draft: &mut Draft, settings: &Settings, summary: &mut ImportSummary) {

@@ -187,6 +187,13 @@ pub fn import_paths(
         })
         .collect();
     let (topology, mut summary) = build::build(merged, &settings, lines);
+    if topology.services.is_empty() {
+        // Everything found was telemetry, and it was left out.
+        return Err(ImportError::Empty(format!(
+            "every service found was left out: {}",
+            summary.left_out.join("; ")
+        )));
+    }
     let topology = match crate::model::check(topology) {
         Ok(checked) => {
             for warning in checked.warnings() {

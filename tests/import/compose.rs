@@ -226,6 +226,43 @@ fn replicas_from_deploy_and_interpolation() {
     );
 }
 
+/// Found by fuzzing: `replicas: 4294967295` made the importer build a
+/// topology that does not validate (`ImportError::Invalid`).
+#[test]
+fn replicas_beyond_what_archsim_simulates_are_scaled_down_with_a_warning() {
+    let many: String = (0..12)
+        .map(|i| format!("  s{i}:\n    image: x/s{i}\n    deploy: {{replicas: 4294967295}}\n"))
+        .collect();
+    let (_dir, outcome) = compose(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: x/api\n    deploy:\n      replicas: 4294967295\n  web:\n    image: x/web\n    deploy: {replicas: 2}\n    depends_on: [api]\n",
+        ),
+        ("more.yaml", &format!("services:\n{many}")),
+    ]);
+    let t = &outcome.topology;
+    let total: u64 = t.services.iter().map(|s| s.replicas).sum();
+    assert!(total <= 1_000_000, "{total} replicas together");
+    assert!(service(t, "api").replicas > service(t, "web").replicas);
+    assert!(service(t, "web").replicas >= 1);
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.contains("api: 4294967295 replicas are more than archsim simulates")),
+        "{:?}",
+        outcome.warnings
+    );
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.contains("scaled down in proportion")),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
 #[test]
 fn kinds_from_images_and_names() {
     let (_dir, outcome) = compose(&[(

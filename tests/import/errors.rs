@@ -147,3 +147,19 @@ fn merge_keys_and_anchors_are_resolved() {
     assert_eq!(service(t, "one").kind, archsim::model::ServiceKind::Cache);
     assert_eq!(edges(t), pairs(&[("one", "other")]));
 }
+
+/// Found by fuzzing: a compose file whose every service is telemetry (by
+/// image or name) built a topology without services, reported as an
+/// importer bug (`ImportError::Invalid`).
+#[test]
+fn a_compose_file_of_telemetry_only_is_nothing_to_import() {
+    let err = try_import(
+        "compose.yaml",
+        "services:\n  hotrod:\n    image: jaegertracing/jaeger:latest\n  jaeger:\n    image: jaegertracing/all-in-one\n",
+    )
+    .unwrap_err();
+    let ImportError::Empty(message) = &err else {
+        panic!("expected nothing to import, got {err:?}")
+    };
+    assert!(message.contains("--keep-observability"), "{message}");
+}

@@ -217,6 +217,32 @@ spec:
     );
 }
 
+/// The replica limits hold for autoscalers too: a `maxReplicas` beyond
+/// what archsim simulates must not make the import invalid.
+#[test]
+fn an_autoscaler_beyond_what_archsim_simulates_is_capped_with_a_warning() {
+    let hpa = r#"
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 1000000000
+"#;
+    let (_dir, outcome) = manifests(&[("shop.yaml", SHOP), ("hpa.yaml", hpa)]);
+    let web = service(&outcome.topology, "web").autoscale.clone().unwrap();
+    assert_eq!((web.min, web.max), (2, 100_000));
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.contains("web: autoscale maximum 1000000000")),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
 #[test]
 fn lists_external_names_and_workloads_without_services() {
     let text = r#"

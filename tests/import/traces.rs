@@ -296,3 +296,39 @@ fn declared_edges_and_traces_agree_on_names_through_aliases() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(t.workload[0].to, "web");
 }
+
+/// Found by fuzzing: spans with an empty operation name, an empty service
+/// name or a blank `peer.service` built operations or services named "",
+/// which do not validate (`ImportError::Invalid`).
+#[test]
+fn spans_with_empty_names_import_as_unnamed_and_unknown_service() {
+    let outcome = import_json(&jaeger(&[
+        ("t1", "1", "", "api", "", 0, 10_000, &[]),
+        (
+            "t1",
+            "2",
+            "1",
+            "api",
+            "call",
+            1_000,
+            1_000,
+            &[("span.kind", "client"), ("peer.service", " ")],
+        ),
+        ("t1", "3", "1", "", "query", 3_000, 1_000, &[]),
+    ]));
+    let t = &outcome.topology;
+    assert_eq!(service(t, "api").operations[0].name, "unnamed");
+    assert!(names(t).contains(&"unknown_service"), "{:?}", names(t));
+    assert!(!names(t).contains(&""), "{:?}", names(t));
+
+    let otlp = json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": ""}}]},
+        "scopeSpans": [{"spans": [{"traceId": "aa", "spanId": "01", "name": "",
+            "startTimeUnixNano": "1000", "endTimeUnixNano": "2000",
+            "attributes": [{"key": "peer.service", "value": {"stringValue": ""}}]}]}]
+    }]});
+    let outcome = import_json(&otlp);
+    let t = &outcome.topology;
+    assert_eq!(names(t), vec!["unknown_service"]);
+    assert_eq!(service(t, "unknown_service").operations[0].name, "unnamed");
+}

@@ -2,6 +2,7 @@
 //! from the median and p99 when it describes the samples well (by the
 //! Kolmogorov–Smirnov distance), otherwise the samples themselves.
 
+use crate::model::limits::MAX_TIME_MS;
 use crate::model::{Distribution, lognormal_sigma};
 
 /// Fewer samples than this are kept as they are: a median and a p99 of a
@@ -35,61 +36,102 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// Fits samples (milliseconds, at least one). `max_samples` caps the size
 /// of an empirical distribution: more samples are thinned to evenly spaced
 /// quantiles.
+///
+/// Self-times longer than a day ([`MAX_TIME_MS`], the longest time a
+/// topology holds) count as a day, and a lognormal whose mean would be
+/// longer than that is not chosen: the fit is always a valid distribution.
 pub fn fit(samples_ms: &[f64], max_samples: usize) -> Option<Fit> {
+    let mut too_long = 0usize;
     let mut sorted: Vec<f64> = samples_ms
         .iter()
         .copied()
         .filter(|x| x.is_finite() && *x >= 0.0)
+        .map(|x| {
+            if x > MAX_TIME_MS {
+                too_long += 1;
+                MAX_TIME_MS
+            } else {
+                x
+            }
+        })
         .collect();
     if sorted.is_empty() {
         return None;
     }
     sorted.sort_by(f64::total_cmp);
+    let fitted = fit_sorted(&sorted, max_samples);
+    Some(if too_long > 0 {
+        Fit {
+            why: format!(
+                "{}; {too_long} self-time(s) longer than a day counted as a day",
+                fitted.why
+            ),
+            ..fitted
+        }
+    } else {
+        fitted
+    })
+}
+
+/// [`fit`] of sorted samples, each within `0..=MAX_TIME_MS`.
+fn fit_sorted(sorted: &[f64], max_samples: usize) -> Fit {
     let n = sorted.len();
     let (min, max) = (sorted[0], sorted[n - 1]);
     if max - min < 1e-9 {
         let ms = round_ms(min.max(0.001));
-        return Some(Fit {
+        return Fit {
             distribution: Distribution::Constant { ms },
             why: format!("constant: {n} self-time(s), all {ms} ms"),
-        });
+        };
     }
     if n < MIN_SAMPLES_FOR_LOGNORMAL {
-        return Some(empirical(
-            &sorted,
+        return empirical(
+            sorted,
             max_samples,
             format!("empirical: only {n} self-times"),
-        ));
+        );
     }
-    let median = quantile(&sorted, 0.5);
-    let p99 = quantile(&sorted, 0.99);
+    let (raw_median, raw_p99) = (quantile(sorted, 0.5), quantile(sorted, 0.99));
+    // Rounded as written, so that what is checked is what validates.
+    let (median, p99) = (round_ms(raw_median), round_ms(raw_p99));
     if median <= 0.0 || p99 <= median {
-        return Some(empirical(
-            &sorted,
+        return empirical(
+            sorted,
             max_samples,
             format!("empirical: {n} self-times whose median and p99 do not define a lognormal"),
-        ));
+        );
     }
-    let distance = ks_distance(&sorted, median, p99);
+    let lognormal = Distribution::Lognormal {
+        median_ms: median,
+        p99_ms: p99,
+    };
+    let mean = lognormal.mean_ms();
+    if !(mean.is_finite() && mean <= MAX_TIME_MS) {
+        return empirical(
+            sorted,
+            max_samples,
+            format!(
+                "empirical: {n} self-times whose lognormal would have a mean of more than a day"
+            ),
+        );
+    }
+    let distance = ks_distance(sorted, raw_median, raw_p99);
     let critical = 1.36 / (n as f64).sqrt();
     if distance <= critical {
-        Some(Fit {
-            distribution: Distribution::Lognormal {
-                median_ms: round_ms(median),
-                p99_ms: round_ms(p99),
-            },
+        Fit {
+            distribution: lognormal,
             why: format!(
                 "lognormal from the median and p99 of {n} self-times (KS distance {distance:.3} ≤ {critical:.3})"
             ),
-        })
+        }
     } else {
-        Some(empirical(
-            &sorted,
+        empirical(
+            sorted,
             max_samples,
             format!(
                 "empirical: a lognormal fits {n} self-times poorly (KS distance {distance:.3} > {critical:.3})"
             ),
-        ))
+        )
     }
 }
 
@@ -225,5 +267,36 @@ mod tests {
         );
         assert!(fit(&[], 10).is_none());
         assert!(fit(&[f64::NAN], 10).is_none());
+    }
+
+    /// Found by fuzzing: spans of 10^12 ms, and self-times so spread that
+    /// the lognormal's mean is more than a day, gave service times that do
+    /// not validate.
+    #[test]
+    fn self_times_beyond_a_day_still_fit_a_valid_distribution() {
+        let valid = |d: &Distribution| {
+            let topology = crate::model::Topology {
+                services: vec![crate::model::Service::new("a", d.clone())],
+                ..crate::model::from_json_str(r#"{"name": "t", "services": []}"#)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            };
+            crate::model::check(topology).is_ok()
+        };
+        let huge = fit(&[1.5e12, 2.0, 9.0e12], 10).unwrap();
+        assert!(valid(&huge.distribution), "{huge:?}");
+        assert!(
+            huge.why.contains("2 self-time(s) longer than a day"),
+            "{}",
+            huge.why
+        );
+        assert_eq!(
+            fit(&[1.5e12; 3], 10).unwrap().distribution,
+            Distribution::Constant { ms: MAX_TIME_MS }
+        );
+        // Median 1 ms, p99 near a day: a lognormal's mean would be ~10^13 ms.
+        let mut spread = vec![1.0; 98];
+        spread.extend([8.0e7, 8.6e7]);
+        let spread = fit(&spread, 200).unwrap();
+        assert!(valid(&spread.distribution), "{spread:?}");
     }
 }

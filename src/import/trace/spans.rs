@@ -75,6 +75,20 @@ pub struct Parsed {
     pub skipped: Vec<String>,
 }
 
+/// The service of spans whose source names none (OpenTelemetry's own
+/// default for a missing `service.name`).
+const UNKNOWN_SERVICE: &str = "unknown_service";
+
+/// The name of spans whose source gives none or an empty one.
+const UNNAMED_SPAN: &str = "unnamed";
+
+/// `text`, or `default` when it is empty or blank: a topology needs
+/// non-empty service and operation names.
+fn or_default_name(text: Option<String>, default: &str) -> String {
+    text.filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
 fn id_text(value: Option<&Value>) -> Option<String> {
     value
         .and_then(scalar_text)
@@ -137,10 +151,10 @@ fn jaeger_span(span: &Value, processes: Option<&Value>, source: &str) -> Result<
         })
         .and_then(Value::as_str)
         .ok_or_else(|| format!("span {span_id} has no process with a serviceName"))?;
-    let name = span
-        .get("operationName")
-        .and_then(scalar_text)
-        .unwrap_or_default();
+    let name = or_default_name(
+        span.get("operationName").and_then(scalar_text),
+        UNNAMED_SPAN,
+    );
     let start_us = span
         .get("startTime")
         .and_then(as_count)
@@ -162,13 +176,18 @@ fn jaeger_span(span: &Value, processes: Option<&Value>, source: &str) -> Result<
         ),
         None => (id_text(span.get("parentSpanID")), false),
     };
-    let tag_text = |key: &str| jaeger_tag(span, key).and_then(scalar_text);
+    // A blank tag says nothing (and would name a service "").
+    let tag_text = |key: &str| {
+        jaeger_tag(span, key)
+            .and_then(scalar_text)
+            .filter(|t| !t.trim().is_empty())
+    };
     Ok(Span {
         trace_id,
         span_id,
         parent_id,
         follows_from,
-        service: service.to_owned(),
+        service: or_default_name(Some(service.to_owned()), UNKNOWN_SERVICE),
         name,
         kind: tag_text("span.kind")
             .map(|k| SpanKind::from_text(&k))
@@ -197,6 +216,8 @@ fn otlp_attribute(attributes: Option<&Value>, key: &str) -> Option<String> {
         .find(|a| a.get("key").and_then(Value::as_str) == Some(key))
         .and_then(|a| a.get("value"))
         .and_then(any_value_text)
+        // A blank attribute says nothing (and would name a service "").
+        .filter(|t| !t.trim().is_empty())
 }
 
 /// OTLP JSON: `{"resourceSpans": [...]}`, also inside `{"result": {...}}`.
@@ -215,8 +236,10 @@ pub fn parse_otlp(root: &Value, source: &str) -> Result<Parsed, String> {
         let resource_attributes = resource_span
             .get("resource")
             .and_then(|r| r.get("attributes"));
-        let service = otlp_attribute(resource_attributes, "service.name")
-            .unwrap_or_else(|| "unknown_service".to_owned());
+        let service = or_default_name(
+            otlp_attribute(resource_attributes, "service.name"),
+            UNKNOWN_SERVICE,
+        );
         let scopes = resource_span
             .get("scopeSpans")
             .or_else(|| resource_span.get("instrumentationLibrarySpans"))
@@ -267,7 +290,7 @@ fn otlp_span(span: &Value, service: &str, source: &str) -> Result<Span, String> 
         parent_id: id_text(span.get("parentSpanId")),
         follows_from: false,
         service: service.to_owned(),
-        name: span.get("name").and_then(scalar_text).unwrap_or_default(),
+        name: or_default_name(span.get("name").and_then(scalar_text), UNNAMED_SPAN),
         kind,
         start_ns,
         end_ns,
