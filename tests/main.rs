@@ -7,6 +7,7 @@ mod cli;
 mod engine;
 mod engine_fidelity;
 mod format;
+mod fuzz;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
