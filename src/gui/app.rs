@@ -92,6 +92,9 @@ pub struct App {
     pub import: super::import::ImportState,
     /// File → Export: the running export and how the last one ended.
     pub export: super::export::ExportState,
+    /// Autosave of unsaved edits, and the offer to restore those a crashed
+    /// session left (off unless enabled: see `gui::recovery`).
+    pub recovery: super::recovery::Recovery,
     pub(super) derived: Option<Derived>,
     pub(super) deriver: Deriver,
     pub(super) tasks: Tasks,
@@ -147,6 +150,7 @@ impl App {
             open_failure: None,
             import: Default::default(),
             export: Default::default(),
+            recovery: Default::default(),
             derived: None,
             deriver: Deriver::start(Arc::clone(&waker)),
             tasks: Tasks::new(waker),
@@ -342,10 +346,12 @@ impl App {
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
         super::import::import_window_ui(self, &ctx, &mut out);
         super::export::progress_window_ui(self, &ctx, &mut out);
+        super::recovery::offer_ui(self, &ctx, &mut out);
 
         for command in out {
             self.apply(command);
         }
+        super::recovery::step(self);
         self.request_derive();
         self.update_title(&ctx);
         super::screenshot::step(self, &ctx);

@@ -21,6 +21,7 @@ impl App {
             | AppCommand::Import { .. }
             | AppCommand::ImportPaths(_)) => self.unless_it_drops_changes(command),
             AppCommand::AnswerUnsaved(answer) => self.answer_unsaved(answer),
+            AppCommand::AnswerRecovery(answer) => super::recovery::answer_offer(self, answer),
             AppCommand::Save => match self.doc.path.clone() {
                 Some(path) => self.save_to(path),
                 None => self.show_dialog(DialogPurpose::SaveAs, None),
@@ -447,6 +448,7 @@ impl App {
             }
             TaskResult::Imported { paths, result } => self.on_imported(paths, result),
             TaskResult::Exported { kind, result } => self.on_exported(kind, result),
+            TaskResult::Autosaved { key, result } => super::recovery::written(self, key, result),
         }
     }
 

@@ -41,6 +41,17 @@ pub enum UnsavedAnswer {
     Cancel,
 }
 
+/// An answer to "restore unsaved changes?" (a crashed session's autosave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryAnswer {
+    /// Open the recovered document, unsaved, belonging to its file.
+    Restore,
+    /// Delete the recovery file.
+    Discard,
+    /// Keep the file and ask again at the next start.
+    Later,
+}
+
 /// A panel that can be shown or hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PanelId {
@@ -74,6 +85,9 @@ pub enum AppCommand {
     Quit,
     /// The answer to "save the changes?" (see `PendingAction`).
     AnswerUnsaved(UnsavedAnswer),
+    /// The answer to "restore unsaved changes?" about the newest recovery
+    /// file of a session that ended without saving.
+    AnswerRecovery(RecoveryAnswer),
     /// Shows the "type a path" box (the fallback when no dialog can open).
     ShowOpenPathBox,
     /// File → Import: shows the system dialog (several files may be

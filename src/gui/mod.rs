@@ -28,6 +28,7 @@ mod menu;
 mod outline;
 mod paint;
 mod problems;
+pub mod recovery;
 mod scene;
 mod screenshot;
 mod search;
@@ -44,7 +45,7 @@ use std::sync::{Arc, Mutex};
 pub use app::{App, EXAMPLE_JSON, PendingAction};
 pub use camera::Camera;
 pub use canvas::CanvasState;
-pub use command::{AppCommand, Edit, Selection, UnsavedAnswer};
+pub use command::{AppCommand, Edit, RecoveryAnswer, Selection, UnsavedAnswer};
 pub use derive::{DeriveRequest, Derived, derive};
 pub use document::OpenDocument;
 pub use export::{ExportProgress, ExportState};
@@ -96,6 +97,11 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result
             }
             let mut app = App::new(settings);
             app.shooting = shooting;
+            if !shooting {
+                // Autosave of unsaved edits, and the offer to restore those
+                // a crashed or killed session left.
+                app.recovery = recovery::Recovery::in_data_dir();
+            }
             // First start: the example. Later starts resume the last file.
             let last = app.settings.recent_files.first().filter(|p| p.exists()).cloned();
             match (start_file, last) {
@@ -142,6 +148,14 @@ impl eframe::App for App {
 
     fn persist_egui_memory(&self) -> bool {
         !self.shooting
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A clean exit: the changes were saved, or knowingly dropped after
+        // "save the changes?". Anything else keeps the recovery file.
+        if !self.doc.is_dirty() || self.pending == PendingAction::Closing {
+            self.recovery.clear();
+        }
     }
 }
 

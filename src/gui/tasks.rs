@@ -47,6 +47,12 @@ pub enum TaskResult {
         paths: Vec<PathBuf>,
         result: Result<Box<crate::import::ImportOutcome>, String>,
     },
+    /// The autosave of (document serial, revision) into the recovery file
+    /// finished (or not).
+    Autosaved {
+        key: (u64, u64),
+        result: Result<(), String>,
+    },
     /// An export finished: the files written, or why not.
     Exported {
         kind: crate::report::ExportKind,
