@@ -15,4 +15,5 @@ mod import;
 mod report;
 mod resilience;
 mod robustness;
+mod stability;
 mod validation;
