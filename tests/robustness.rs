@@ -3,6 +3,9 @@
 
 use archsim::model;
 
+mod limits;
+mod outputs;
+
 /// A tiny deterministic generator for the mutation tests.
 struct Lcg(u64);
 

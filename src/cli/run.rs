@@ -1,6 +1,6 @@
 //! `archsim run FILE [--scenario NAME] [--seed N] [--duration-s S] [--json PATH|-]`:
 //! simulate one scenario headless and print a summary table, or write the
-//! JSON summary (the contract of `spec/topology-v1.md`).
+//! JSON summary (its keys: docs/engine.md, "The summary").
 //!
 //! Without scenarios in the file, the default scenario runs (60 s, no
 //! warm-up, seed 1). A progress bar appears on stderr when a run takes more
@@ -19,6 +19,9 @@ use anyhow::{Context, bail};
 
 use crate::metrics::{ErrorCounts, RunStatus, ScalingReason, Summary};
 use crate::model;
+use crate::report::escape;
+use crate::report::format::ms;
+use crate::report::text::{self, Align};
 use crate::sim::Simulation;
 
 /// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells do).
@@ -112,18 +115,24 @@ fn install_ctrl_c() {
             }
         });
         if let Err(err) = installed {
-            eprintln!("warning: Ctrl-C will not stop the run cleanly ({err})");
+            super::eprint_line(format_args!(
+                "warning: Ctrl-C will not stop the run cleanly ({err})"
+            ));
         }
     });
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
+    if let Some(out) = args.json.as_deref().filter(|p| p.as_os_str() != "-") {
+        // Before a long run, so that the user learns at once.
+        model::refuse_overwriting_inputs(out, &[&args.file])?;
+    }
     let checked = match model::load_checked_file(&args.file) {
         Ok(checked) => checked,
         Err(error) => {
             for diagnostic in error.diagnostics() {
-                eprintln!("{}", diagnostic.render(error.origin()));
+                super::eprint_line(diagnostic.render(error.origin()));
             }
             bail!(
                 "{shown} is not valid; fix the problems above (`archsim validate {shown}` lists them too)"
@@ -131,7 +140,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     for warning in checked.warnings() {
-        eprintln!("{}", warning.render(&shown));
+        super::eprint_line(warning.render(&shown));
     }
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
@@ -151,13 +160,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let completed = run_with_progress(&mut sim);
     let summary = sim.into_summary(completed);
     for warning in &summary.warnings {
-        eprintln!("warning: {warning}");
+        super::eprint_line(format_args!("warning: {warning}"));
     }
     // The table starts with this line; JSON on stdout has no table.
     if let Some(line) = crate::metrics::Stability::headline(&summary)
         && args.json.as_ref().is_some_and(|p| p.as_os_str() == "-")
     {
-        eprintln!("{line}");
+        super::eprint_line(format_args!("{line}"));
     }
 
     match &args.json {
@@ -172,10 +181,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            summary
-                .write_json(std::io::BufWriter::new(file))
+            // Checked again: the input may have been linked there meanwhile.
+            model::refuse_overwriting_inputs(path, &[&args.file])?;
+            model::write_atomic_with(path, |out| summary.write_json(out))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             super::write_stdout(&format!(
                 "{}JSON summary written to {}\n",
@@ -233,41 +241,10 @@ fn run_with_progress(sim: &mut Simulation) -> bool {
     completed
 }
 
-/// Formats `rows` under `headers`: the first column left-aligned, the others right-aligned.
+/// `rows` under `headers`: the first column (a name) left-aligned, the
+/// figures right-aligned.
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
-        let mut parts = Vec::new();
-        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
-            let pad = w.saturating_sub(cell.chars().count());
-            if i == 0 {
-                parts.push(format!("{cell}{}", " ".repeat(pad)));
-            } else {
-                parts.push(format!("{}{cell}", " ".repeat(pad)));
-            }
-        }
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&mut headers.iter().copied(), &mut out);
-    for row in rows {
-        line(&mut row.iter().map(String::as_str), &mut out);
-    }
-    out
-}
-
-fn ms(value: f64) -> String {
-    if value >= 100.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    }
+    text::table("", headers, &Align::name_then_figures(headers.len()), rows)
 }
 
 /// Share of the offered requests answered successfully: unlike
@@ -294,7 +271,11 @@ pub fn summary_table(summary: &Summary) -> String {
     }
     out.push_str(&format!(
         "{} — scenario \"{}\", seed {}, {} s (warm-up {} s){status}\n",
-        summary.topology, summary.scenario, summary.seed, summary.duration_s, summary.warmup_s
+        escape::terminal(&summary.topology),
+        escape::terminal(&summary.scenario),
+        summary.seed,
+        summary.duration_s,
+        summary.warmup_s
     ));
     let rate = if summary.wall_s > 0.0 {
         summary.events as f64 / summary.wall_s
@@ -379,14 +360,7 @@ pub fn summary_table(summary: &Summary) -> String {
 /// Failures by cause, edges with retries, failures or breakers, faults and
 /// scaling events; each section only when it has something to show.
 fn resilience_tables(summary: &Summary, out: &mut String) {
-    let causes = |e: &ErrorCounts| {
-        vec![
-            e.timeout.to_string(),
-            e.rejected.to_string(),
-            e.error.to_string(),
-            e.circuit_open.to_string(),
-        ]
-    };
+    let causes = |e: &ErrorCounts| e.by_cause().map(|n| n.to_string()).to_vec();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in summary.entrypoints.iter().filter(|e| e.errors.total() > 0) {
         rows.push([vec![format!("entry {}", e.name)], causes(&e.errors)].concat());
@@ -396,10 +370,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
     }
     if !rows.is_empty() {
         out.push_str("\nFailures by cause (as the callers saw them)\n");
-        out.push_str(&table(
-            &["where", "timeout", "rejected", "error", "circuit_open"],
-            &rows,
-        ));
+        let headers: Vec<&str> = std::iter::once("where")
+            .chain(ErrorCounts::CAUSES)
+            .collect();
+        out.push_str(&table(&headers, &rows));
     }
     let rows: Vec<Vec<String>> = summary
         .edges
@@ -435,7 +409,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
         for f in &summary.fault_windows {
             out.push_str(&format!(
                 "  {} {}: {} s → {} s\n",
-                f.kind, f.target, f.start_s, f.end_s
+                f.kind,
+                escape::terminal(&f.target),
+                f.start_s,
+                f.end_s
             ));
         }
     }
@@ -451,7 +428,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
             };
             out.push_str(&format!(
                 "  {:.1} s {}: {} → {} ({why})\n",
-                e.t_s, e.service, e.from, e.to
+                e.t_s,
+                escape::terminal(&e.service),
+                e.from,
+                e.to
             ));
         }
     }

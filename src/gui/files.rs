@@ -98,35 +98,26 @@ pub fn save(tasks: &mut Tasks, path: PathBuf, topology: Topology) {
     });
 }
 
-/// Writes `image` as a PNG file (through a temporary file, then rename).
+/// Writes `image` as a PNG file, atomically ([`crate::model::write_atomic`]:
+/// a crash never leaves half a picture).
 pub fn write_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    use image::ImageEncoder as _;
     let [width, height] = image.size;
     let (Ok(width), Ok(height)) = (u32::try_from(width), u32::try_from(height)) else {
         return Err("the screenshot is too large".into());
     };
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
-    let Some(buffer) = image::RgbaImage::from_raw(width, height, bytes) else {
+    // The encoder panics on a wrong length; say so instead.
+    if bytes.len() as u64 != u64::from(width) * u64::from(height) * 4 {
         return Err("the screenshot has the wrong number of pixels".into());
-    };
-    // Written next to the target, then renamed over it: a crash never
-    // leaves half a picture. (A plain file, so it gets the usual permissions.)
-    let file_name = path.file_name().map_or_else(
-        || "screenshot.png".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    let shown = path.display();
-    let written = buffer
-        .save_with_format(&temp, image::ImageFormat::Png)
-        .map_err(|e| format!("{shown}: cannot write the PNG: {e}"))
-        .and_then(|()| {
-            std::fs::rename(&temp, path).map_err(|e| format!("{shown}: cannot write the file: {e}"))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
     }
-    written?;
-    Ok(())
+    let shown = path.display();
+    crate::model::write_atomic_with(path, |out| {
+        image::codecs::png::PngEncoder::new(out)
+            .write_image(&bytes, width, height, image::ExtendedColorType::Rgba8)
+            .map_err(std::io::Error::other)
+    })
+    .map_err(|e| format!("{shown}: cannot write the PNG: {e}"))
 }
 
 /// The directory to start a dialog in: the open file's, else the current one.

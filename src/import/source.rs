@@ -75,10 +75,18 @@ pub fn display_name(path: &Path) -> String {
 
 /// Reads a file as UTF-8 text (a leading byte-order mark is dropped).
 pub fn read_text(path: &Path) -> Result<String, ImportError> {
-    let bytes = std::fs::read(path).map_err(|error| ImportError::Io {
-        path: path.to_owned(),
-        error,
-    })?;
+    // The same limit as topology files, for files, pipes and devices alike.
+    let bytes =
+        crate::model::read_limited(path, crate::model::MAX_FILE_BYTES).map_err(|e| match e {
+            crate::model::ReadLimitError::Io(error) => ImportError::Io {
+                path: path.to_owned(),
+                error,
+            },
+            other => ImportError::Content {
+                path: path.to_owned(),
+                message: other.to_string(),
+            },
+        })?;
     let text = String::from_utf8(bytes).map_err(|e| ImportError::Content {
         path: path.to_owned(),
         message: format!(

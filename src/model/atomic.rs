@@ -8,19 +8,96 @@
 //!   is written in place; renaming over it would replace the device;
 //! - a symbolic link is followed, so the link stays and its target changes;
 //! - the permissions of a file written over are kept, and a new file gets
-//!   `rw-r--r--` rather than the temporary file's `rw-------`.
+//!   `rw-r--r--` rather than the temporary file's `rw-------`;
+//! - after the rename the folder is synced too, so that the new name
+//!   survives a power cut, not only the new bytes.
+//!
+//! [`refuse_overwriting_inputs`] is the one check every command that writes
+//! makes first: its output must not be one of its inputs, whatever the
+//! spelling of the path, a symbolic link or a hard link.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+/// An output path that names one of the command's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing to write {}: it is the input file {}; choose another output path",
+    out.display(),
+    input.display()
+)]
+pub struct OverwritesInput {
+    /// The output path as the user gave it.
+    pub out: PathBuf,
+    /// The input it would replace, as the user gave it.
+    pub input: PathBuf,
+}
+
+/// Fails when writing `out` would replace one of `inputs`: the same file
+/// under another spelling, through a symbolic link, or a hard link to it.
+/// An output that does not exist yet is none of the inputs, which exist.
+pub fn refuse_overwriting_inputs<P: AsRef<Path>>(
+    out: &Path,
+    inputs: &[P],
+) -> Result<(), OverwritesInput> {
+    // `metadata` follows links, as the writer does.
+    let Ok(out_meta) = std::fs::metadata(out) else {
+        return Ok(());
+    };
+    if !out_meta.is_file() {
+        // A device (`/dev/null`, `/dev/stdout`) or a pipe is written in
+        // place and replaces no file.
+        return Ok(());
+    }
+    for input in inputs {
+        let input = input.as_ref();
+        let Ok(input_meta) = std::fs::metadata(input) else {
+            continue;
+        };
+        if same_file(out, &out_meta, input, &input_meta) {
+            return Err(OverwritesInput {
+                out: out.to_owned(),
+                input: input.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn same_file(_: &Path, a: &std::fs::Metadata, _: &Path, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, _: &std::fs::Metadata, b: &Path, _: &std::fs::Metadata) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Writes `bytes` to `path` atomically (see the module documentation).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`write_atomic`], for contents written piece by piece (`write`
+/// gets a buffered writer; what it has written replaces `path` only when it
+/// succeeds, else the file is left as it was).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let target = resolve_links(path);
     match std::fs::metadata(&target) {
         Ok(meta) if !meta.is_file() && !meta.is_dir() => {
             // A device or a pipe: nothing to replace, just write to it.
-            let mut file = std::fs::OpenOptions::new().write(true).open(&target)?;
-            return file.write_all(bytes);
+            let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            return out.flush();
         }
         _ => {}
     }
@@ -33,12 +110,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => PathBuf::from("."),
     };
     let mut file = tempfile::NamedTempFile::new_in(&dir)?;
-    file.write_all(bytes)?;
+    {
+        let mut out = std::io::BufWriter::new(file.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     file.as_file().sync_all()?;
     if let Some(permissions) = permissions {
         file.as_file().set_permissions(permissions)?;
     }
     file.persist(&target).map_err(|e| e.error)?;
+    sync_folder(&dir)
+}
+
+/// Makes the rename durable: fsync of the folder that holds the new name.
+#[cfg(unix)]
+fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    match std::fs::File::open(dir).and_then(|folder| folder.sync_all()) {
+        // Some file systems cannot sync a folder; the data itself is synced.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Windows has no folder handles to sync; the rename is journaled by NTFS.
+#[cfg(not(unix))]
+fn sync_folder(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -106,6 +210,32 @@ mod tests {
                     .unwrap_or(false)
             );
             assert_eq!(std::fs::read_to_string(&real).unwrap_or_default(), "new");
+        }
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused_however_it_is_named() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let input = dir.path().join("a.json");
+        std::fs::write(&input, "{}").unwrap_or_else(|e| panic!("write: {e}"));
+        let other = dir.path().join("b.json");
+        std::fs::write(&other, "{}").unwrap_or_else(|e| panic!("write: {e}"));
+        let respelled = dir.path().join(".").join("a.json");
+        assert!(refuse_overwriting_inputs(&respelled, &[&input]).is_err());
+        assert!(refuse_overwriting_inputs(&other, &[&input]).is_ok());
+        assert!(refuse_overwriting_inputs(&dir.path().join("new.json"), &[&input]).is_ok());
+        let hard = dir.path().join("hard.json");
+        std::fs::hard_link(&input, &hard).unwrap_or_else(|e| panic!("link: {e}"));
+        assert!(refuse_overwriting_inputs(&hard, &[&input]).is_err());
+        #[cfg(unix)]
+        {
+            let soft = dir.path().join("soft.json");
+            std::os::unix::fs::symlink("a.json", &soft).unwrap_or_else(|e| panic!("link: {e}"));
+            let error = refuse_overwriting_inputs(&soft, &[&other, &input])
+                .err()
+                .unwrap_or_else(|| panic!("a link to the input was accepted"));
+            assert_eq!(error.input, input);
+            assert!(refuse_overwriting_inputs(Path::new("/dev/null"), &[&input]).is_ok());
         }
     }
 

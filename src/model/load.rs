@@ -20,7 +20,8 @@ use super::source_map::SourceMap;
 use super::suggest::did_you_mean;
 use super::types::{Call, Entry, FORMAT_VERSION, Scenario, Service, Topology};
 
-/// Files larger than this are refused instead of read into memory.
+/// Input files larger than this (topologies, and every file `archsim import`
+/// reads) are refused instead of read into memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Unknown fields reported per element before giving up on it.
@@ -86,27 +87,69 @@ fn render_all(origin: &str, diagnostics: &[Diagnostic]) -> String {
     lines.join("\n")
 }
 
-/// Reads a file as UTF-8 text, refusing huge or non-text files with a clear message.
+/// Why [`read_limited`] read nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadLimitError {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("is a directory; give the path of a file")]
+    Directory,
+    /// More than the limit: `size` is known for regular files only (a pipe,
+    /// a device or standard input is read up to the limit and then dropped).
+    #[error("{}, the most archsim reads from one input file", match size {
+        Some(size) => format!("the file holds {size} bytes, more than {} MB", limit / (1024 * 1024)),
+        None => format!("the input goes on past {} MB", limit / (1024 * 1024)),
+    })]
+    TooLarge { size: Option<u64>, limit: u64 },
+}
+
+/// Reads at most `limit` bytes from `path`, whatever it is: a regular file
+/// (refused at once from its size), or a pipe, a device or `/dev/stdin`,
+/// read through a bounded reader that stops one byte past the limit — so
+/// `/dev/zero` fails quickly instead of filling the memory.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadLimitError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
+        return Err(ReadLimitError::Directory);
+    }
+    if metadata.is_file() && metadata.len() > limit {
+        return Err(ReadLimitError::TooLarge {
+            size: Some(metadata.len()),
+            limit,
+        });
+    }
+    // A regular file's size is a hint only (it may grow while read).
+    let expected = if metadata.is_file() {
+        metadata.len().min(limit)
+    } else {
+        0
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadLimitError::TooLarge { size: None, limit });
+    }
+    Ok(bytes)
+}
+
+/// Reads a file as UTF-8 text, refusing huge or non-text files with a clear
+/// message; pipes, devices and `/dev/stdin` are held to the same limit.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let shown = path.display().to_string();
     let io = |message: String| LoadError::Io {
-        path: shown.clone(),
+        path: path.display().to_string(),
         message,
     };
-    let metadata = std::fs::metadata(path).map_err(|e| io(format!("cannot read the file: {e}")))?;
-    if metadata.is_dir() {
-        return Err(io(
-            "is a directory; give the path of a topology JSON file".into()
-        ));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(io(format!(
-            "the file is {} MB; archsim reads topology files of up to {} MB",
-            metadata.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io(format!("cannot read the file: {e}")))?;
+    let bytes = read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadLimitError::Directory => {
+            io("is a directory; give the path of a topology JSON file".into())
+        }
+        ReadLimitError::TooLarge { .. } => io(format!(
+            "{e}; split the topology or remove what it does not need"
+        )),
+        ReadLimitError::Io(_) => io(e.to_string()),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         io(format!(
             "not UTF-8 text (invalid byte at offset {}); topology files are UTF-8 JSON",

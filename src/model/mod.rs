@@ -19,11 +19,13 @@ mod types;
 mod validate;
 mod view;
 
-pub use atomic::write_atomic;
+pub use atomic::{OverwritesInput, refuse_overwriting_inputs, write_atomic, write_atomic_with};
 pub use diagnostic::{Diagnostic, Place, Severity, quote, sort_by_position};
 pub use dist::{Z_99, lognormal_sigma};
 pub use extensions::is_extension_key;
-pub use load::{LoadError, MAX_FILE_BYTES, load_file, load_str, read_text};
+pub use load::{
+    LoadError, MAX_FILE_BYTES, ReadLimitError, load_file, load_str, read_limited, read_text,
+};
 pub use save::{SaveError, save_file, to_json_string, to_value};
 pub use source_map::{Position, SourceMap};
 pub use suggest::did_you_mean;

@@ -39,6 +39,8 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
+    /// Every kind, in menu order: reports and data (from runs), then the
+    /// graph. The app's menu and the command line's `--format` list these.
     pub const ALL: [ExportKind; 11] = [
         ExportKind::ReportHtml,
         ExportKind::ReportMarkdown,
@@ -84,6 +86,23 @@ impl ExportKind {
             ExportKind::GraphPng => "graph.png",
             ExportKind::GraphDot => "graph.dot",
             ExportKind::GraphMermaid => "graph.mmd",
+        }
+    }
+
+    /// Its name for `archsim export --format`, e.g. `csv-services`.
+    pub fn format_name(self) -> &'static str {
+        match self {
+            ExportKind::ReportHtml => "html",
+            ExportKind::ReportMarkdown => "markdown",
+            ExportKind::SummaryJson => "json",
+            ExportKind::TimeseriesCsv => "csv-timeseries",
+            ExportKind::EntrypointsCsv => "csv-entrypoints",
+            ExportKind::ServicesCsv => "csv-services",
+            ExportKind::EdgesCsv => "csv-edges",
+            ExportKind::GraphSvg => "svg",
+            ExportKind::GraphPng => "png",
+            ExportKind::GraphDot => "dot",
+            ExportKind::GraphMermaid => "mermaid",
         }
     }
 
@@ -297,7 +316,7 @@ struct Guard {
 impl Guard {
     fn new(source: Option<&Path>) -> Guard {
         Guard {
-            input: source.and_then(|p| std::fs::canonicalize(p).ok()),
+            input: source.map(Path::to_owned),
         }
     }
 
@@ -306,12 +325,11 @@ impl Guard {
         let Some(input) = &self.input else {
             return Ok(());
         };
-        if canonical_target(path).as_ref() == Some(input) {
-            return Err(ReportError::WouldOverwriteInput {
+        crate::model::refuse_overwriting_inputs(path, std::slice::from_ref(input)).map_err(|_| {
+            ReportError::WouldOverwriteInput {
                 path: path.to_owned(),
-            });
-        }
-        Ok(())
+            }
+        })
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it
@@ -325,18 +343,4 @@ impl Guard {
         };
         crate::model::write_atomic(path, bytes).map_err(error)
     }
-}
-
-/// Where `path` points once links are resolved: the file itself when it
-/// exists, else its canonical folder joined with its name.
-fn canonical_target(path: &Path) -> Option<PathBuf> {
-    if let Ok(p) = std::fs::canonicalize(path) {
-        return Some(p);
-    }
-    let name = path.file_name()?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::canonicalize(parent).ok().map(|p| p.join(name))
 }
