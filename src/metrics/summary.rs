@@ -97,6 +97,7 @@ impl PartialEq for Summary {
             wall_s,
             status,
             simulated_s,
+            stability,
             entrypoints,
             services,
             edges,
@@ -115,6 +116,7 @@ impl PartialEq for Summary {
             && *wall_s == other.wall_s
             && *status == other.status
             && *simulated_s == other.simulated_s
+            && *stability == other.stability
             && *entrypoints == other.entrypoints
             && *services == other.services
             && *edges == other.edges
