@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn archsim(args: &[&str]) -> Output {
+/// Runs the `archsim` binary from the repository's root.
+pub(crate) fn archsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_archsim"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

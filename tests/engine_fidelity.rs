@@ -15,18 +15,19 @@ use serde_json::{Value, json};
 
 /// Runs `topology` (JSON) for `duration_s` after `warmup_s` of warm-up.
 pub fn run_json(topology: Value, duration_s: f64, warmup_s: f64, seed: u64) -> Summary {
-    let topology: Topology = serde_json::from_value(topology).expect("test topology parses");
-    let checked = model::check(topology).expect("test topology is valid");
     let mut scenario = Scenario::new("test", duration_s);
     scenario.warmup_s = warmup_s;
     scenario.seed = seed;
-    Simulation::new(
-        &checked
-            .check_scenario(scenario.clone())
-            .expect("valid scenario"),
-    )
-    .expect("simulation builds")
-    .run()
+    run_scenario(topology, scenario)
+}
+
+/// Runs `scenario` of `topology` (JSON) to the end.
+pub fn run_scenario(topology: Value, scenario: Scenario) -> Summary {
+    let topology: Topology = serde_json::from_value(topology).expect("test topology parses");
+    let checked = model::check(topology).expect("test topology is valid");
+    Simulation::new(&checked.check_scenario(scenario).expect("valid scenario"))
+        .expect("simulation builds")
+        .run()
 }
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with

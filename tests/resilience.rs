@@ -16,18 +16,10 @@ use serde_json::{Value, json};
 fn run_with(services: Value, to: &str, rate_rps: f64, arrivals: &str, scenario: Value) -> Summary {
     let topology = json!({"name": "t", "services": services,
         "workload": [{"name": "in", "to": to, "rate_rps": rate_rps, "arrivals": arrivals}]});
-    let topology: Topology = serde_json::from_value(topology).expect("test topology parses");
-    let checked = model::check(topology).expect("test topology is valid");
     let mut scenario_json = scenario;
     scenario_json["name"] = json!("test");
     let scenario: Scenario = serde_json::from_value(scenario_json).expect("scenario parses");
-    Simulation::new(
-        &checked
-            .check_scenario(scenario.clone())
-            .expect("valid scenario"),
-    )
-    .expect("simulation builds")
-    .run()
+    crate::engine_fidelity::run_scenario(topology, scenario)
 }
 
 fn constant(ms: f64) -> Value {

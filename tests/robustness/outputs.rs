@@ -3,14 +3,16 @@
 //! whole.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("archsim runs")
+use crate::cli::archsim;
+
+/// Asserts that `output` is a refusal (`what` names the attempt) whose
+/// message contains `message`.
+fn refused(output: &Output, what: &str, message: &str) {
+    assert_ne!(output.status.code(), Some(0), "{what}");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains(message), "{what}: {err}");
 }
 
 fn text(path: &Path) -> String {
@@ -68,9 +70,11 @@ fn run_json_refuses_to_write_over_its_input() {
             "--json",
             s(alias),
         ]);
-        let err = String::from_utf8_lossy(&output.stderr);
-        assert_ne!(output.status.code(), Some(0), "--json {}", alias.display());
-        assert!(err.contains("input file"), "{err}");
+        refused(
+            &output,
+            &format!("--json {}", alias.display()),
+            "input file",
+        );
         assert_eq!(
             text(&input.file),
             input.original,
@@ -117,9 +121,11 @@ fn import_out_refuses_to_write_over_its_input() {
         dir.path().join(".").join("compose.yaml"),
     ] {
         let output = archsim(&["import", s(&compose), "--out", s(&out)]);
-        assert_ne!(output.status.code(), Some(0), "--out {}", out.display());
-        let err = String::from_utf8_lossy(&output.stderr);
-        assert!(err.contains("is one of the inputs"), "{err}");
+        refused(
+            &output,
+            &format!("--out {}", out.display()),
+            "is one of the inputs",
+        );
         assert_eq!(text(&compose), original);
     }
 }
@@ -138,14 +144,11 @@ fn report_and_export_refuse_a_hard_link_to_their_input() {
             "--format",
             "html",
         ]);
-        assert_ne!(
-            report.status.code(),
-            Some(0),
-            "report --out {}",
-            alias.display()
+        refused(
+            &report,
+            &format!("report --out {}", alias.display()),
+            "it is the input",
         );
-        let err = String::from_utf8_lossy(&report.stderr);
-        assert!(err.contains("it is the input"), "{err}");
         let export = archsim(&[
             "export",
             s(&input.file),
@@ -154,14 +157,11 @@ fn report_and_export_refuse_a_hard_link_to_their_input() {
             "--format",
             "svg",
         ]);
-        assert_ne!(
-            export.status.code(),
-            Some(0),
-            "export --out {}",
-            alias.display()
+        refused(
+            &export,
+            &format!("export --out {}", alias.display()),
+            "it is the input",
         );
-        let err = String::from_utf8_lossy(&export.stderr);
-        assert!(err.contains("it is the input"), "{err}");
         assert_eq!(text(&input.file), input.original, "{}", alias.display());
     }
 }
