@@ -6,7 +6,7 @@
 # (`archsim bench`: CPU time of the simulation phase, by thread CPU time).
 # CPU time is what one core delivers when other processes share the machine; wall clock is the same on a quiet machine. See docs/performance.md.
 #
-#   cargo build --release --no-default-features
+#   cargo build --release --no-default-features --features cli
 #   benches/measure.sh [ROUNDS]          (needs python3 with simpy for the last part)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -370,3 +370,67 @@ fn output_to_a_closed_pipe_is_not_a_crash() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stderr(&output).contains("panicked"));
 }
+
+/// Names that carry terminal control sequences: clear the screen, set the
+/// window title (ended by BEL), a C1 CSI, hidden text, a line break.
+const ESCAPES: &str = r#"{
+  "name": "t\u001b]0;pwned\u0007",
+  "services": [
+    {"name": "api\u001b[2J", "service_time": {"dist": "constant", "ms": 1}, "calls": [{"to": "db\u009b31m"}]},
+    {"name": "db\u009b31m", "service_time": {"dist": "constant", "ms": 1}}
+  ],
+  "workload": [{"name": "in\u001b[8m", "to": "api\u001b[2J", "rate_rps": 20}],
+  "scenarios": [{"name": "s\u001b[1A\nx", "duration_s": 5, "seed": 1}]
+}"#;
+
+/// A compose file whose service names hold escape sequences (YAML's `\e`).
+const ESCAPES_COMPOSE: &str =
+    "services:\n  \"web\\e[2J\":\n    image: nginx\n  \"api\\e[8m\":\n    image: myapi\n";
+
+#[test]
+fn names_with_escape_sequences_reached_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = write_temp(&dir, "escapes.json", ESCAPES);
+    let file = path_str(&file);
+    let report = dir.path().join("report.md");
+    let compose = write_temp(&dir, "compose.yml", ESCAPES_COMPOSE);
+    let imported = dir.path().join("imported.json");
+    let commands: [&[&str]; 6] = [
+        &["run", file],
+        &["analyze", file],
+        &["validate", file],
+        &["bench", file, "--rounds", "1", "--duration-s", "1"],
+        &["report", file, "--out", path_str(&report)],
+        &["import", path_str(&compose), "--out", path_str(&imported)],
+    ];
+    for args in commands {
+        let output = archsim(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        for (stream, text) in [("stdout", stdout(&output)), ("stderr", stderr(&output))] {
+            assert!(
+                !text.contains(['\u{1b}', '\u{9b}', '\u{7}']),
+                "{args:?}: a raw control character on {stream}:\n{text:?}"
+            );
+        }
+    }
+    // The import's summary goes to stderr (stdout may carry the JSON).
+    let import = stderr(&archsim(&[
+        "import",
+        path_str(&compose),
+        "--out",
+        path_str(&dir.path().join("imported-again.json")),
+    ]));
+    assert!(import.contains("web\\u{1b}[2J"), "{import}");
+    let run = stdout(&archsim(&["run", file]));
+    assert!(run.contains("api\\u{1b}[2J"), "{run}");
+    assert!(run.contains("scenario \"s\\u{1b}[1A\\nx\""), "{run}");
+    assert!(
+        run.lines().any(|l| l.starts_with("in\\u{1b}[8m ")),
+        "the entry's row keeps its line:\n{run}"
+    );
+}

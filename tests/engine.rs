@@ -647,3 +647,30 @@ fn a_simulation_can_run_on_another_thread() {
         .expect("the run thread ends");
     assert_eq!(summary.status, RunStatus::Complete);
 }
+
+/// `RunId`'s `==` said every pair of ids was equal (so that `Summary` could
+/// derive `PartialEq`); now ids compare for real and `Summary`'s `==` leaves
+/// its id out.
+#[test]
+fn run_ids_of_different_simulations_compared_equal() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier.json");
+    let checked = model::load_checked_file(&path).expect("example loads");
+    let run = checked.scenario(None).expect("its first scenario runs");
+    let a = Simulation::new(&run).expect("builds").snapshot();
+    let mut b = Simulation::new(&run).expect("builds").snapshot();
+    assert_ne!(a.run_id, b.run_id, "two simulations, two ids");
+    assert_eq!(a.run_id, a.clone().run_id);
+    b.wall_s = a.wall_s;
+    assert_eq!(a, b, "the same contents are equal whatever the ids");
+}
+
+/// `LoadProfile::new` returned a `LoadError` that was not exported (and
+/// whose name clashed with `model::LoadError`).
+#[test]
+fn load_profile_error_was_not_exported() {
+    let changes: Vec<model::LoadChange> =
+        serde_json::from_value(json!([{"at_s": -1, "multiplier": 2}])).expect("parses");
+    let error: archsim::sim::LoadProfileError =
+        archsim::sim::LoadProfile::new(&changes).expect_err("a negative at_s");
+    assert!(error.to_string().contains("load[0]"), "{error}");
+}

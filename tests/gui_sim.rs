@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use archsim::gui::{App, AppCommand, BottomTab, Edit, Phase, Selection, Settings, SimCommand};
+use archsim::gui::{App, AppCommand, BottomTab, Edit, RunPhase, Selection, Settings, SimCommand};
 use archsim::metrics::RunStatus;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -153,7 +153,7 @@ fn stopping_a_run_midway_keeps_what_was_simulated() {
             .as_ref()
             .is_some_and(|a| a.handle.shared().now_s >= 1.5)
     });
-    assert_eq!(harness.state().sim.phase(), Some(Phase::Running));
+    assert_eq!(harness.state().sim.phase(), Some(RunPhase::Running));
     // The progress bar tells the time and the time left.
     harness.get_by_label_contains("left");
     harness.get_by_label("⏹ Stop").click();
@@ -172,7 +172,7 @@ fn pause_step_and_resume() {
     // Step starts a paused run and advances one bucket.
     harness.get_by_label("⏭ Step").click();
     step_until(&mut harness, 30, |app| {
-        app.sim.phase() == Some(Phase::Paused)
+        app.sim.phase() == Some(RunPhase::Paused)
             && app
                 .sim
                 .with_shown(|run| run.summary.timeseries.t_s.len())
@@ -186,7 +186,7 @@ fn pause_step_and_resume() {
             .unwrap_or(0)
             == 2
     });
-    assert_eq!(harness.state().sim.phase(), Some(Phase::Paused));
+    assert_eq!(harness.state().sim.phase(), Some(RunPhase::Paused));
     // Resume runs it to the end.
     harness.get_by_label("▶ Resume").click();
     step_until(&mut harness, 120, |app| !app.sim.is_running());

@@ -1110,3 +1110,35 @@ fn stderr(output: &Output) -> String {
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
+
+/// The engine's refusals reached reports and exports as strings; a caller
+/// could not tell an unknown scenario from one that cannot run.
+#[test]
+fn report_errors_about_scenarios_were_plain_strings() {
+    let checked = load(&example("three-tier.json"));
+    let unknown = report::runs::select_scenarios(checked.topology(), &["basline".into()], false)
+        .expect_err("no such scenario");
+    match &unknown {
+        report::ReportError::UnknownScenario(diagnostic) => {
+            assert!(diagnostic.message.contains("did you mean"), "{unknown}");
+        }
+        other => panic!("expected UnknownScenario, got {other:?}"),
+    }
+
+    let mut scenario = checked.topology().scenarios[0].clone();
+    scenario.warmup_s = scenario.duration_s + 1.0;
+    let name = scenario.name.clone();
+    let refused = report::runs::run_scenarios(&checked, &[scenario], &mut |_| {}, None)
+        .expect_err("warm-up longer than the run");
+    match &refused {
+        report::ReportError::Unrunnable { scenario, problems } => {
+            assert_eq!(scenario, &name);
+            assert!(!problems.is_empty());
+            assert!(
+                refused.to_string().contains("warmup_s"),
+                "the message names the field: {refused}"
+            );
+        }
+        other => panic!("expected Unrunnable, got {other:?}"),
+    }
+}

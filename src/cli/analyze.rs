@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::graph::{self, Analysis};
+use crate::report::escape;
+use crate::report::text::{self, Align};
 use crate::report::words::plural;
 
 /// Services listed in the table unless `--all` is given.
@@ -236,45 +238,19 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
     out
 }
 
-/// Formats rows as aligned columns, two spaces apart, indented by two.
+/// Rows as aligned columns, indented by two; `right` marks the
+/// right-aligned columns.
 fn table(headers: &[&str], rows: Vec<Vec<String>>, right: &[bool]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let header_row: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header_row).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .zip(right)
-            .map(|((cell, &w), &r)| {
-                if r {
-                    format!("{cell:>w$}")
-                } else {
-                    format!("{cell:<w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "  {}", cells.join("  ").trim_end());
-    }
-    out
+    let align: Vec<Align> = right
+        .iter()
+        .map(|&r| if r { Align::Right } else { Align::Left })
+        .collect();
+    text::table("  ", headers, &align, &rows)
 }
 
 /// A user string made safe for a terminal: control characters escaped.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    escape::terminal(text).into_owned()
 }
 
 fn num(value: f64, decimals: usize) -> String {

@@ -96,9 +96,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     args.scenario.check_duration()?;
     let shown = args.file.display().to_string();
-    println!(
-        "archsim bench {shown}: per phase, wall clock / CPU time of this thread; rates in millions per CPU second"
-    );
+    super::write_stdout(&format!(
+        "archsim bench {shown}: per phase, wall clock / CPU time of this thread; rates in millions per CPU second\n"
+    ))?;
     for round in 1..=args.rounds {
         let (checked, load) = timed(|| model::load_checked_file(&args.file));
         let Ok(checked) = checked else {
@@ -129,25 +129,25 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 c.cpu.as_secs_f64() * 1e3
             )
         };
-        println!(
+        super::write_stdout(&format!(
             "round {round}: {visits} visits, {events} events, {:.1} MB JSON | load {}, build {}, \
-             run {}, summary {}, json {}",
+             run {}, summary {}, json {}\n",
             bytes as f64 / 1e6,
             ms(load),
             ms(build),
             ms(engine),
             ms(summarise),
             ms(json),
-        );
-        println!(
+        ))?;
+        super::write_stdout(&format!(
             "  engine only (run): {:.2} M visits/CPU s, {:.2} M events/CPU s ({:.2} M visits/wall s) | \
-             whole (all phases): {:.2} M visits/CPU s ({:.2} M visits/wall s)",
+             whole (all phases): {:.2} M visits/CPU s ({:.2} M visits/wall s)\n",
             per_s(visits, engine.cpu),
             per_s(events, engine.cpu),
             per_s(visits, engine.wall),
             per_s(visits, total.cpu),
             per_s(visits, total.wall),
-        );
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,50 +13,46 @@ use crate::report::{ExportKind, escape};
 
 use super::report::{ScenarioArgs, report_written, simulate, write};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// What `--format` asks for: one kind of [`ExportKind::ALL`] (by its
+/// [`ExportKind::format_name`]), or all of them into a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
-    /// The JSON summary of one run (as `archsim run --json`).
-    Json,
-    /// Time series, long format: scenario,t_s,kind,name,metric,value.
-    CsvTimeseries,
-    /// One row per entry and scenario.
-    CsvEntrypoints,
-    /// One row per service and scenario.
-    CsvServices,
-    /// One row per caller→callee edge and scenario.
-    CsvEdges,
-    /// The dependency graph as SVG (the app's layout).
-    Svg,
-    /// The dependency graph as PNG.
-    Png,
-    /// Graphviz DOT.
-    Dot,
-    /// Mermaid flowchart.
-    Mermaid,
-    /// HTML report.
-    Html,
-    /// Markdown report with SVG images beside it.
-    Markdown,
+    Kind(ExportKind),
     /// Everything into the folder --out.
     All,
 }
 
+/// Every value of `--format`: the export kinds, then `all`.
+const FORMATS: [ExportFormat; ExportKind::ALL.len() + 1] = {
+    let mut formats = [ExportFormat::All; ExportKind::ALL.len() + 1];
+    let mut i = 0;
+    while i < ExportKind::ALL.len() {
+        formats[i] = ExportFormat::Kind(ExportKind::ALL[i]);
+        i += 1;
+    }
+    formats
+};
+
+impl clap::ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            ExportFormat::Kind(kind) => PossibleValue::new(kind.format_name()).help(kind.label()),
+            ExportFormat::All => PossibleValue::new("all").help("Everything into the folder --out"),
+        })
+    }
+}
+
 impl ExportFormat {
     fn kind(self) -> Option<ExportKind> {
-        Some(match self {
-            ExportFormat::Json => ExportKind::SummaryJson,
-            ExportFormat::CsvTimeseries => ExportKind::TimeseriesCsv,
-            ExportFormat::CsvEntrypoints => ExportKind::EntrypointsCsv,
-            ExportFormat::CsvServices => ExportKind::ServicesCsv,
-            ExportFormat::CsvEdges => ExportKind::EdgesCsv,
-            ExportFormat::Svg => ExportKind::GraphSvg,
-            ExportFormat::Png => ExportKind::GraphPng,
-            ExportFormat::Dot => ExportKind::GraphDot,
-            ExportFormat::Mermaid => ExportKind::GraphMermaid,
-            ExportFormat::Html => ExportKind::ReportHtml,
-            ExportFormat::Markdown => ExportKind::ReportMarkdown,
-            ExportFormat::All => return None,
-        })
+        match self {
+            ExportFormat::Kind(kind) => Some(kind),
+            ExportFormat::All => None,
+        }
     }
 }
 
@@ -142,27 +138,30 @@ fn infer_format(out: &Path) -> anyhow::Result<ExportFormat> {
     if out.is_dir() || out.as_os_str().to_string_lossy().ends_with(['/', '\\']) {
         return Ok(ExportFormat::All);
     }
-    let format = match ExportKind::from_path(out) {
-        Some(ExportKind::ReportHtml) => ExportFormat::Html,
-        Some(ExportKind::ReportMarkdown) => ExportFormat::Markdown,
-        Some(ExportKind::SummaryJson) => ExportFormat::Json,
-        Some(ExportKind::GraphSvg) => ExportFormat::Svg,
-        Some(ExportKind::GraphPng) => ExportFormat::Png,
-        Some(ExportKind::GraphDot) => ExportFormat::Dot,
-        Some(ExportKind::GraphMermaid) => ExportFormat::Mermaid,
-        _ if out
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
-        {
-            bail!(
-                "--out {}: which CSV? give --format csv-timeseries, csv-entrypoints, csv-services or csv-edges",
-                out.display()
-            )
-        }
-        _ => bail!(
-            "--out {}: cannot tell the format from the name; give --format (json, csv-timeseries, csv-entrypoints, csv-services, csv-edges, svg, png, dot, mermaid, html, markdown, or all for a folder)",
-            out.display()
-        ),
+    if let Some(kind) = ExportKind::from_path(out) {
+        return Ok(ExportFormat::Kind(kind));
+    }
+    let names = |csv: bool| {
+        ExportKind::ALL
+            .iter()
+            .filter(|kind| !csv || kind.extension() == "csv")
+            .map(|kind| kind.format_name())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    Ok(format)
+    if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        bail!(
+            "--out {}: which CSV? give --format with one of: {}",
+            out.display(),
+            names(true)
+        )
+    }
+    bail!(
+        "--out {}: cannot tell the format from the name; give --format ({}, or all for a folder)",
+        out.display(),
+        names(false)
+    )
 }

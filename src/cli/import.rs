@@ -95,24 +95,24 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         crate::model::save_file(&args.out, &outcome.topology)?;
     }
 
-    let mut stderr = std::io::stderr().lock();
     if args.quiet {
         let s = &outcome.summary;
-        let _ = writeln!(
-            stderr,
+        super::eprint_line(format_args!(
             "imported {} services, {} edges, {} entries",
             s.services.len(),
             s.edges.len(),
             s.entries.len()
-        );
+        ));
         for warning in &outcome.warnings {
-            let _ = writeln!(stderr, "warning: {warning}");
+            super::eprint_line(format_args!("warning: {warning}"));
         }
     } else {
-        let _ = write!(stderr, "{}", outcome.summary);
+        // The summary quotes names and paths from the sources.
+        let summary = outcome.summary.to_string();
+        super::eprint_line(summary.strip_suffix('\n').unwrap_or(&summary));
     }
     if !to_stdout {
-        let _ = writeln!(stderr, "\nwrote {}", args.out.display());
+        super::eprint_line(format_args!("\nwrote {}", args.out.display()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,16 @@
 //! The command line: one file per subcommand. `main.rs` calls [`main`].
+//!
+//! Output goes through `write_stdout` and `eprint_line`, which escape
+//! control characters (a name in a topology file cannot send escape
+//! sequences to the terminal), and tables through [`crate::report::text`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::report::escape;
 
 mod analyze;
 mod bench;
@@ -90,16 +96,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprint_line(format_args!("error: {err:#}"));
             ExitCode::from(EXIT_INVALID)
         }
     }
 }
 
-/// Writes `text` to stdout. A closed pipe (`archsim ... | head`) is not an
-/// error: the reader has what it wanted.
+/// Writes `text` to stdout, control characters other than line breaks
+/// escaped ([`escape::terminal_lines`]). A closed pipe (`archsim ... | head`)
+/// is not an error: the reader has what it wanted.
 pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
+    let text = escape::terminal_lines(text);
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -110,6 +118,13 @@ pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes `message` and a line break to stderr, control characters other
+/// than line breaks escaped ([`escape::terminal_lines`]): every message may
+/// quote a name from a file.
+pub(crate) fn eprint_line(message: impl std::fmt::Display) {
+    eprintln!("{}", escape::terminal_lines(&message.to_string()));
 }
 
 #[cfg(feature = "gui")]

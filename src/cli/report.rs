@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 
 use crate::model::Checked;
+use crate::report::escape;
 use crate::report::runs::{self, Progress};
 use crate::report::{ExportInput, ExportKind, ReportOptions, Run};
 
@@ -113,7 +114,7 @@ pub(super) fn simulate(
                 "scenario {}/{} \"{}\" {:.0}/{} s",
                 p.index + 1,
                 p.count,
-                p.scenario,
+                escape::terminal(p.scenario),
                 p.simulated_s,
                 p.duration_s
             ));
@@ -126,7 +127,10 @@ pub(super) fn simulate(
     let runs = result.with_context(|| format!("{}", file.display()))?;
     for run in &runs {
         for warning in &run.summary.warnings {
-            eprintln!("warning: scenario \"{}\": {warning}", run.summary.scenario);
+            super::eprint_line(format_args!(
+                "warning: scenario \"{}\": {warning}",
+                escape::terminal(&run.summary.scenario)
+            ));
         }
     }
     Ok(runs)

@@ -1,6 +1,6 @@
 //! `archsim run FILE [--scenario NAME] [--seed N] [--duration-s S] [--json PATH|-]`:
 //! simulate one scenario headless and print a summary table, or write the
-//! JSON summary (the contract of `spec/topology-v1.md`).
+//! JSON summary (its keys: docs/engine.md, "The summary").
 //!
 //! Without scenarios in the file, the default scenario runs (60 s, no
 //! warm-up, seed 1). A progress bar appears on stderr when a run takes more
@@ -19,6 +19,9 @@ use anyhow::{Context, bail};
 
 use crate::metrics::{ErrorCounts, RunStatus, ScalingReason, Summary};
 use crate::model;
+use crate::report::escape;
+use crate::report::format::ms;
+use crate::report::text::{self, Align};
 use crate::sim::Simulation;
 
 /// Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells do).
@@ -106,7 +109,9 @@ fn install_ctrl_c() {
             }
         });
         if let Err(err) = installed {
-            eprintln!("warning: Ctrl-C will not stop the run cleanly ({err})");
+            super::eprint_line(format_args!(
+                "warning: Ctrl-C will not stop the run cleanly ({err})"
+            ));
         }
     });
 }
@@ -121,7 +126,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(checked) => checked,
         Err(error) => {
             for diagnostic in error.diagnostics() {
-                eprintln!("{}", diagnostic.render(error.origin()));
+                super::eprint_line(diagnostic.render(error.origin()));
             }
             bail!(
                 "{shown} is not valid; fix the problems above (`archsim validate {shown}` lists them too)"
@@ -129,7 +134,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     for warning in checked.warnings() {
-        eprintln!("{}", warning.render(&shown));
+        super::eprint_line(warning.render(&shown));
     }
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
@@ -147,7 +152,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let completed = run_with_progress(&mut sim);
     let summary = sim.into_summary(completed);
     for warning in &summary.warnings {
-        eprintln!("warning: {warning}");
+        super::eprint_line(format_args!("warning: {warning}"));
     }
 
     match &args.json {
@@ -222,41 +227,10 @@ fn run_with_progress(sim: &mut Simulation) -> bool {
     completed
 }
 
-/// Formats `rows` under `headers`: the first column left-aligned, the others right-aligned.
+/// `rows` under `headers`: the first column (a name) left-aligned, the
+/// figures right-aligned.
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
-        let mut parts = Vec::new();
-        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
-            let pad = w.saturating_sub(cell.chars().count());
-            if i == 0 {
-                parts.push(format!("{cell}{}", " ".repeat(pad)));
-            } else {
-                parts.push(format!("{}{cell}", " ".repeat(pad)));
-            }
-        }
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&mut headers.iter().copied(), &mut out);
-    for row in rows {
-        line(&mut row.iter().map(String::as_str), &mut out);
-    }
-    out
-}
-
-fn ms(value: f64) -> String {
-    if value >= 100.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    }
+    text::table("", headers, &Align::name_then_figures(headers.len()), rows)
 }
 
 /// The human-readable summary printed by `archsim run`.
@@ -269,7 +243,11 @@ pub fn summary_table(summary: &Summary) -> String {
     };
     out.push_str(&format!(
         "{} — scenario \"{}\", seed {}, {} s (warm-up {} s){status}\n",
-        summary.topology, summary.scenario, summary.seed, summary.duration_s, summary.warmup_s
+        escape::terminal(&summary.topology),
+        escape::terminal(&summary.scenario),
+        summary.seed,
+        summary.duration_s,
+        summary.warmup_s
     ));
     let rate = if summary.wall_s > 0.0 {
         summary.events as f64 / summary.wall_s
@@ -342,14 +320,7 @@ pub fn summary_table(summary: &Summary) -> String {
 /// Failures by cause, edges with retries, failures or breakers, faults and
 /// scaling events; each section only when it has something to show.
 fn resilience_tables(summary: &Summary, out: &mut String) {
-    let causes = |e: &ErrorCounts| {
-        vec![
-            e.timeout.to_string(),
-            e.rejected.to_string(),
-            e.error.to_string(),
-            e.circuit_open.to_string(),
-        ]
-    };
+    let causes = |e: &ErrorCounts| e.by_cause().map(|n| n.to_string()).to_vec();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in summary.entrypoints.iter().filter(|e| e.errors.total() > 0) {
         rows.push([vec![format!("entry {}", e.name)], causes(&e.errors)].concat());
@@ -359,10 +330,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
     }
     if !rows.is_empty() {
         out.push_str("\nFailures by cause (as the callers saw them)\n");
-        out.push_str(&table(
-            &["where", "timeout", "rejected", "error", "circuit_open"],
-            &rows,
-        ));
+        let headers: Vec<&str> = std::iter::once("where")
+            .chain(ErrorCounts::CAUSES)
+            .collect();
+        out.push_str(&table(&headers, &rows));
     }
     let rows: Vec<Vec<String>> = summary
         .edges
@@ -398,7 +369,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
         for f in &summary.fault_windows {
             out.push_str(&format!(
                 "  {} {}: {} s → {} s\n",
-                f.kind, f.target, f.start_s, f.end_s
+                f.kind,
+                escape::terminal(&f.target),
+                f.start_s,
+                f.end_s
             ));
         }
     }
@@ -414,7 +388,10 @@ fn resilience_tables(summary: &Summary, out: &mut String) {
             };
             out.push_str(&format!(
                 "  {:.1} s {}: {} → {} ({why})\n",
-                e.t_s, e.service, e.from, e.to
+                e.t_s,
+                escape::terminal(&e.service),
+                e.from,
+                e.to
             ));
         }
     }

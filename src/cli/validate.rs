@@ -24,7 +24,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         match model::load_checked_file(path) {
             Ok(checked) => {
                 for warning in checked.warnings() {
-                    eprintln!("{}", warning.render(&shown));
+                    super::eprint_line(warning.render(&shown));
                 }
                 if !args.quiet {
                     let topology = checked.topology();
@@ -49,19 +49,22 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 invalid += 1;
                 let diagnostics = error.diagnostics();
                 for diagnostic in &diagnostics {
-                    eprintln!("{}", diagnostic.render(error.origin()));
+                    super::eprint_line(diagnostic.render(error.origin()));
                 }
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                eprintln!(
+                super::eprint_line(format_args!(
                     "{shown}: invalid: {errors} error{}",
                     if errors == 1 { "" } else { "s" }
-                );
+                ));
             }
         }
     }
     if invalid > 0 {
         if args.files.len() > 1 {
-            eprintln!("{invalid} of {} files are invalid", args.files.len());
+            super::eprint_line(format_args!(
+                "{invalid} of {} files are invalid",
+                args.files.len()
+            ));
         }
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
@@ -75,13 +78,13 @@ pub(super) fn open_checked(path: &Path) -> Option<Checked> {
         Ok(checked) => {
             let shown = path.display().to_string();
             for warning in checked.warnings() {
-                eprintln!("{}", warning.render(&shown));
+                super::eprint_line(warning.render(&shown));
             }
             Some(checked)
         }
         Err(error) => {
             for diagnostic in error.diagnostics() {
-                eprintln!("{}", diagnostic.render(error.origin()));
+                super::eprint_line(diagnostic.render(error.origin()));
             }
             None
         }

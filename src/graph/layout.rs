@@ -4,19 +4,19 @@
 //!
 //! Calls flow left to right. The steps, each in its own submodule:
 //!
-//! 1. [`cycles`]: break cycles by reversing the back edges of a depth-first
+//! 1. `cycles`: break cycles by reversing the back edges of a depth-first
 //!    search that starts at the entry services (the sources).
 //! 2. Layers by call depth: the longest path from a source.
-//! 3. [`order`]: the order of nodes within each layer, seeded from where the
+//! 3. `order`: the order of nodes within each layer, seeded from where the
 //!    nodes were drawn last time (so a small edit moves little), then improved
 //!    by barycenter sweeps that keep the order with the fewest crossings.
 //!    Groups are kept together as horizontal bands, so group boxes never
 //!    overlap.
-//! 4. [`coords`]: coordinates. Columns from layers; within each band and
+//! 4. `coords`: coordinates. Columns from layers; within each band and
 //!    column, nodes are pulled towards their neighbours while keeping their
 //!    order and a minimum gap (isotonic regression).
 //!    A graph of many groups that share columns would become a tall
-//!    narrow strip; then [`clusters`] lays out each group on its own and
+//!    narrow strip; then `clusters` lays out each group on its own and
 //!    packs the group boxes in rows instead.
 //! 5. Saved positions (`layout.nodes` in the file) override the result; the
 //!    other nodes follow their pinned neighbours and are nudged off them.

@@ -14,7 +14,7 @@ use crate::report::words::plural;
 use super::canvas::{self, CanvasState, CanvasView};
 use super::command::{AppCommand, Selection};
 use super::derive::{DeriveRequest, Derived, Deriver};
-use super::document::Document;
+use super::document::OpenDocument;
 use super::frame_log::FrameLog;
 use super::inspector::{self, InspectorState};
 use super::marks;
@@ -39,6 +39,30 @@ pub struct PathBox {
     pub text: String,
 }
 
+/// What the app waits for before a file command can go ahead: one at a
+/// time. Commands that would drop unsaved changes (New, Open, Import, Quit)
+/// ask first; the dialog's answer is an [`AppCommand::AnswerUnsaved`],
+/// applied with the other commands at the end of the frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PendingAction {
+    /// Nothing: commands run as they come.
+    #[default]
+    None,
+    /// "Save the changes?" is shown; the command waits for the answer.
+    AskToSave(AppCommand),
+    /// A system file dialog is open (on its own thread). With `then`, it is
+    /// the Save As of "save, then `then`".
+    FileDialog {
+        purpose: super::tasks::DialogPurpose,
+        then: Option<AppCommand>,
+    },
+    /// The answer was "Save": the command runs once the save succeeds.
+    Saving(AppCommand),
+    /// Unsaved changes were answered for (or there were none): the window
+    /// closes.
+    Closing,
+}
+
 /// A message in the status bar.
 #[derive(Debug, Clone)]
 pub struct Status {
@@ -51,7 +75,7 @@ pub struct Status {
 /// [`App::apply`].
 pub struct App {
     pub settings: Settings,
-    pub doc: Document,
+    pub doc: OpenDocument,
     pub selection: Selection,
     /// Entry whose critical path is highlighted.
     pub highlighted_entry: Option<usize>,
@@ -75,17 +99,10 @@ pub struct App {
     pub(super) ctx: Arc<OnceLock<egui::Context>>,
     /// Commands queued outside a frame (tests, startup) or by the last frame.
     pub(super) queue: Vec<AppCommand>,
-    /// A command waiting for the answer to "save changes?".
-    pub(super) confirm: Option<AppCommand>,
-    /// The answer was "don't save": run the next guarded command.
-    pub(super) confirmed: bool,
-    /// Continue with this command once the running save succeeds.
-    pub(super) after_save: Option<AppCommand>,
-    pub(super) dialog_open: bool,
+    /// What a file command waits for (an answer, a dialog, a save).
+    pub pending: PendingAction,
     /// The "type a path" box, when shown.
     pub(super) path_box: Option<PathBox>,
-    /// The window may close (unsaved changes were handled).
-    pub(super) allow_close: bool,
     /// Identifies the open document; bumped whenever another one is opened.
     pub(super) doc_serial: u64,
     /// Bumped when the view filter changes (needs a new scene).
@@ -115,7 +132,7 @@ impl App {
                 }
             }) as Arc<dyn Fn() + Send + Sync>
         };
-        let doc = Document::opened(empty_topology(), None);
+        let doc = OpenDocument::opened(empty_topology(), None);
         App {
             settings,
             doc,
@@ -135,12 +152,8 @@ impl App {
             tasks: Tasks::new(waker),
             ctx,
             queue: Vec::new(),
-            confirm: None,
-            confirmed: false,
-            after_save: None,
-            dialog_open: false,
+            pending: PendingAction::None,
             path_box: None,
-            allow_close: false,
             doc_serial: 0,
             view_revision: 0,
             derive_key: None,
@@ -168,7 +181,7 @@ impl App {
     pub fn open_example(&mut self) {
         match crate::model::load_str(EXAMPLE_JSON, "built-in example") {
             Ok(topology) => self.install(
-                Document::opened(topology, None),
+                OpenDocument::opened(topology, None),
                 "Opened the built-in example",
             ),
             Err(err) => self.set_status(format!("The built-in example does not load: {err}"), true),
@@ -224,7 +237,7 @@ impl App {
     }
 
     /// Replaces the document (after an open or New).
-    pub(super) fn install(&mut self, doc: Document, message: &str) {
+    pub(super) fn install(&mut self, doc: OpenDocument, message: &str) {
         self.doc = doc;
         self.doc_serial += 1;
         self.selection = Selection::None;
@@ -323,7 +336,7 @@ impl App {
         if !to_import.is_empty() {
             out.push(AppCommand::ImportPaths(to_import));
         }
-        self.handle_close_request(&ctx);
+        self.handle_close_request(&ctx, &mut out);
 
         self.panels_ui(ui, &mut out);
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
@@ -349,13 +362,16 @@ impl App {
         }
     }
 
-    fn handle_close_request(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || self.allow_close {
+    /// The window's close button: with unsaved changes, the close waits
+    /// and File → Quit asks what to do with them.
+    fn handle_close_request(&self, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.pending == PendingAction::Closing
+        {
             return;
         }
         if self.doc.is_dirty() && self.screenshot.is_none() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.confirm = Some(AppCommand::Quit);
+            out.push(AppCommand::Quit);
         }
     }
 
@@ -564,7 +580,7 @@ impl App {
             BottomTab::Analysis => {
                 super::analysis::analysis_ui(ui, self.analysis(), self.highlighted_entry, out);
             }
-            tab => super::sim::tab_ui(self, ui, tab, out),
+            tab => super::sim::tab_ui(ui, tab, &self.doc.topology, &self.sim, &self.selection, out),
         }
     }
 }

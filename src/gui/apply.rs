@@ -1,10 +1,10 @@
 //! Applying commands: the one place where the app state changes, and where
 //! edits become undo steps. Also takes in the results of background tasks.
 
-use super::app::{App, PathBox, empty_topology};
+use super::app::{App, PathBox, PendingAction, empty_topology};
 use super::canvas::add_service_command;
-use super::command::{AppCommand, Edit, PanelId, Selection, ViewToggle};
-use super::document::Document;
+use super::command::{AppCommand, Edit, PanelId, Selection, UnsavedAnswer, ViewToggle};
+use super::document::OpenDocument;
 use super::problems::ProblemTarget;
 use super::tasks::{DialogPurpose, TaskResult};
 use super::{edit, files, theme};
@@ -13,41 +13,20 @@ impl App {
     /// Applies one command now (panels queue theirs; tests may call this).
     pub fn apply(&mut self, command: AppCommand) {
         match command {
-            AppCommand::New => {
-                if self.guard(AppCommand::New) {
-                    self.install(Document::opened(empty_topology(), None), "New document");
-                }
-            }
-            AppCommand::Open => {
-                if self.guard(AppCommand::Open) {
-                    self.show_dialog(DialogPurpose::Open);
-                }
-            }
-            AppCommand::OpenPath(path) => {
-                if self.guard(AppCommand::OpenPath(path.clone())) {
-                    self.set_status(format!("Opening {}…", path.display()), false);
-                    files::load(&mut self.tasks, path);
-                }
-            }
-            AppCommand::OpenExample => {
-                if self.guard(AppCommand::OpenExample) {
-                    self.open_example();
-                }
-            }
+            command @ (AppCommand::New
+            | AppCommand::Open
+            | AppCommand::OpenPath(_)
+            | AppCommand::OpenExample
+            | AppCommand::Quit
+            | AppCommand::Import { .. }
+            | AppCommand::ImportPaths(_)) => self.unless_it_drops_changes(command),
+            AppCommand::AnswerUnsaved(answer) => self.answer_unsaved(answer),
             AppCommand::Save => match self.doc.path.clone() {
                 Some(path) => self.save_to(path),
-                None => self.show_dialog(DialogPurpose::SaveAs),
+                None => self.show_dialog(DialogPurpose::SaveAs, None),
             },
-            AppCommand::SaveAs => self.show_dialog(DialogPurpose::SaveAs),
+            AppCommand::SaveAs => self.show_dialog(DialogPurpose::SaveAs, None),
             AppCommand::SaveAsPath(path) => self.save_to(path),
-            AppCommand::Quit => {
-                if self.guard(AppCommand::Quit) {
-                    self.allow_close = true;
-                    if let Some(ctx) = self.ctx.get() {
-                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                    }
-                }
-            }
             AppCommand::ShowOpenPathBox => {
                 let start = self
                     .doc
@@ -60,18 +39,8 @@ impl App {
                     text: start.unwrap_or_default(),
                 });
             }
-            AppCommand::Import { folder } => {
-                if self.guard(AppCommand::Import { folder }) {
-                    self.show_dialog(DialogPurpose::Import { folder });
-                }
-            }
-            AppCommand::ImportPaths(paths) => {
-                if self.guard(AppCommand::ImportPaths(paths.clone())) {
-                    self.start_import(paths);
-                }
-            }
             AppCommand::DismissImportReport => self.import.report = None,
-            AppCommand::Export(kind) => self.show_dialog(DialogPurpose::Export(kind)),
+            AppCommand::Export(kind) => self.show_dialog(DialogPurpose::Export(kind), None),
             AppCommand::ExportTo(kind, path) => self.start_export(kind, path),
             AppCommand::CancelExport => self.cancel_export(),
             AppCommand::Undo => match self.doc.undo() {
@@ -144,7 +113,7 @@ impl App {
             }
             AppCommand::HighlightEntry(entry) => self.highlighted_entry = entry,
             AppCommand::Screenshot(Some(path)) => super::screenshot::request(self, path),
-            AppCommand::Screenshot(None) => self.show_dialog(DialogPurpose::Screenshot),
+            AppCommand::Screenshot(None) => self.show_dialog(DialogPurpose::Screenshot, None),
             AppCommand::FocusSearch => self.search.focus_requested = true,
             AppCommand::AddService => {
                 let centre = self
@@ -187,7 +156,7 @@ impl App {
                         let path = failure.path.clone();
                         self.settings.remember(&path);
                         self.install(
-                            Document::opened(*topology, Some(path.clone())),
+                            OpenDocument::opened(*topology, Some(path.clone())),
                             &format!(
                                 "Opened {} with its problems; fix them and save",
                                 path.display()
@@ -213,23 +182,81 @@ impl App {
         }
     }
 
-    /// Lets `command` go ahead unless it would drop unsaved changes; then it
-    /// asks first and returns false.
-    fn guard(&mut self, command: AppCommand) -> bool {
-        if self.confirmed || !self.doc.is_dirty() || self.screenshot.is_some() {
-            self.confirmed = false;
-            return true;
+    /// Runs a file command that replaces or closes the document, unless
+    /// that would drop unsaved changes: then it asks first.
+    fn unless_it_drops_changes(&mut self, command: AppCommand) {
+        if !self.doc.is_dirty() || self.screenshot.is_some() {
+            return self.go_ahead(command);
         }
-        self.confirm = Some(command);
-        false
+        match &self.pending {
+            PendingAction::None => self.pending = PendingAction::AskToSave(command),
+            PendingAction::Closing => {}
+            waiting => {
+                let message = busy_message(waiting);
+                self.set_status(message, false);
+            }
+        }
     }
 
-    fn show_dialog(&mut self, purpose: DialogPurpose) {
-        if self.dialog_open {
-            self.set_status("A file dialog is open already", false);
+    /// Runs a file command whose unsaved changes were answered for (or
+    /// that drops none).
+    fn go_ahead(&mut self, command: AppCommand) {
+        match command {
+            AppCommand::New => {
+                self.install(OpenDocument::opened(empty_topology(), None), "New document")
+            }
+            AppCommand::Open => self.show_dialog(DialogPurpose::Open, None),
+            AppCommand::OpenPath(path) => {
+                self.set_status(format!("Opening {}…", path.display()), false);
+                files::load(&mut self.tasks, path);
+            }
+            AppCommand::OpenExample => self.open_example(),
+            AppCommand::Quit => {
+                self.pending = PendingAction::Closing;
+                if let Some(ctx) = self.ctx.get() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            AppCommand::Import { folder } => {
+                self.show_dialog(DialogPurpose::Import { folder }, None)
+            }
+            AppCommand::ImportPaths(paths) => self.start_import(paths),
+            other => self.apply(other),
+        }
+    }
+
+    /// The answer to "save the changes?".
+    fn answer_unsaved(&mut self, answer: UnsavedAnswer) {
+        let waiting = match std::mem::take(&mut self.pending) {
+            PendingAction::AskToSave(waiting) => waiting,
+            // Nothing asked (a late answer): nothing to do.
+            other => {
+                self.pending = other;
+                return;
+            }
+        };
+        match answer {
+            UnsavedAnswer::Save => match self.doc.path.clone() {
+                Some(path) => {
+                    self.pending = PendingAction::Saving(waiting);
+                    self.save_to(path);
+                }
+                None => self.show_dialog(DialogPurpose::SaveAs, Some(waiting)),
+            },
+            UnsavedAnswer::Discard => self.go_ahead(waiting),
+            UnsavedAnswer::Cancel => {}
+        }
+    }
+
+    /// Opens the system file dialog for `purpose` (on its own thread); with
+    /// `then`, the Save As of "save, then `then`".
+    fn show_dialog(&mut self, purpose: DialogPurpose, then: Option<AppCommand>) {
+        if self.pending != PendingAction::None {
+            let message = busy_message(&self.pending);
+            self.set_status(message, false);
             return;
         }
-        self.dialog_open = true;
+        self.pending = PendingAction::FileDialog { purpose, then };
         let name = match purpose {
             DialogPurpose::Open | DialogPurpose::Import { .. } => None,
             DialogPurpose::Export(kind) => Some(super::export::suggested_file_name(
@@ -315,7 +342,7 @@ impl App {
                     self.settings.remember(&path);
                     self.open_failure = None;
                     self.install(
-                        Document::opened(*topology, Some(path.clone())),
+                        OpenDocument::opened(*topology, Some(path.clone())),
                         &format!("Opened {}", path.display()),
                     );
                 }
@@ -346,13 +373,14 @@ impl App {
                     self.settings.remember(&path);
                     self.doc.mark_saved(path.clone(), *saved);
                     self.set_status(format!("Saved {}", path.display()), false);
-                    if let Some(next) = self.after_save.take() {
-                        self.confirmed = true;
-                        self.apply(next);
+                    if let PendingAction::Saving(next) = std::mem::take(&mut self.pending) {
+                        self.go_ahead(next);
                     }
                 }
                 Err(message) => {
-                    self.after_save = None;
+                    if matches!(self.pending, PendingAction::Saving(_)) {
+                        self.pending = PendingAction::None;
+                    }
                     self.set_status(format!("Not saved: {message}"), true);
                 }
             },
@@ -361,20 +389,21 @@ impl App {
                 path,
                 failed,
             } => {
-                self.dialog_open = false;
+                let then = self.dialog_returned();
                 match (path, failed) {
                     (Some(path), _) => match purpose {
-                        DialogPurpose::Open => {
-                            self.confirmed = true;
-                            self.apply(AppCommand::OpenPath(path));
+                        DialogPurpose::Open => self.go_ahead(AppCommand::OpenPath(path)),
+                        DialogPurpose::SaveAs => {
+                            if let Some(next) = then {
+                                self.pending = PendingAction::Saving(next);
+                            }
+                            self.save_to(with_extension(path, "json"))
                         }
-                        DialogPurpose::SaveAs => self.save_to(with_extension(path, "json")),
                         DialogPurpose::Screenshot => {
                             super::screenshot::request(self, with_extension(path, "png"))
                         }
                         DialogPurpose::Import { .. } => {
-                            self.confirmed = true;
-                            self.apply(AppCommand::ImportPaths(vec![path]));
+                            self.go_ahead(AppCommand::ImportPaths(vec![path]))
                         }
                         DialogPurpose::Export(kind) => self.apply(AppCommand::ExportTo(
                             kind,
@@ -382,7 +411,6 @@ impl App {
                         )),
                     },
                     (None, true) => {
-                        self.after_save = None;
                         let hint = match purpose {
                             DialogPurpose::Open | DialogPurpose::Import { .. } => {
                                 "type the file's path, or drop the file onto the window"
@@ -399,17 +427,16 @@ impl App {
                             self.path_box_for(purpose);
                         }
                     }
-                    (None, false) => self.after_save = None,
+                    (None, false) => {}
                 }
             }
             TaskResult::ScreenshotSaved { path, result } => {
                 super::screenshot::saved(self, path, result)
             }
             TaskResult::PickedImport { paths, failed } => {
-                self.dialog_open = false;
+                self.dialog_returned();
                 if !paths.is_empty() {
-                    self.confirmed = true;
-                    self.apply(AppCommand::ImportPaths(paths));
+                    self.go_ahead(AppCommand::ImportPaths(paths));
                 } else if failed {
                     self.set_status(
                         "The system file dialog could not open (no desktop portal or zenity): type the file's path, or drop the files onto the window.",
@@ -445,10 +472,25 @@ impl App {
         });
     }
 
-    /// Used by the unsaved-changes prompt: save, then run `next`.
-    pub(super) fn save_then(&mut self, next: AppCommand) {
-        self.after_save = Some(next);
-        self.apply(AppCommand::Save);
+    /// The file dialog closed: what was to run after it, if anything.
+    fn dialog_returned(&mut self) -> Option<AppCommand> {
+        match std::mem::take(&mut self.pending) {
+            PendingAction::FileDialog { then, .. } => then,
+            other => {
+                self.pending = other;
+                None
+            }
+        }
+    }
+}
+
+/// Why a file command cannot start now.
+fn busy_message(pending: &PendingAction) -> &'static str {
+    match pending {
+        PendingAction::FileDialog { .. } => "A file dialog is open already",
+        PendingAction::Saving(_) => "Saving; try again when it is done",
+        PendingAction::AskToSave(_) => "Answer \"save the changes?\" first",
+        PendingAction::None | PendingAction::Closing => "Closing",
     }
 }
 

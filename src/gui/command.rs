@@ -30,6 +30,17 @@ pub enum Selection {
     Scenario(usize),
 }
 
+/// An answer to "save the changes before …?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsavedAnswer {
+    /// Save (choosing a file if the document has none), then go ahead.
+    Save,
+    /// Drop the changes and go ahead.
+    Discard,
+    /// Do nothing.
+    Cancel,
+}
+
 /// A panel that can be shown or hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PanelId {
@@ -61,6 +72,8 @@ pub enum AppCommand {
     SaveAsPath(PathBuf),
     /// Closes the window (asks first about unsaved changes).
     Quit,
+    /// The answer to "save the changes?" (see `PendingAction`).
+    AnswerUnsaved(UnsavedAnswer),
     /// Shows the "type a path" box (the fallback when no dialog can open).
     ShowOpenPathBox,
     /// File → Import: shows the system dialog (several files may be
@@ -198,7 +211,7 @@ pub enum Edit {
 }
 
 impl Edit {
-    /// Shown in the Edit menu: "Undo <label>".
+    /// Shown in the Edit menu: "Undo `label`".
     pub fn label(&self) -> String {
         match self {
             Edit::SetName(_) => "rename document".into(),

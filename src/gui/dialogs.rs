@@ -3,63 +3,53 @@
 
 use egui::{Key, Modal, RichText};
 
-use super::app::App;
-use super::command::AppCommand;
+use super::app::{App, PendingAction};
+use super::command::{AppCommand, UnsavedAnswer};
 use super::tasks::DialogPurpose;
 
 pub fn dialogs_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
-    confirm_ui(app, ctx);
+    if let PendingAction::AskToSave(waiting) = &app.pending {
+        ask_to_save_ui(ctx, &app.doc.topology.name, waiting, out);
+    }
     path_box_ui(app, ctx, out);
 }
 
-fn confirm_ui(app: &mut App, ctx: &egui::Context) {
-    let Some(pending) = app.confirm.clone() else {
-        return;
-    };
-    let what = match &pending {
+/// "Save the changes?": the answer is queued as a command.
+fn ask_to_save_ui(
+    ctx: &egui::Context,
+    name: &str,
+    waiting: &AppCommand,
+    out: &mut Vec<AppCommand>,
+) {
+    let what = match waiting {
         AppCommand::Quit => "closing",
         AppCommand::New => "starting a new document",
         AppCommand::Import { .. } | AppCommand::ImportPaths(_) => "importing",
         _ => "opening another file",
     };
-    let name = app.doc.topology.name.clone();
-    let mut choice = None;
     Modal::new(egui::Id::unique("confirm-unsaved")).show(ctx, |ui| {
         ui.set_max_width(380.0);
         ui.label(RichText::new(format!("Save the changes to “{name}” before {what}?")).strong());
         ui.label("Your changes are lost if you don't save them.");
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button("Save").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
-                choice = Some(Choice::Save);
-            }
-            if ui.button("Don't save").clicked() {
-                choice = Some(Choice::Discard);
-            }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
-                choice = Some(Choice::Cancel);
+            let save = ui.button("Save").clicked() || ui.input(|i| i.key_pressed(Key::Enter));
+            let discard = ui.button("Don't save").clicked();
+            let cancel = ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
+            let answer = if save {
+                Some(UnsavedAnswer::Save)
+            } else if discard {
+                Some(UnsavedAnswer::Discard)
+            } else if cancel {
+                Some(UnsavedAnswer::Cancel)
+            } else {
+                None
+            };
+            if let Some(answer) = answer {
+                out.push(AppCommand::AnswerUnsaved(answer));
             }
         });
     });
-    match choice {
-        Some(Choice::Save) => {
-            app.confirm = None;
-            app.save_then(pending);
-        }
-        Some(Choice::Discard) => {
-            app.confirm = None;
-            app.confirmed = true;
-            app.apply(pending);
-        }
-        Some(Choice::Cancel) => app.confirm = None,
-        None => {}
-    }
-}
-
-enum Choice {
-    Save,
-    Discard,
-    Cancel,
 }
 
 fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {

@@ -17,7 +17,7 @@ struct Step {
 }
 
 #[derive(Debug, Clone)]
-pub struct Document {
+pub struct OpenDocument {
     pub topology: Topology,
     /// Where it is saved; `None` for a new or built-in document.
     pub path: Option<PathBuf>,
@@ -33,11 +33,11 @@ pub struct Document {
     pub origin: Option<String>,
 }
 
-impl Document {
+impl OpenDocument {
     /// A document opened from `path` (or built in, when `path` is `None`).
     pub fn opened(topology: Topology, path: Option<PathBuf>) -> Self {
         let saved = path.as_ref().map(|_| topology.clone());
-        Document {
+        OpenDocument {
             topology,
             path,
             saved,
@@ -51,9 +51,9 @@ impl Document {
     /// A new document made from other files (File → Import): not saved
     /// anywhere yet, so it counts as unsaved from the start.
     pub fn imported(topology: Topology, origin: String) -> Self {
-        Document {
+        OpenDocument {
             origin: Some(origin),
-            ..Document::opened(topology, None)
+            ..OpenDocument::opened(topology, None)
         }
     }
 
@@ -167,15 +167,15 @@ impl Document {
 mod tests {
     use super::*;
 
-    fn doc() -> Document {
+    fn doc() -> OpenDocument {
         let topology = crate::model::from_json_str(
             r#"{"name": "t", "services": [{"name": "a", "service_time": {"dist": "constant", "ms": 1}}]}"#,
         )
         .unwrap();
-        Document::opened(topology, Some(PathBuf::from("t.json")))
+        OpenDocument::opened(topology, Some(PathBuf::from("t.json")))
     }
 
-    fn rename(doc: &mut Document, name: &str, key: Option<&str>) {
+    fn rename(doc: &mut OpenDocument, name: &str, key: Option<&str>) {
         let name = name.to_owned();
         doc.change::<()>("rename".into(), key.map(Into::into), |t| {
             t.name = name;
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn an_imported_document_is_unsaved_until_saved() {
         let topology = doc().topology;
-        let mut doc = Document::imported(topology.clone(), "Imported from compose.yaml".into());
+        let mut doc = OpenDocument::imported(topology.clone(), "Imported from compose.yaml".into());
         assert!(doc.is_dirty());
         assert!(
             doc.title()

@@ -19,25 +19,6 @@ use super::app::App;
 use super::command::{AppCommand, Selection};
 use super::tasks::TaskResult;
 
-/// The graph formats, written from the topology alone.
-pub const GRAPH_KINDS: [ExportKind; 4] = [
-    ExportKind::GraphSvg,
-    ExportKind::GraphPng,
-    ExportKind::GraphDot,
-    ExportKind::GraphMermaid,
-];
-
-/// Reports and data, written from simulated runs.
-pub const RUN_KINDS: [ExportKind; 7] = [
-    ExportKind::ReportHtml,
-    ExportKind::ReportMarkdown,
-    ExportKind::SummaryJson,
-    ExportKind::TimeseriesCsv,
-    ExportKind::EntrypointsCsv,
-    ExportKind::ServicesCsv,
-    ExportKind::EdgesCsv,
-];
-
 /// The export running now, and how the last one ended.
 #[derive(Debug, Default)]
 pub struct ExportState {
@@ -301,7 +282,7 @@ pub fn export_menu_ui(
     out: &mut Vec<AppCommand>,
 ) {
     ui.label(RichText::new("Graph").small().weak());
-    for kind in GRAPH_KINDS {
+    for kind in ExportKind::ALL.into_iter().filter(|k| !k.needs_runs()) {
         if ui
             .add_enabled(!busy, egui::Button::new(format!("{}…", kind.label())))
             .clicked()
@@ -312,7 +293,7 @@ pub fn export_menu_ui(
     ui.separator();
     ui.label(RichText::new("Simulation results").small().weak());
     let runnable = !topology.workload.is_empty();
-    for kind in RUN_KINDS {
+    for kind in ExportKind::ALL.into_iter().filter(|k| k.needs_runs()) {
         let what = scenarios_for(kind, topology, selection).describe(topology);
         let button = ui
             .add_enabled(

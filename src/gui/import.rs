@@ -11,7 +11,7 @@ use crate::import::{Confidence, ImportOptions, ImportSummary, NoteLevel};
 
 use super::app::App;
 use super::command::AppCommand;
-use super::document::Document;
+use super::document::OpenDocument;
 use super::tasks::TaskResult;
 
 /// The import running now and the report of the last one.
@@ -123,7 +123,7 @@ impl App {
                 );
                 self.open_failure = None;
                 self.install(
-                    Document::imported(outcome.topology, format!("Imported from {label}")),
+                    OpenDocument::imported(outcome.topology, format!("Imported from {label}")),
                     &message,
                 );
                 self.import.report = Some(ImportReport {

@@ -1,12 +1,12 @@
 //! The desktop app (cargo feature "gui"): app state, one file per panel,
 //! background work.
 //!
-//! Shape: [`App`] holds the saved [`Settings`], the open [`Document`] with
+//! Shape: [`App`] holds the saved [`Settings`], the [`OpenDocument`] with
 //! its undo history, and runtime state (selection, camera, background
 //! tasks). Each frame, panels read the state and push [`AppCommand`]s;
 //! [`App::apply`] applies them in one place, where edits become undo steps.
-//! Validation, analysis and layout run on a worker thread ([`derive`]); file
-//! dialogs, loading and saving on short-lived threads ([`tasks`]).
+//! Validation, analysis and layout run on a worker thread (`derive`); file
+//! dialogs, loading and saving on short-lived threads (`tasks`).
 
 mod analysis;
 mod app;
@@ -41,19 +41,19 @@ mod tooltip;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub use app::{App, EXAMPLE_JSON};
+pub use app::{App, EXAMPLE_JSON, PendingAction};
 pub use camera::Camera;
 pub use canvas::CanvasState;
-pub use command::{AppCommand, Edit, Selection};
+pub use command::{AppCommand, Edit, Selection, UnsavedAnswer};
 pub use derive::{DeriveRequest, Derived, derive};
-pub use document::Document;
+pub use document::OpenDocument;
 pub use export::{ExportProgress, ExportState};
 pub use import::{ImportReport, ImportState, ImportedSummary};
 pub use paint::{Mark, Marks};
 pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
 pub use settings::{BottomTab, Settings};
-pub use sim::{NodeLive, Overlay, Phase, RunRecord, SimCommand, SimState};
+pub use sim::{NodeLive, Overlay, RunPhase, RunRecord, SimCommand, SimState};
 
 /// The window icon (a small dependency graph), 256×256.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");

@@ -84,7 +84,7 @@ pub fn saved(app: &mut App, path: PathBuf, result: Result<(), String>) {
         if let Ok(mut outcome) = run.outcome.lock() {
             *outcome = Some(result);
         }
-        app.allow_close = true;
+        app.pending = super::app::PendingAction::Closing;
         if let Some(ctx) = app.ctx.get() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
@@ -107,7 +107,7 @@ pub fn step(app: &mut App, ctx: &egui::Context) {
                 TIMEOUT.as_secs()
             )));
         }
-        app.allow_close = true;
+        app.pending = super::app::PendingAction::Closing;
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         return;
     }

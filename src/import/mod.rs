@@ -1,10 +1,10 @@
 //! Importers: docker-compose files, Kubernetes manifests and traces (Jaeger
 //! and OTLP JSON) become a topology. No UI.
 //!
-//! Every source is read into a generic value tree ([`source`]), interpreted
-//! by its importer into a [`draft::Draft`] (services, edges with evidence
+//! Every source is read into a generic value tree (`source`), interpreted
+//! by its importer into a `Draft` (services, edges with evidence
 //! and confidence, entries, notes), drafts of several sources are merged
-//! (services by name or alias, edges united), and [`build`] fills in
+//! (services by name or alias, edges united), and `build` fills in
 //! documented defaults and writes the topology. What cannot be understood
 //! becomes a warning in the [`ImportSummary`], never a failure; malformed
 //! YAML or JSON is an [`ImportError`] with file:line:column.

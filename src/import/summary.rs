@@ -66,7 +66,7 @@ pub struct ImportSummary {
 
 impl ImportSummary {
     /// Problems worth the user's attention, one line each. Removed calls
-    /// are listed up to [`MAX_LISTED_REMOVALS`]; the file keeps them all.
+    /// are listed up to ten (`MAX_LISTED_REMOVALS`); the file keeps them all.
     pub fn warnings(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
             .notes

@@ -1,8 +1,8 @@
 //! The run summary: the `archsim run --json` contract, as serde types.
 //!
-//! Keys and their order follow `spec/topology-v1.md`; keys that the contract
-//! does not list are extras (marked so below) and come after the contract's
-//! keys of each object. The GUI and the report writers read these types.
+//! The keys of the contract are those of docs/engine.md ("The summary") not
+//! marked extra; extras are marked so there and below. The GUI and the
+//! report writers read these types.
 //!
 //! Conventions: times in milliseconds (`*_ms`) or seconds (`*_s`); counts,
 //! means and percentiles cover requests that arrived at or after `warmup_s`;
@@ -25,8 +25,9 @@ pub enum RunStatus {
     Cancelled,
 }
 
-/// The summary of one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The summary of one run. Two summaries are equal when their contents are:
+/// [`Summary::run_id`] is left out (see [`RunId`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     /// The topology's `name`.
     pub topology: String,
@@ -68,15 +69,51 @@ pub struct Summary {
     pub run_id: RunId,
 }
 
-/// Identifies the simulation a [`Summary`] came from. Not part of the
-/// summary's value: summaries with the same contents are equal whatever
-/// their ids (a summary read back from JSON equals the one written).
-#[derive(Debug, Clone, Copy, Default)]
+/// Identifies the simulation a [`Summary`] came from (0: none, e.g. read
+/// from JSON). Not part of the summary's value: `Summary`'s `==` leaves it
+/// out, so that a summary read back from JSON equals the one written and
+/// two runs with the same results are equal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunId(pub u64);
 
-impl PartialEq for RunId {
-    fn eq(&self, _other: &Self) -> bool {
-        true
+impl PartialEq for Summary {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field by name, so that a new field cannot be forgotten here.
+        let Summary {
+            topology,
+            scenario,
+            seed,
+            duration_s,
+            warmup_s,
+            events,
+            wall_s,
+            status,
+            simulated_s,
+            entrypoints,
+            services,
+            edges,
+            timeseries,
+            scaling_events,
+            fault_windows,
+            warnings,
+            run_id: _,
+        } = self;
+        *topology == other.topology
+            && *scenario == other.scenario
+            && *seed == other.seed
+            && *duration_s == other.duration_s
+            && *warmup_s == other.warmup_s
+            && *events == other.events
+            && *wall_s == other.wall_s
+            && *status == other.status
+            && *simulated_s == other.simulated_s
+            && *entrypoints == other.entrypoints
+            && *services == other.services
+            && *edges == other.edges
+            && *timeseries == other.timeseries
+            && *scaling_events == other.scaling_events
+            && *fault_windows == other.fault_windows
+            && *warnings == other.warnings
     }
 }
 
@@ -96,8 +133,45 @@ pub struct ErrorCounts {
 }
 
 impl ErrorCounts {
+    /// The causes, named as the summary's keys spell them, in the order of
+    /// [`ErrorCounts::by_cause`] and [`ErrorSeriesByCause`].
+    pub const CAUSES: [&'static str; 4] = ["timeout", "rejected", "error", "circuit_open"];
+
     pub fn total(&self) -> u64 {
         self.timeout + self.rejected + self.error + self.circuit_open
+    }
+
+    /// The counts in the order of [`ErrorCounts::CAUSES`].
+    pub fn by_cause(&self) -> [u64; 4] {
+        [self.timeout, self.rejected, self.error, self.circuit_open]
+    }
+}
+
+/// Per-bucket failures by cause of an entry's or a service's series, in the
+/// order of [`ErrorCounts::CAUSES`].
+pub trait ErrorSeriesByCause {
+    fn errors_by_cause(&self) -> [&[u64]; 4];
+}
+
+impl ErrorSeriesByCause for EntrySeries {
+    fn errors_by_cause(&self) -> [&[u64]; 4] {
+        [
+            &self.errors_timeout,
+            &self.errors_rejected,
+            &self.errors_error,
+            &self.errors_circuit_open,
+        ]
+    }
+}
+
+impl ErrorSeriesByCause for ServiceSeries {
+    fn errors_by_cause(&self) -> [&[u64]; 4] {
+        [
+            &self.errors_timeout,
+            &self.errors_rejected,
+            &self.errors_error,
+            &self.errors_circuit_open,
+        ]
     }
 }
 

@@ -483,6 +483,26 @@ pub enum LoadKind {
     Diurnal,
 }
 
+impl LoadKind {
+    /// Every kind, in the order the format documents them.
+    pub const ALL: [LoadKind; 4] = [
+        LoadKind::Step,
+        LoadKind::Ramp,
+        LoadKind::Spike,
+        LoadKind::Diurnal,
+    ];
+
+    /// The kind's name in the file (`"kind": "ramp"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LoadKind::Step => "step",
+            LoadKind::Ramp => "ramp",
+            LoadKind::Spike => "spike",
+            LoadKind::Diurnal => "diurnal",
+        }
+    }
+}
+
 /// One change of a scenario's load multiplier. Steps and ramps set the base
 /// level in time order; spikes and diurnal cycles multiply it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

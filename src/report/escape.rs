@@ -2,7 +2,7 @@
 //!
 //! Every string that comes from a topology file (names, descriptions,
 //! groups, zones, scenario names) goes through one of these functions before
-//! it is written into HTML, SVG, Markdown or a file name. DOT and Mermaid
+//! it is written into HTML, SVG, Markdown, a terminal or a file name. DOT and Mermaid
 //! have their own quoting next to their writers ([`super::dot::quoted`],
 //! [`super::mermaid::escape`]).
 
@@ -101,6 +101,38 @@ pub fn markdown_inline(text: &str) -> String {
     out
 }
 
+/// A user string for a terminal (the command line's tables and messages):
+/// control characters (escape sequences, line breaks, tabs) and
+/// bidirectional overrides are written as Rust escapes (`\u{1b}`, `\n`,
+/// `\u{202e}`), so that a name can neither drive the terminal nor break or
+/// reorder the line it is printed on. Text without them is borrowed as is.
+pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    terminal_keeping(text, false)
+}
+
+/// Like [`terminal`], for whole messages of several lines: line breaks stay.
+pub fn terminal_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    terminal_keeping(text, true)
+}
+
+fn terminal_keeping(text: &str, newlines: bool) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| (unsafe_char(c) || c.is_control()) && !(newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) && c.is_control() {
+            out.extend(c.escape_debug());
+        } else if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Longest file name [`file_name`] returns, in bytes (without extension).
 pub const MAX_FILE_NAME_BYTES: usize = 60;
 
@@ -174,6 +206,26 @@ mod tests {
         assert_eq!(xml("a\"];evil'&"), "a&quot;];evil&#39;&amp;");
         assert_eq!(xml("a\u{0}b\u{1b}c\nd"), "a\u{fffd}b\u{fffd}c&#10;d");
         assert_eq!(xml("x\u{202e}y"), "x\u{fffd}y");
+    }
+
+    #[test]
+    fn terminal_text_cannot_drive_the_terminal() {
+        assert_eq!(terminal("checkout"), "checkout");
+        assert!(matches!(
+            terminal("checkout"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(terminal("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+        assert_eq!(terminal("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
+        assert_eq!(terminal_lines("a\nb\u{1b}c\n"), "a\nb\\u{1b}c\n");
+        for text in ["\u{1b}]0;title\u{7}", "\u{9b}31m", "\u{2066}x\u{2069}"] {
+            let safe = terminal(text);
+            assert!(
+                !safe.chars().any(|c| c.is_control() || unsafe_char(c)),
+                "{safe:?}"
+            );
+        }
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
+    /// Every kind, in menu order: reports and data (from runs), then the
+    /// graph. The app's menu and the command line's `--format` list these.
     pub const ALL: [ExportKind; 11] = [
         ExportKind::ReportHtml,
         ExportKind::ReportMarkdown,
@@ -84,6 +86,23 @@ impl ExportKind {
             ExportKind::GraphPng => "graph.png",
             ExportKind::GraphDot => "graph.dot",
             ExportKind::GraphMermaid => "graph.mmd",
+        }
+    }
+
+    /// Its name for `archsim export --format`, e.g. `csv-services`.
+    pub fn format_name(self) -> &'static str {
+        match self {
+            ExportKind::ReportHtml => "html",
+            ExportKind::ReportMarkdown => "markdown",
+            ExportKind::SummaryJson => "json",
+            ExportKind::TimeseriesCsv => "csv-timeseries",
+            ExportKind::EntrypointsCsv => "csv-entrypoints",
+            ExportKind::ServicesCsv => "csv-services",
+            ExportKind::EdgesCsv => "csv-edges",
+            ExportKind::GraphSvg => "svg",
+            ExportKind::GraphPng => "png",
+            ExportKind::GraphDot => "dot",
+            ExportKind::GraphMermaid => "mermaid",
         }
     }
 

@@ -45,13 +45,15 @@ pub mod runs;
 pub mod scene;
 mod svg;
 mod tables;
+pub mod text;
 pub mod verdicts;
 pub(crate) mod words;
 
 use std::path::PathBuf;
 
 use crate::metrics::Summary;
-use crate::model::Scenario;
+use crate::model::{Diagnostic, Scenario};
+use crate::sim::SimError;
 
 pub use document::{Document, ReportOptions};
 pub use export::{
@@ -69,8 +71,23 @@ pub struct Run {
 /// Why a report or export failed. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{0}")]
-    Simulation(String),
+    /// A scenario was asked for that the file does not have; the
+    /// diagnostic names the scenarios there are.
+    #[error(transparent)]
+    UnknownScenario(Diagnostic),
+    /// Validation refused this scenario for a run (every problem found).
+    #[error("cannot simulate scenario \"{scenario}\": {}", join_problems(.problems))]
+    Unrunnable {
+        scenario: String,
+        problems: Vec<Diagnostic>,
+    },
+    /// The engine refused a checked scenario.
+    #[error("cannot simulate scenario \"{scenario}\": {error}")]
+    Simulation {
+        scenario: String,
+        #[source]
+        error: SimError,
+    },
     #[error(
         "cannot simulate: the topology has no workload; add a \"workload\" entry, e.g. {{\"to\": \"frontend\", \"rate_rps\": 100}}"
     )]
@@ -92,4 +109,10 @@ pub enum ReportError {
     Usage(String),
     #[error("the run was cancelled")]
     Cancelled,
+}
+
+/// The problems of an unrunnable scenario on one line.
+fn join_problems(problems: &[Diagnostic]) -> String {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    lines.join("; ")
 }

@@ -60,8 +60,8 @@ pub fn select_scenarios(
         if chosen.iter().any(|s| &s.name == name) {
             continue;
         }
-        let scenario = model::find_scenario(topology, Some(name))
-            .map_err(|e| ReportError::Simulation(e.to_string()))?;
+        let scenario =
+            model::find_scenario(topology, Some(name)).map_err(ReportError::UnknownScenario)?;
         chosen.push(scenario.clone());
     }
     Ok(chosen)
@@ -111,19 +111,16 @@ pub fn run_scenarios(
     let mut done_s = 0.0;
     let mut runs = Vec::with_capacity(scenarios.len());
     for (index, scenario) in scenarios.iter().enumerate() {
-        let cannot = |why: String| {
-            ReportError::Simulation(format!(
-                "cannot simulate scenario \"{}\": {why}",
-                scenario.name
-            ))
-        };
         let run = checked
             .check_scenario(scenario.clone())
-            .map_err(|problems| {
-                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                cannot(problems.join("; "))
+            .map_err(|problems| ReportError::Unrunnable {
+                scenario: scenario.name.clone(),
+                problems,
             })?;
-        let mut sim = Simulation::new(&run).map_err(|e| cannot(e.to_string()))?;
+        let mut sim = Simulation::new(&run).map_err(|error| ReportError::Simulation {
+            scenario: scenario.name.clone(),
+            error,
+        })?;
         let duration_s = sim.duration_s();
         for step in 1..=STEPS {
             let t = duration_s * f64::from(step) / f64::from(STEPS);

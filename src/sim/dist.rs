@@ -6,10 +6,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Exp1, Gamma, StandardNormal};
 
-use crate::model::Distribution;
-
-/// z-score of the 99th percentile of the standard normal distribution.
-pub const Z_P99: f64 = 2.326_347_874_040_840_8;
+use crate::model::{Distribution, lognormal_sigma};
 
 /// Why a distribution cannot be sampled.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,7 +80,7 @@ impl Sampler {
                 }
                 Sampler::Lognormal {
                     mu: (median / 1e3).ln(),
-                    sigma: (p99 / median).ln() / Z_P99,
+                    sigma: lognormal_sigma(median, p99),
                 }
             }
             Distribution::Erlang { k, mean_ms } => {

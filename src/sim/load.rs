@@ -21,7 +21,7 @@ const MAX_WINDOW_S: f64 = 1.0;
 
 /// Why a scenario's `load` list is not usable.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LoadError {
+pub enum LoadProfileError {
     #[error("load[{index}]: {message}")]
     Invalid { index: usize, message: String },
 }
@@ -86,14 +86,14 @@ fn finite_non_negative(
     index: usize,
     field: &str,
     kind: &str,
-) -> Result<f64, LoadError> {
+) -> Result<f64, LoadProfileError> {
     match value {
         Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        Some(v) => Err(LoadError::Invalid {
+        Some(v) => Err(LoadProfileError::Invalid {
             index,
             message: format!("{field} must be a finite number ≥ 0 (got {v})"),
         }),
-        None => Err(LoadError::Invalid {
+        None => Err(LoadProfileError::Invalid {
             index,
             message: format!("a {kind} needs \"{field}\""),
         }),
@@ -118,7 +118,7 @@ impl LoadProfile {
     }
 
     /// Builds the profile of a scenario's `load` list.
-    pub fn new(changes: &[LoadChange]) -> Result<Self, LoadError> {
+    pub fn new(changes: &[LoadChange]) -> Result<Self, LoadProfileError> {
         let mut profile = LoadProfile::flat();
         let mut order: Vec<usize> = (0..changes.len()).collect();
         // Stable: changes at the same time apply in file order.
@@ -126,12 +126,7 @@ impl LoadProfile {
         for index in order {
             let change = &changes[index];
             let kind = change.effective_kind();
-            let kind_name = match kind {
-                LoadKind::Step => "step",
-                LoadKind::Ramp => "ramp",
-                LoadKind::Spike => "spike",
-                LoadKind::Diurnal => "diurnal",
-            };
+            let kind_name = kind.name();
             let at_s = finite_non_negative(Some(change.at_s), index, "at_s", kind_name)?;
             match kind {
                 LoadKind::Step => {
@@ -158,7 +153,7 @@ impl LoadProfile {
                     let period_s =
                         finite_non_negative(change.period_s, index, "period_s", kind_name)?;
                     if period_s == 0.0 {
-                        return Err(LoadError::Invalid {
+                        return Err(LoadProfileError::Invalid {
                             index,
                             message: "period_s must be > 0".into(),
                         });
@@ -166,13 +161,13 @@ impl LoadProfile {
                     let amplitude = match change.amplitude {
                         Some(a) if a.is_finite() => a,
                         Some(a) => {
-                            return Err(LoadError::Invalid {
+                            return Err(LoadProfileError::Invalid {
                                 index,
                                 message: format!("amplitude must be a finite number (got {a})"),
                             });
                         }
                         None => {
-                            return Err(LoadError::Invalid {
+                            return Err(LoadProfileError::Invalid {
                                 index,
                                 message: "a diurnal needs \"amplitude\"".into(),
                             });
@@ -268,7 +263,7 @@ impl LoadProfile {
     }
 
     /// The window starting at `t_s`: up to the next breakpoint (at most
-    /// [`MAX_WINDOW_S`] when the multiplier varies), with a bound on `m`.
+    /// `MAX_WINDOW_S` when the multiplier varies), with a bound on `m`.
     pub fn window(&self, t_s: f64) -> Window {
         if let Some(bound) = self.constant {
             return Window {

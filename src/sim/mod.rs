@@ -31,9 +31,9 @@ mod scaling;
 mod stats;
 mod summary;
 
-pub use dist::{DistError, Sampler, Z_P99};
+pub use dist::{DistError, Sampler};
 pub use engine::{MAX_BUCKETS, Simulation};
-pub use load::{ArrivalProcess, LoadProfile};
+pub use load::{ArrivalProcess, LoadProfile, LoadProfileError};
 pub use resilience::BreakerState;
 pub use stats::{EdgeLive, LiveState, ServiceLive};
 

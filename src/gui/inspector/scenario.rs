@@ -265,15 +265,9 @@ fn list_ui<T: Clone>(
 
 fn load_rows(form: &mut Form, ui: &mut Ui, key: &str, change: &LoadChange) -> Option<LoadChange> {
     let mut n = change.clone();
-    let kinds = [
-        LoadKind::Step,
-        LoadKind::Ramp,
-        LoadKind::Spike,
-        LoadKind::Diurnal,
-    ];
-    let options: Vec<(LoadKind, String)> = kinds
+    let options: Vec<(LoadKind, String)> = LoadKind::ALL
         .iter()
-        .map(|k| (*k, format!("{k:?}").to_lowercase()))
+        .map(|k| (*k, k.name().to_owned()))
         .collect();
     let mut changed = false;
     if let Some(kind) = form.choice(

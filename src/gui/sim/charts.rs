@@ -6,10 +6,10 @@
 
 use egui::{Color32, Ui};
 
-use crate::metrics::{EntrySeries, ServiceSeries, Summary};
+use crate::metrics::{EntrySeries, ErrorCounts, ErrorSeriesByCause, Summary};
 
 use super::super::command::AppCommand;
-use super::plot::{Marks, charts_grid_ui};
+use super::plot::{ChartMarks, charts_grid_ui};
 use super::{RunView, SimCommand, SimState};
 
 /// One line of a chart.
@@ -50,36 +50,6 @@ pub const CAUSE_COLORS: [Color32; 4] = [
     Color32::from_rgb(40, 150, 200),
 ];
 
-/// The names of the error causes, as in the summary.
-pub const CAUSES: [&str; 4] = ["timeout", "rejected", "error", "circuit_open"];
-
-/// Per-bucket error counts by cause, in the order of [`CAUSES`].
-pub trait ErrorsByCause {
-    fn by_cause(&self) -> [&[u64]; 4];
-}
-
-impl ErrorsByCause for EntrySeries {
-    fn by_cause(&self) -> [&[u64]; 4] {
-        [
-            &self.errors_timeout,
-            &self.errors_rejected,
-            &self.errors_error,
-            &self.errors_circuit_open,
-        ]
-    }
-}
-
-impl ErrorsByCause for ServiceSeries {
-    fn by_cause(&self) -> [&[u64]; 4] {
-        [
-            &self.errors_timeout,
-            &self.errors_rejected,
-            &self.errors_error,
-            &self.errors_circuit_open,
-        ]
-    }
-}
-
 fn line(name: &str, points: Vec<[f64; 2]>, dashed: bool) -> ChartLine {
     ChartLine {
         name: name.to_owned(),
@@ -92,7 +62,7 @@ fn line(name: &str, points: Vec<[f64; 2]>, dashed: bool) -> ChartLine {
 
 /// The lines of an errors chart (per second): all causes together, then
 /// one line per cause that occurred in the run.
-pub fn error_lines<S: ErrorsByCause>(
+pub fn error_lines<S: ErrorSeriesByCause>(
     t_s: &[f64],
     total: Vec<[f64; 2]>,
     series: &[&S],
@@ -103,18 +73,21 @@ pub fn error_lines<S: ErrorsByCause>(
         role: LineRole::Total,
         ..line("all causes", total, false)
     }];
-    for (c, (name, color)) in CAUSES.iter().zip(CAUSE_COLORS).enumerate() {
+    for (c, (name, color)) in ErrorCounts::CAUSES.iter().zip(CAUSE_COLORS).enumerate() {
         if !series
             .iter()
-            .any(|s| s.by_cause()[c].iter().any(|v| *v > 0))
+            .any(|s| s.errors_by_cause()[c].iter().any(|v| *v > 0))
         {
             continue;
         }
         let points = combine(
             t_s,
-            series
-                .iter()
-                .map(|s| s.by_cause()[c].iter().map(|v| *v as f64 * per_s).collect()),
+            series.iter().map(|s| {
+                s.errors_by_cause()[c]
+                    .iter()
+                    .map(|v| *v as f64 * per_s)
+                    .collect()
+            }),
             false,
         );
         lines.push(ChartLine {
@@ -291,7 +264,7 @@ pub fn charts_tab_ui(
     let shown = sim.with_shown(|run| {
         let service = chosen_service(run, selected);
         header_ui(ui, run, service.as_deref(), selected.is_some(), sim, out);
-        let mut marks = Marks::of(run.scenario, run.summary);
+        let mut marks = ChartMarks::of(run.scenario, run.summary);
         if let Some(k) = sim.scrub {
             marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
         }

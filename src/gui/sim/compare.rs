@@ -14,7 +14,7 @@ use super::super::scene::Scene;
 use super::super::theme::Palette;
 use super::charts::{self, Chart, ChartLine, LineRole};
 use super::live::{NodeLive, Overlay};
-use super::plot::{self, Marks};
+use super::plot::{self, ChartMarks};
 use super::{RunRecord, SimCommand, SimState};
 
 /// Whether lower values are better for a figure.
@@ -261,7 +261,7 @@ fn comparison_ui(
                 service.as_deref(),
                 &palette,
             );
-            let marks = Marks::of(&b.scenario, &b.summary);
+            let marks = ChartMarks::of(&b.scenario, &b.summary);
             let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
             plot::charts_grid_ui(ui, "compare", charts, &marks, columns);
         });

@@ -31,13 +31,13 @@ use crate::metrics::{RunStatus, Summary};
 use crate::model::{Scenario, Topology};
 
 use super::app::App;
-use super::command::AppCommand;
+use super::command::{AppCommand, Selection};
 use super::scene::Scene;
 use super::settings::BottomTab;
 
 pub use live::{NodeLive, Overlay};
 pub use panel::{MenuState, menu_ui, run_bar_ui};
-pub use runner::Phase;
+pub use runner::RunPhase;
 
 /// Speeds offered, in simulated seconds per wall second (0 = as fast as possible).
 pub const SPEEDS: [f64; 7] = [0.0, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0];
@@ -200,7 +200,7 @@ impl SimState {
     }
 
     /// The phase of the run in progress.
-    pub fn phase(&self) -> Option<Phase> {
+    pub fn phase(&self) -> Option<RunPhase> {
         self.active
             .as_ref()
             .map(|a| a.handle.shared().phase.clone())
@@ -257,7 +257,7 @@ impl SimState {
         let active = self.active.take()?;
         let summary = active.handle.shared().summary.take();
         match (phase, summary) {
-            (Phase::Failed(message), _) => {
+            (RunPhase::Failed(message), _) => {
                 self.error = Some(message);
                 None
             }
@@ -265,7 +265,7 @@ impl SimState {
                 let status = format!(
                     "{} {}: {} s simulated in {} s",
                     active.name,
-                    if phase == Phase::Cancelled {
+                    if phase == RunPhase::Cancelled {
                         "stopped"
                     } else {
                         "finished"
@@ -500,16 +500,23 @@ impl App {
 }
 
 /// Draws the simulation tabs of the bottom panel.
-pub fn tab_ui(app: &mut App, ui: &mut Ui, tab: BottomTab, out: &mut Vec<AppCommand>) {
-    let selected = match &app.selection {
-        super::command::Selection::Service(name) => Some(name.clone()),
+pub fn tab_ui(
+    ui: &mut Ui,
+    tab: BottomTab,
+    topology: &Topology,
+    sim: &SimState,
+    selection: &Selection,
+    out: &mut Vec<AppCommand>,
+) {
+    let selected = match selection {
+        Selection::Service(name) => Some(name.as_str()),
         _ => None,
     };
     match tab {
-        BottomTab::Scenario => panel::scenario_tab_ui(ui, &app.doc.topology, &app.sim, out),
-        BottomTab::Charts => charts::charts_tab_ui(ui, &app.sim, selected.as_deref(), out),
-        BottomTab::Results => results::results_tab_ui(ui, &app.sim, out),
-        BottomTab::Compare => compare::compare_tab_ui(ui, &app.sim, selected.as_deref(), out),
+        BottomTab::Scenario => panel::scenario_tab_ui(ui, topology, sim, out),
+        BottomTab::Charts => charts::charts_tab_ui(ui, sim, selected, out),
+        BottomTab::Results => results::results_tab_ui(ui, sim, out),
+        BottomTab::Compare => compare::compare_tab_ui(ui, sim, selected, out),
         BottomTab::Problems | BottomTab::Analysis => {}
     }
 }

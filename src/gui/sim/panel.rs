@@ -9,7 +9,7 @@ use crate::report::format;
 
 use super::super::command::{AppCommand, Edit, Selection};
 use super::super::settings::BottomTab;
-use super::{Phase, SPEEDS, SimCommand, SimState};
+use super::{RunPhase, SPEEDS, SimCommand, SimState};
 
 /// The scenario a run of `index` uses: the file's scenario at `index`, its
 /// first one, or the engine's default (60 s, seed 1) for a file without.
@@ -36,8 +36,8 @@ fn speed_label(speed: f64) -> String {
 /// The run bar under the toolbar.
 pub fn run_bar_ui(ui: &mut Ui, topology: &Topology, sim: &SimState, out: &mut Vec<AppCommand>) {
     let phase = sim.phase();
-    let running = matches!(phase, Some(Phase::Running | Phase::Starting));
-    let paused = matches!(phase, Some(Phase::Paused))
+    let running = matches!(phase, Some(RunPhase::Running | RunPhase::Starting));
+    let paused = matches!(phase, Some(RunPhase::Paused))
         || sim.active.as_ref().is_some_and(|a| a.handle.is_paused());
     ui.horizontal(|ui| {
         let label = ui.label("Scenario");
@@ -152,8 +152,8 @@ fn progress_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
             pace_left
         };
         let state = match &shared.phase {
-            Phase::Starting => "starting".to_owned(),
-            Phase::Paused => "paused".to_owned(),
+            RunPhase::Starting => "starting".to_owned(),
+            RunPhase::Paused => "paused".to_owned(),
             _ if shared.now_s <= 0.0 => "…".to_owned(),
             _ => format!("about {} left", format::duration(eta.max(0.0).ceil())),
         };
@@ -224,7 +224,7 @@ impl SimState {
     pub fn menu_state(&self) -> MenuState {
         let phase = self.phase();
         MenuState {
-            running: matches!(phase, Some(Phase::Running | Phase::Starting)),
+            running: matches!(phase, Some(RunPhase::Running | RunPhase::Starting)),
             active: self.active.is_some(),
             overlay: self.show_overlay,
             animate: self.animate,

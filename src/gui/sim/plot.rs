@@ -48,7 +48,7 @@ pub struct ScalingMark {
 
 /// Windows and moments marked on every chart.
 #[derive(Debug, Clone, Default)]
-pub struct Marks {
+pub struct ChartMarks {
     pub warmup_s: f64,
     pub faults: Vec<FaultMark>,
     pub scaling: Vec<ScalingMark>,
@@ -67,11 +67,11 @@ fn fault_kind(fault: &Fault) -> &'static str {
     }
 }
 
-impl Marks {
+impl ChartMarks {
     /// The marks of a run: the engine's fault windows and scaling events,
     /// plus the scenario's scheduled steps not reached yet (a run in
     /// progress); before the engine reports any, the scenario's faults.
-    pub fn of(scenario: &Scenario, summary: &Summary) -> Marks {
+    pub fn of(scenario: &Scenario, summary: &Summary) -> ChartMarks {
         let duration_s = summary.duration_s;
         let faults = if summary.fault_windows.is_empty() {
             scenario
@@ -143,7 +143,7 @@ impl Marks {
         );
         scaling.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
         scaling.dedup_by(|a, b| a.at_s == b.at_s && a.service == b.service);
-        Marks {
+        ChartMarks {
             warmup_s: scenario.warmup_s,
             faults,
             scaling,
@@ -153,7 +153,13 @@ impl Marks {
 }
 
 /// Draws `charts` in a grid of `columns`, linked on the time axis.
-pub fn charts_grid_ui(ui: &mut Ui, id: &str, charts: Vec<Chart>, marks: &Marks, columns: usize) {
+pub fn charts_grid_ui(
+    ui: &mut Ui,
+    id: &str,
+    charts: Vec<Chart>,
+    marks: &ChartMarks,
+    columns: usize,
+) {
     let link = Id::unique(("sim-charts-link", id));
     let palette = Palette::for_visuals(ui.visuals());
     let columns = columns.max(1);
@@ -226,7 +232,7 @@ fn chart_ui(
     id: (&str, usize),
     link: Id,
     chart: &Chart,
-    marks: &Marks,
+    marks: &ChartMarks,
     palette: &Palette,
     width: f32,
 ) {

@@ -284,15 +284,9 @@ fn ordered(rows: &mut [Vec<Cell>], sort: Sort) {
 /// Errors by cause, named as in the charts' legends and the summary:
 /// `timeout 3 · error 4`.
 fn causes(errors: &ErrorCounts) -> String {
-    let counts = [
-        errors.timeout,
-        errors.rejected,
-        errors.error,
-        errors.circuit_open,
-    ];
-    let parts: Vec<String> = super::charts::CAUSES
+    let parts: Vec<String> = ErrorCounts::CAUSES
         .iter()
-        .zip(counts)
+        .zip(errors.by_cause())
         .filter(|(_, n)| *n > 0)
         .map(|(name, n)| format!("{name} {}", format::count(n)))
         .collect();

@@ -22,7 +22,7 @@ const PUBLISH_EVERY: Duration = Duration::from_millis(80);
 
 /// Where a run is.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
+pub enum RunPhase {
     /// Checking the topology and building the simulation.
     Starting,
     Running,
@@ -35,10 +35,13 @@ pub enum Phase {
     Failed(String),
 }
 
-impl Phase {
+impl RunPhase {
     /// The worker is gone (finished, cancelled or failed).
     pub fn is_over(&self) -> bool {
-        matches!(self, Phase::Finished | Phase::Cancelled | Phase::Failed(_))
+        matches!(
+            self,
+            RunPhase::Finished | RunPhase::Cancelled | RunPhase::Failed(_)
+        )
     }
 }
 
@@ -66,7 +69,7 @@ impl Control {
 /// What the worker tells the UI.
 #[derive(Debug)]
 pub struct Shared {
-    pub phase: Phase,
+    pub phase: RunPhase,
     /// The metrics so far (complete when the phase is `Finished`).
     pub summary: Option<Summary>,
     /// Simulated seconds reached and the run's length.
@@ -102,7 +105,7 @@ impl RunHandle {
             control.steps.store(1, Ordering::Relaxed);
         }
         let shared = Arc::new(Mutex::new(Shared {
-            phase: Phase::Starting,
+            phase: RunPhase::Starting,
             summary: None,
             now_s: 0.0,
             duration_s: scenario.duration_s,
@@ -121,7 +124,7 @@ impl RunHandle {
             Ok(thread) => Some(thread),
             Err(err) => {
                 lock(&shared).phase =
-                    Phase::Failed(format!("cannot start a simulation thread: {err}"));
+                    RunPhase::Failed(format!("cannot start a simulation thread: {err}"));
                 None
             }
         };
@@ -215,7 +218,7 @@ impl Worker {
         match simulation {
             Ok(simulation) => self.drive(simulation),
             Err(message) => {
-                lock(&self.shared).phase = Phase::Failed(message);
+                lock(&self.shared).phase = RunPhase::Failed(message);
                 (self.wake)();
             }
         }
@@ -224,7 +227,7 @@ impl Worker {
     fn drive(&self, mut simulation: Simulation) {
         let slice_s = simulation.bucket_s() / 4.0;
         let bucket_s = simulation.bucket_s();
-        self.publish(&simulation, Phase::Running);
+        self.publish(&simulation, RunPhase::Running);
         let mut last_publish = Instant::now();
         // Real-time pacing: simulated time `origin.1` was reached at wall `origin.0`.
         let mut origin = (Instant::now(), simulation.now_s());
@@ -233,7 +236,7 @@ impl Worker {
         loop {
             if self.control.cancel.load(Ordering::Relaxed) {
                 let summary = simulation.finish(false);
-                self.finish(&simulation, summary, Phase::Cancelled);
+                self.finish(&simulation, summary, RunPhase::Cancelled);
                 return;
             }
             if simulation.is_finished() {
@@ -245,7 +248,7 @@ impl Worker {
                 shared.events = events;
                 shared.busy_wall_s = summary.wall_s;
                 shared.summary = Some(summary);
-                shared.phase = Phase::Finished;
+                shared.phase = RunPhase::Finished;
                 drop(shared);
                 (self.wake)();
                 return;
@@ -260,7 +263,7 @@ impl Worker {
             if paused && !step {
                 if !was_paused {
                     was_paused = true;
-                    self.publish(&simulation, Phase::Paused);
+                    self.publish(&simulation, RunPhase::Paused);
                 }
                 std::thread::park_timeout(Duration::from_millis(100));
                 continue;
@@ -287,17 +290,17 @@ impl Worker {
             }
             simulation.run_until_with_cancel(target_s, &self.control.cancel);
             if step {
-                self.publish(&simulation, Phase::Paused);
+                self.publish(&simulation, RunPhase::Paused);
                 last_publish = Instant::now();
             } else if last_publish.elapsed() >= PUBLISH_EVERY {
-                self.publish(&simulation, Phase::Running);
+                self.publish(&simulation, RunPhase::Running);
                 last_publish = Instant::now();
             }
         }
     }
 
     /// Refreshes the shared summary (appending new buckets) and wakes the UI.
-    fn publish(&self, simulation: &Simulation, phase: Phase) {
+    fn publish(&self, simulation: &Simulation, phase: RunPhase) {
         let mut shared = lock(&self.shared);
         match &mut shared.summary {
             Some(summary) => simulation.snapshot_into(summary),
@@ -312,7 +315,7 @@ impl Worker {
         (self.wake)();
     }
 
-    fn finish(&self, simulation: &Simulation, summary: Summary, phase: Phase) {
+    fn finish(&self, simulation: &Simulation, summary: Summary, phase: RunPhase) {
         let mut shared = lock(&self.shared);
         shared.now_s = simulation.now_s();
         shared.events = simulation.events();

@@ -2,14 +2,11 @@
 //! from the median and p99 when it describes the samples well (by the
 //! Kolmogorov–Smirnov distance), otherwise the samples themselves.
 
-use crate::model::Distribution;
+use crate::model::{Distribution, lognormal_sigma};
 
 /// Fewer samples than this are kept as they are: a median and a p99 of a
 /// handful of values say little.
 pub const MIN_SAMPLES_FOR_LOGNORMAL: usize = 10;
-
-/// z of the 99th percentile of the standard normal distribution.
-const Z99: f64 = 2.326_347_874_040_840_8;
 
 /// The fitted distribution and a sentence saying why it was chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +122,7 @@ fn empirical(sorted: &[f64], max_samples: usize, why: String) -> Fit {
 /// with this median and p99.
 pub fn ks_distance(sorted: &[f64], median: f64, p99: f64) -> f64 {
     let mu = median.ln();
-    let sigma = (p99 / median).ln() / Z99;
+    let sigma = lognormal_sigma(median, p99);
     let n = sorted.len() as f64;
     sorted
         .iter()
@@ -167,7 +164,7 @@ mod tests {
     #[test]
     fn normal_cdf_values() {
         assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
-        assert!((normal_cdf(Z99) - 0.99).abs() < 1e-6);
+        assert!((normal_cdf(crate::model::Z_99) - 0.99).abs() < 1e-6);
         assert!((normal_cdf(-1.0) - 0.158_655_25).abs() < 1e-6);
     }
 

@@ -185,12 +185,7 @@ fn check_start(ctx: &mut Ctx, place: &Place, at_s: f64, duration: f64) {
 fn check_load_change(ctx: &mut Ctx, place: &Place, change: &LoadChange, duration: f64) {
     check_start(ctx, place, change.at_s, duration);
     let kind = change.effective_kind();
-    let kind_name = match kind {
-        LoadKind::Step => "step",
-        LoadKind::Ramp => "ramp",
-        LoadKind::Spike => "spike",
-        LoadKind::Diurnal => "diurnal",
-    };
+    let kind_name = kind.name();
     let fields = [
         ("multiplier", change.multiplier, kind != LoadKind::Diurnal),
         ("ramp_s", change.ramp_s, kind == LoadKind::Ramp),
