@@ -91,13 +91,13 @@ fn a_cycle_closing_a_200000_deep_chain_is_reported_without_overflow() {
         // The last `b` calls the first `a`: one cycle through every operation.
         let services = model::limits::MAX_SERVICES;
         let text = chain_topology(services).replacen(
-            &format!("{{\"name\": \"b\", \"service_time\": {{\"dist\": \"constant\", \"ms\": 0.001}}}}]}}"),
+            "{\"name\": \"b\", \"service_time\": {\"dist\": \"constant\", \"ms\": 0.001}}]}",
             "{\"name\": \"b\", \"service_time\": {\"dist\": \"constant\", \"ms\": 0.001}, \"calls\": [{\"to\": \"s0\", \"operation\": \"a\"}]}]}",
             1,
         );
-        let error = model::load_checked_str(&text, "ring.json")
-            .err()
-            .expect("a ring of calls is refused");
+        let Err(error) = model::load_checked_str(&text, "ring.json") else {
+            panic!("a ring of calls is refused");
+        };
         assert!(error.to_string().contains("call cycle"), "{error}");
     });
 }
