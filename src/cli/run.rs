@@ -96,7 +96,7 @@ pub struct RunArgs {
     pub json: Option<PathBuf>,
     /// Stop the run as `diverged` when more than N requests are in progress
     /// in all services together (guards memory when the load outgrows the
-    /// system; about 125 bytes each).
+    /// system; 70 to 125 bytes each).
     #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_MAX_IN_FLIGHT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_in_flight: usize,

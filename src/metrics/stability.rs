@@ -113,7 +113,7 @@ impl Stability {
         };
         let from = s
             .unstable_from_s
-            .map(|t| format!(" from t = {}", seconds(t)))
+            .map(|t| format!(" from t = {} s", seconds(t)))
             .unwrap_or_default();
         let mut line = if summary.status == RunStatus::Diverged {
             format!(

@@ -30,10 +30,10 @@ pub use crate::model::limits::MAX_BUCKETS;
 const CANCEL_CHECK_EVENTS: u64 = 1 << 14;
 
 /// Default budget of requests in progress (visits, all services together)
-/// past which a run stops as `diverged`. A visit in flight costs about
-/// 125 bytes with its queue slot and events (measured: 2.3 million of them
-/// in a 287 MB process), so a run stays under about 1 GB at four million
-/// even when each holds a call record and a timer too.
+/// past which a run stops as `diverged`. A visit in flight costs 70 to
+/// 125 bytes with its queue slot, events, call record and timer (measured:
+/// four million queued ones in a 280 MB process; 2.3 million waiting on
+/// calls in a 287 MB one), so a run stays under about 1 GB.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4_000_000;
 
 /// Hot per-service state: changes at every request.
