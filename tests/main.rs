@@ -16,4 +16,5 @@ mod import;
 mod report;
 mod resilience;
 mod robustness;
+mod stability;
 mod validation;

@@ -3,6 +3,7 @@
 
 use archsim::model;
 
+mod deep;
 mod limits;
 mod outputs;
 

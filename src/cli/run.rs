@@ -94,6 +94,12 @@ pub struct RunArgs {
     /// Write the JSON summary to PATH, or to stdout with `-` (then no table is printed).
     #[arg(long, value_name = "PATH|-")]
     pub json: Option<PathBuf>,
+    /// Stop the run as `diverged` when more than N requests are in progress
+    /// in all services together (guards memory when the load outgrows the
+    /// system; 70 to 125 bytes each).
+    #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_MAX_IN_FLIGHT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_in_flight: usize,
 }
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -147,12 +153,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
 
+    sim.set_max_in_flight(args.max_in_flight);
+
     install_ctrl_c();
     CANCEL.store(false, Ordering::SeqCst);
     let completed = run_with_progress(&mut sim);
     let summary = sim.into_summary(completed);
     for warning in &summary.warnings {
         super::eprint_line(format_args!("warning: {warning}"));
+    }
+    // The table starts with this line; JSON on stdout has no table.
+    if let Some(line) = crate::metrics::Stability::headline(&summary)
+        && args.json.as_ref().is_some_and(|p| p.as_os_str() == "-")
+    {
+        super::eprint_line(format_args!("{line}"));
     }
 
     match &args.json {
@@ -233,6 +247,16 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     text::table("", headers, &Align::name_then_figures(headers.len()), rows)
 }
 
+/// Share of the offered requests answered successfully: unlike
+/// `success_ratio`, requests still in flight at the end count against it.
+fn answered_ratio(e: &crate::metrics::EntrySummary) -> f64 {
+    if e.in_flight == 0 || e.offered == 0 {
+        e.success_ratio
+    } else {
+        e.completed as f64 / e.offered as f64
+    }
+}
+
 /// The human-readable summary printed by `archsim run`.
 pub fn summary_table(summary: &Summary) -> String {
     let mut out = String::new();
@@ -240,7 +264,11 @@ pub fn summary_table(summary: &Summary) -> String {
         RunStatus::Complete => String::new(),
         RunStatus::Running => " (running)".to_owned(),
         RunStatus::Cancelled => format!(" (CANCELLED at {:.1} s)", summary.simulated_s),
+        RunStatus::Diverged => format!(" (DIVERGED at {:.1} s)", summary.simulated_s),
     };
+    if let Some(line) = crate::metrics::Stability::headline(summary) {
+        out.push_str(&format!("{}\n", line));
+    }
     out.push_str(&format!(
         "{} — scenario \"{}\", seed {}, {} s (warm-up {} s){status}\n",
         escape::terminal(&summary.topology),
@@ -269,8 +297,10 @@ pub fn summary_table(summary: &Summary) -> String {
                 e.offered.to_string(),
                 e.completed.to_string(),
                 e.failed.to_string(),
+                e.in_flight.to_string(),
                 format!("{:.1}", e.throughput_rps),
-                format!("{:.2}%", e.success_ratio * 100.0),
+                // Requests still in flight count as not (yet) successful.
+                format!("{:.2}%", answered_ratio(e) * 100.0),
                 ms(e.latency_ms.mean),
                 ms(e.latency_ms.p50),
                 ms(e.latency_ms.p95),
@@ -281,7 +311,17 @@ pub fn summary_table(summary: &Summary) -> String {
         .collect();
     out.push_str(&table(
         &[
-            "entry", "offered", "ok", "failed", "ok/s", "success", "mean", "p50", "p95", "p99",
+            "entry",
+            "offered",
+            "ok",
+            "failed",
+            "in flight",
+            "ok/s",
+            "success",
+            "mean",
+            "p50",
+            "p95",
+            "p99",
             "max",
         ],
         &rows,

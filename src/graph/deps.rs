@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use petgraph::algo::{condensation, tarjan_scc, toposort};
+use petgraph::algo::{condensation, kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -37,7 +37,8 @@ pub fn dependency_graph(dag: &OpDag, services: usize, share: &[f64]) -> DiGraph<
 /// services (or a service calling itself), with one shortest cycle through
 /// its first member, e.g. `[a, b, a]`.
 pub fn cycles(graph: &DiGraph<usize, f64>) -> Vec<(Vec<usize>, Vec<usize>)> {
-    let mut found: Vec<(Vec<usize>, Vec<usize>)> = tarjan_scc(graph)
+    // Kosaraju iterates; petgraph's Tarjan recurses per node of a chain.
+    let mut found: Vec<(Vec<usize>, Vec<usize>)> = kosaraju_scc(graph)
         .into_iter()
         .filter_map(|scc| {
             let mut members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();

@@ -4,7 +4,9 @@
 //! the bounded-memory percentile estimator the engine records into.
 
 mod histogram;
+mod stability;
 mod summary;
 
 pub use histogram::{BucketedHistogram, Count, LatencyHistogram};
+pub use stability::Stability;
 pub use summary::*;

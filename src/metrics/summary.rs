@@ -23,6 +23,10 @@ pub enum RunStatus {
     Running,
     /// The run was stopped early (Ctrl-C, or the GUI's stop button).
     Cancelled,
+    /// The engine stopped the run at `simulated_s` because the requests in
+    /// flight passed its budget (`--max-in-flight`): the system could not
+    /// keep up and would have grown without end.
+    Diverged,
 }
 
 /// The summary of one run. Two summaries are equal when their contents are:
@@ -47,6 +51,10 @@ pub struct Summary {
     /// Extra: simulated time reached, in seconds (`duration_s` when complete).
     #[serde(default)]
     pub simulated_s: f64,
+    /// Extra: whether the system kept up with its load (see
+    /// [`Stability`](super::Stability)).
+    #[serde(default)]
+    pub stability: super::Stability,
     pub entrypoints: Vec<EntrySummary>,
     pub services: Vec<ServiceSummary>,
     /// Extra: traffic on each caller→callee edge.
@@ -89,6 +97,7 @@ impl PartialEq for Summary {
             wall_s,
             status,
             simulated_s,
+            stability,
             entrypoints,
             services,
             edges,
@@ -107,6 +116,7 @@ impl PartialEq for Summary {
             && *wall_s == other.wall_s
             && *status == other.status
             && *simulated_s == other.simulated_s
+            && *stability == other.stability
             && *entrypoints == other.entrypoints
             && *services == other.services
             && *edges == other.edges
@@ -357,6 +367,10 @@ pub struct TimeSeries {
     /// Extra: calls per bucket on each caller→callee edge.
     #[serde(default)]
     pub edges: Vec<EdgeSeries>,
+    /// Extra: requests in progress in all services at the end of each
+    /// bucket (the backlog the stability verdict follows).
+    #[serde(default)]
+    pub in_flight: Vec<u64>,
 }
 
 /// One service's series (counts by the time they happened).

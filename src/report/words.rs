@@ -216,6 +216,10 @@ pub fn setup(topology: &Topology, run: &Run) -> Vec<Line> {
     let scenario = &run.scenario;
     let summary = &run.summary;
     let mut lines = Vec::new();
+    // An unstable or diverged run says so before anything else.
+    if let Some(headline) = crate::metrics::Stability::headline(summary) {
+        lines.push(vec![Span::Bad(headline)]);
+    }
     let mut timing = format!(
         "Runs {} of simulated time with seed {}",
         duration(summary.duration_s),
@@ -232,7 +236,10 @@ pub fn setup(topology: &Topology, run: &Run) -> Vec<Line> {
         duration(summary.timeseries.bucket_s)
     ));
     lines.push(vec![text(timing)]);
-    if summary.status != crate::metrics::RunStatus::Complete {
+    if matches!(
+        summary.status,
+        crate::metrics::RunStatus::Cancelled | crate::metrics::RunStatus::Running
+    ) {
         lines.push(vec![Span::Bad(format!(
             "The run was stopped early, at {}; the figures cover the time simulated.",
             duration(summary.simulated_s)

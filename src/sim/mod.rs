@@ -32,7 +32,7 @@ mod stats;
 mod summary;
 
 pub use dist::{DistError, Sampler};
-pub use engine::{MAX_BUCKETS, Simulation};
+pub use engine::{DEFAULT_MAX_IN_FLIGHT, MAX_BUCKETS, Simulation};
 pub use load::{ArrivalProcess, LoadProfile, LoadProfileError};
 pub use resilience::BreakerState;
 pub use stats::{EdgeLive, LiveState, ServiceLive};

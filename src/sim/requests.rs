@@ -182,6 +182,11 @@ impl Simulation {
             self.visits[index as usize] = visit;
             index
         } else {
+            // The pool grows only when every visit is in use: its size is
+            // the number in flight.
+            if self.visits.len() >= self.max_in_flight && self.diverged_at_s.is_none() {
+                self.diverged_at_s = Some(self.now);
+            }
             self.visits.push(visit);
             (self.visits.len() - 1) as u32
         }

@@ -324,6 +324,7 @@ impl Simulation {
         self.flush_samples();
         let len_s = end_s - start_s;
         self.series_t_s.push(start_s);
+        self.series_in_flight.push(self.visits_in_flight() as u64);
         for (i, state) in self.services.iter_mut().enumerate() {
             state.integrate(end_s);
             let areas = state.areas;

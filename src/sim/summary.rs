@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metrics::{
     EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, LatencyMs, ResponseMs, RunId,
-    RunStatus, ServiceSeries, ServiceSummary, Summary, TimeSeries, WaitMs,
+    RunStatus, ServiceSeries, ServiceSummary, Stability, Summary, TimeSeries, WaitMs,
 };
 
 use super::engine::{Simulation, VisitState};
@@ -193,7 +193,9 @@ impl Simulation {
     /// this simulation, its time series are extended rather than copied, so
     /// this costs O(services + new buckets); any other summary is replaced.
     pub fn snapshot_into(&self, summary: &mut Summary) {
-        let status = if self.is_finished() {
+        let status = if self.diverged_at_s.is_some() {
+            RunStatus::Diverged
+        } else if self.is_finished() {
             RunStatus::Complete
         } else {
             RunStatus::Running
@@ -217,6 +219,7 @@ impl Simulation {
         let timeseries = TimeSeries {
             bucket_s: self.bucket_s,
             t_s: std::mem::take(&mut self.series_t_s),
+            in_flight: std::mem::take(&mut self.series_in_flight),
             services: self
                 .plan
                 .services
@@ -249,7 +252,9 @@ impl Simulation {
     }
 
     fn final_status(&self, completed: bool) -> RunStatus {
-        if completed && self.is_finished() {
+        if self.diverged_at_s.is_some() {
+            RunStatus::Diverged
+        } else if completed && self.is_finished() {
             RunStatus::Complete
         } else {
             RunStatus::Cancelled
@@ -294,6 +299,7 @@ impl Simulation {
             wall_s: 0.0,
             status: RunStatus::Running,
             simulated_s: 0.0,
+            stability: Stability::default(),
             entrypoints: Vec::new(),
             services: Vec::new(),
             edges: Vec::new(),
@@ -436,6 +442,7 @@ impl Simulation {
 
         let ts = &mut out.timeseries;
         extend(&mut ts.t_s, &self.series_t_s);
+        extend(&mut ts.in_flight, &self.series_in_flight);
         // The series of the unstaged buckets, then the staged rows.
         for ((_, to), from) in ts.services.iter_mut().zip(&self.service_series) {
             extend_service(to, from);
@@ -455,6 +462,17 @@ impl Simulation {
             services,
         );
         extend_edges(ts.edges.iter_mut(), &self.edge_rows, first, edges);
+
+        let offered_rps = out.entrypoints.iter().map(|e| e.offered_rps).sum();
+        let ts = &out.timeseries;
+        out.stability = Stability::of(
+            &ts.t_s,
+            ts.bucket_s,
+            &ts.in_flight,
+            self.warmup_s,
+            offered_rps,
+            self.diverged_at_s,
+        );
     }
 
     /// Time series with every key and no buckets yet.
@@ -462,6 +480,7 @@ impl Simulation {
         TimeSeries {
             bucket_s: self.bucket_s,
             t_s: Vec::with_capacity(self.bucket_count),
+            in_flight: Vec::with_capacity(self.bucket_count),
             services: self
                 .plan
                 .services

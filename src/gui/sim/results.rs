@@ -301,6 +301,14 @@ fn causes(errors: &ErrorCounts) -> String {
 pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
     let shown = sim.with_shown(|run| {
         let palette = Palette::for_visuals(ui.visuals());
+        // An unstable or diverged run says so before anything else.
+        if let Some(headline) = crate::metrics::Stability::headline(run.summary) {
+            ui.label(
+                egui::RichText::new(format!("⚠ {headline}"))
+                    .strong()
+                    .color(palette.bad),
+            );
+        }
         ui.horizontal(|ui| {
             ui.strong(run.name);
             let s = run.summary;
@@ -311,6 +319,7 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
                     crate::metrics::RunStatus::Cancelled => " (stopped early)",
                     crate::metrics::RunStatus::Running => " so far",
                     crate::metrics::RunStatus::Complete => "",
+                    crate::metrics::RunStatus::Diverged => " (stopped: diverged)",
                 },
                 format::count(s.events),
                 format::fixed(s.wall_s, 2)

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::super::diagnostic::Place;
@@ -121,7 +121,9 @@ impl OpGraph {
 
 /// Reports every cycle of calls between operations, naming it.
 pub(super) fn check_cycles(ctx: &mut Ctx, graph: &OpGraph) {
-    let mut components: Vec<Vec<usize>> = tarjan_scc(&graph.petgraph())
+    // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per node of a
+    // chain and overflows the stack on deep call chains; this one iterates.
+    let mut components: Vec<Vec<usize>> = kosaraju_scc(&graph.petgraph())
         .into_iter()
         .map(|scc| {
             let mut nodes: Vec<usize> = scc.into_iter().map(NodeIndex::index).collect();
