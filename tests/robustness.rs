@@ -6,6 +6,7 @@ use archsim::model;
 mod deep;
 mod limits;
 mod outputs;
+mod scale;
 
 /// A tiny deterministic generator for the mutation tests.
 struct Lcg(u64);
