@@ -75,7 +75,11 @@ fn a_call_chain_200000_operations_deep_does_not_overflow_a_2mb_stack() {
             entry.completed > 0,
             "no request went down the chain and back"
         );
-        for kind in [ExportKind::GraphDot, ExportKind::GraphMermaid] {
+        for kind in [
+            ExportKind::GraphDot,
+            ExportKind::GraphMermaid,
+            ExportKind::GraphSvg,
+        ] {
             let bytes = render_graph(&checked, kind).expect("export");
             assert!(
                 bytes.len() > model::limits::MAX_SERVICES,
