@@ -105,6 +105,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
     let checked = match model::load_checked_file(&args.file) {
         Ok(checked) => checked,
+        Err(error @ model::LoadError::Io { .. }) => bail!("{error}"),
         Err(error) => {
             for diagnostic in error.diagnostics() {
                 eprintln!("{}", diagnostic.render(error.origin()));
