@@ -130,6 +130,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let checked = match model::load_checked_file(&args.file) {
         Ok(checked) => checked,
+        Err(error @ model::LoadError::Io { .. }) => bail!("{error}"),
         Err(error) => {
             for diagnostic in error.diagnostics() {
                 super::eprint_line(diagnostic.render(error.origin()));

@@ -19,6 +19,7 @@ pub struct ValidateArgs {
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut invalid = 0usize;
+    let mut unread = 0usize;
     for path in &args.files {
         let shown = path.display().to_string();
         match model::load_checked_file(path) {
@@ -45,6 +46,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     ))?;
                 }
             }
+            // A file that could not be read says so once; it is not "invalid".
+            Err(error @ model::LoadError::Io { .. }) => {
+                unread += 1;
+                super::eprint_line(&error);
+            }
             Err(error) => {
                 invalid += 1;
                 let diagnostics = error.diagnostics();
@@ -52,19 +58,28 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     super::eprint_line(diagnostic.render(error.origin()));
                 }
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                super::eprint_line(format_args!(
-                    "{shown}: invalid: {errors} error{}",
-                    if errors == 1 { "" } else { "s" }
-                ));
+                super::eprint_line(format_args!("{shown}: invalid: {}", plural(errors, "error", "errors")));
             }
         }
     }
-    if invalid > 0 {
-        if args.files.len() > 1 {
-            super::eprint_line(format_args!(
-                "{invalid} of {} files are invalid",
-                args.files.len()
-            ));
+    if invalid + unread > 0 {
+        let files = args.files.len();
+        if files > 1 {
+            let mut parts = Vec::new();
+            if invalid > 0 {
+                parts.push(format!(
+                    "{invalid} of {files} files {}",
+                    if invalid == 1 {
+                        "is invalid"
+                    } else {
+                        "are invalid"
+                    }
+                ));
+            }
+            if unread > 0 {
+                parts.push(format!("{unread} of {files} could not be read"));
+            }
+            super::eprint_line(parts.join("; "));
         }
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
@@ -83,10 +98,20 @@ pub(super) fn open_checked(path: &Path) -> Option<Checked> {
             Some(checked)
         }
         Err(error) => {
-            for diagnostic in error.diagnostics() {
-                super::eprint_line(diagnostic.render(error.origin()));
-            }
+            print_load_error(&error);
             None
         }
+    }
+}
+
+/// Prints why a file did not load: a read error as one line, otherwise
+/// every problem located in the file.
+pub(super) fn print_load_error(error: &model::LoadError) {
+    if let model::LoadError::Io { .. } = error {
+        super::eprint_line(error);
+        return;
+    }
+    for diagnostic in error.diagnostics() {
+        super::eprint_line(diagnostic.render(error.origin()));
     }
 }

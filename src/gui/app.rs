@@ -317,6 +317,7 @@ impl App {
             theme::install_fonts(&ctx);
         }
         self.poll_background();
+        self.track_document();
         if let Some(message) = self.sim.poll() {
             self.set_status(message, false);
         }
@@ -543,18 +544,8 @@ impl App {
     }
 
     fn bottom_ui(&mut self, ui: &mut Ui, out: &mut Vec<AppCommand>) {
-        let problems = self.problems();
-        let errors = problems.iter().filter(|p| p.error).count();
-        let warnings = problems.len() - errors;
         ui.horizontal(|ui| {
-            let mut problems_title = format!(
-                "Problems ({errors} error{}, {warnings} warning{})",
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" }
-            );
-            if self.open_failure.is_some() {
-                problems_title = format!("⚠ {problems_title} — a file did not open");
-            }
+            let problems_title = problems::tab_title(self.problems(), self.open_failure.as_ref());
             if ui
                 .selectable_label(
                     self.settings.bottom_tab == BottomTab::Problems,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use egui::{RichText, Ui};
 
 use crate::model::{Checked, Diagnostic, LoadError, Topology};
+use crate::report::words::plural;
 
 use super::command::{AppCommand, Selection};
 
@@ -99,6 +100,23 @@ pub fn load(path: &Path) -> Result<Topology, OpenFailure> {
     }
 }
 
+/// The title of the Problems tab: every error and warning the tab lists,
+/// those of a file that did not open included.
+pub fn tab_title(problems: &[Problem], failure: Option<&OpenFailure>) -> String {
+    let failed = failure.map_or(&[][..], |f| &f.problems[..]);
+    let errors = problems.iter().chain(failed).filter(|p| p.error).count();
+    let warnings = problems.len() + failed.len() - errors;
+    let counts = format!(
+        "Problems ({}, {})",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    );
+    match failure {
+        Some(_) => format!("⚠ {counts} — a file did not open"),
+        None => counts,
+    }
+}
+
 /// The problems list. `failure` (a file that did not open) comes first.
 pub fn problems_ui(
     ui: &mut Ui,
@@ -134,9 +152,9 @@ pub fn problems_ui(
     let errors = problems.iter().filter(|p| p.error).count();
     let warnings = problems.len() - errors;
     ui.label(format!(
-        "{errors} error{} and {warnings} warning{} in this document. Click one to select what it is about.",
-        if errors == 1 { "" } else { "s" },
-        if warnings == 1 { "" } else { "s" },
+        "{} and {} in this document. Click one to select what it is about.",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
     ));
     list_ui(ui, "document", problems, Some(out));
 }

@@ -211,6 +211,10 @@ fn syntax_error(text: &str, origin: &str, error: &serde_json::Error) -> LoadErro
     };
     if text.trim().is_empty() {
         message = "the file is empty; a topology is a JSON object like {\"name\": \"shop\", \"services\": [...]}".into();
+    } else if let Some(kind) = not_json(text) {
+        message = format!(
+            "{message}: this looks like {kind}, not JSON. A topology file is a JSON object like {{\"name\": \"shop\", \"services\": [...]}}; `archsim import FILE` turns docker-compose files and Kubernetes manifests into one"
+        );
     } else if error.is_eof() {
         message.push_str(
             " (the file ends too early: is it truncated, or is a closing bracket missing?)",
@@ -222,6 +226,53 @@ fn syntax_error(text: &str, origin: &str, error: &serde_json::Error) -> LoadErro
         column: error.column().max(1),
         message,
     }
+}
+
+/// What a text that is not JSON looks like (YAML, TOML, XML or HTML), by
+/// its first line that is not blank or a comment; `None` when it starts
+/// like JSON or like nothing recognisable.
+fn not_json(text: &str) -> Option<String> {
+    let (number, line) = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .find(|(_, l)| !l.is_empty() && !l.starts_with('#'))?;
+    let quoted: String = line.chars().take(40).collect();
+    let at = format!("`{quoted}` on line {number}");
+    let table = line.len() > 2
+        && line.starts_with('[')
+        && line.ends_with(']')
+        && line[1..].starts_with(|c: char| c.is_alphabetic() || c == '[')
+        && line[1..line.len() - 1]
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
+    if table {
+        return Some(format!("TOML ({at})"));
+    }
+    if line.starts_with('{') || line.starts_with('[') || line.starts_with('"') {
+        return None;
+    }
+    if line.starts_with('<') {
+        let kind = if line.to_ascii_lowercase().contains("html") {
+            "HTML"
+        } else {
+            "XML"
+        };
+        return Some(format!("{kind} ({at})"));
+    }
+    if line == "---" || line.starts_with("- ") {
+        return Some(format!("YAML ({at})"));
+    }
+    if line.contains(" = ") {
+        return Some(format!("TOML ({at})"));
+    }
+    let key = line.split(':').next().unwrap_or_default();
+    let is_key = !key.is_empty()
+        && key.len() < line.len()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    is_key.then(|| format!("YAML ({at})"))
 }
 
 /// Turns the parsed document into a topology, adding every problem to

@@ -19,6 +19,11 @@ pub fn count(value: u64) -> String {
     out
 }
 
+/// A count and its noun, singular for one: `1 failed response`, `2,048 failed responses`.
+pub fn counted(value: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(value), if value == 1 { one } else { many })
+}
+
 /// Decimals shown for a value of this size: 3 significant digits, at most 2
 /// decimals (`0.12`, `1.23`, `12.3`, `123`, `1,234`).
 pub fn decimals(value: f64) -> usize {

@@ -33,6 +33,7 @@ pub mod document;
 pub mod dot;
 pub mod escape;
 mod export;
+pub mod failure;
 pub mod format;
 mod graph_legend;
 pub mod graph_shapes;

@@ -274,7 +274,10 @@ pub fn kpis(topology: &Topology, run: &Run) -> Vec<Kpi> {
         kpis.push(Kpi {
             label: "SLO".to_owned(),
             value: if missed == 0 { "met" } else { "missed" }.to_owned(),
-            detail: format!("{} of {checks} checks failed", missed),
+            detail: format!(
+                "{missed} of {}",
+                format::counted(checks as u64, "check failed", "checks failed")
+            ),
             tone: if missed == 0 { Tone::Good } else { Tone::Bad },
         });
     }
@@ -362,8 +365,8 @@ pub fn findings(checked: &Checked, analysis: &Analysis, run: &Run) -> Vec<Line> 
             causes.circuit_open += e.errors.circuit_open;
         }
         let mut line = vec![Span::Bad(format!(
-            "{} requests failed ({} of those answered)",
-            format::count(failed),
+            "{} ({} of those answered)",
+            format::counted(failed, "request failed", "requests failed"),
             format::percent(failed as f64 / (completed + failed) as f64, 2)
         ))];
         line.push(text(format!(": {}.", cause_list(&causes))));
@@ -377,25 +380,31 @@ pub fn findings(checked: &Checked, analysis: &Analysis, run: &Run) -> Vec<Line> 
             line.push(text(" Most failures arise at "));
             line.push(name(first.name.clone()));
             line.push(text(format!(
-                " ({} failed responses).",
-                format::count(first.errors.total())
+                " ({}).",
+                format::counted(first.errors.total(), "failed response", "failed responses")
             )));
         }
         lines.push(line);
+        if let Some(first) = super::failure::first_failure(topology, summary) {
+            lines.push(vec![
+                Span::Bad("First to fail: ".to_owned()),
+                text(first.sentence()),
+            ]);
+        }
     } else if completed > 0 {
         lines.push(vec![text("No request failed.")]);
     }
     let in_flight: u64 = summary.entrypoints.iter().map(|e| e.in_flight).sum();
     if completed > 0 && in_flight as f64 > 0.01 * completed as f64 && in_flight > 10 {
         lines.push(vec![Span::Bad(format!(
-            "{} requests were still unanswered when the run ended: a backlog was building up.",
-            format::count(in_flight)
+            "{} still unanswered when the run ended: a backlog was building up.",
+            format::counted(in_flight, "request was", "requests were")
         ))]);
     }
     lines
 }
 
-/// `4 timeouts, 6 rejected` (causes with a count).
+/// `4 timed out, 1 error, 6 rejected` (causes with a count).
 pub fn cause_list(causes: &crate::metrics::ErrorCounts) -> String {
     let parts: Vec<String> = [
         (causes.timeout, "timed out"),
@@ -405,7 +414,10 @@ pub fn cause_list(causes: &crate::metrics::ErrorCounts) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, label)| format!("{} {label}", format::count(*n)))
+    .map(|(n, label)| match *label {
+        "errors" => format::counted(*n, "error", "errors"),
+        _ => format!("{} {label}", format::count(*n)),
+    })
     .collect();
     if parts.is_empty() {
         "–".to_owned()

@@ -27,13 +27,7 @@ enum Better {
 /// How much worse B is than A for one service (positive = worse), and
 /// the change in words. Errors weigh most, then p99 response, then utilization.
 pub fn service_change(a: &ServiceSummary, b: &ServiceSummary) -> (f64, String) {
-    let error_ratio = |s: &ServiceSummary| {
-        if s.arrivals > 0 {
-            s.errors.total() as f64 / s.arrivals as f64
-        } else {
-            0.0
-        }
-    };
+    let error_ratio = failed_share;
     let d_errors = error_ratio(b) - error_ratio(a);
     let d_p99 = if a.response_ms.p99 > 0.0 {
         (b.response_ms.p99 - a.response_ms.p99) / a.response_ms.p99
@@ -56,6 +50,87 @@ pub fn service_change(a: &ServiceSummary, b: &ServiceSummary) -> (f64, String) {
         "same".to_owned()
     };
     (score, words)
+}
+
+/// How two runs differ apart from the model change being compared, in
+/// sentences: length (a stopped run), scenario, seed, warm-up, file, and
+/// the model itself. Empty when they are like for like but for the model.
+pub fn differences(a: &RunRecord, b: &RunRecord) -> Vec<String> {
+    let (sa, sb) = (&a.summary, &b.summary);
+    let mut list = Vec::new();
+    let reach = |r: &RunRecord| {
+        if r.cancelled() {
+            format!(
+                "was stopped at t = {} s of {} s",
+                format::trim(r.summary.simulated_s),
+                format::trim(r.summary.duration_s)
+            )
+        } else {
+            format!("ran its full {} s", format::trim(r.summary.duration_s))
+        }
+    };
+    if a.cancelled() || b.cancelled() || (sa.simulated_s - sb.simulated_s).abs() > 1e-6 {
+        list.push(format!(
+            "The runs differ in length: A {}, B {}. The figures below are rates and ratios over the time each run covered; a phase one run did not reach (a fault, a load peak) is missing from it.",
+            reach(a),
+            reach(b)
+        ));
+    }
+    if a.scenario.name != b.scenario.name {
+        list.push(format!(
+            "Different scenarios: A ran \"{}\", B \"{}\".",
+            a.scenario.name, b.scenario.name
+        ));
+    }
+    if sa.seed != sb.seed {
+        list.push(format!(
+            "Different seeds (A {}, B {}): part of any difference is chance.",
+            sa.seed, sb.seed
+        ));
+    }
+    if (sa.warmup_s - sb.warmup_s).abs() > 1e-9 {
+        list.push(format!(
+            "Different warm-ups (A {} s, B {} s).",
+            format::trim(sa.warmup_s),
+            format::trim(sb.warmup_s)
+        ));
+    }
+    if a.document != b.document {
+        list.push("The runs are of different documents (another file was opened or imported between them).".to_owned());
+    }
+    let model = super::naming::changes(&a.topology, &a.scenario, &b.topology, &b.scenario);
+    if a.topology != b.topology || !model.is_empty() {
+        let shown: Vec<&str> = model.iter().take(6).map(String::as_str).collect();
+        let more = model.len().saturating_sub(shown.len());
+        list.push(if shown.is_empty() {
+            "The models differ (in the layout only).".to_owned()
+        } else if more > 0 {
+            format!("The models differ: {}, and {more} more.", shown.join(", "))
+        } else {
+            format!("The models differ: {}.", shown.join(", "))
+        });
+    }
+    list
+}
+
+/// Requests per second of the time a run measured (after warm-up, up to
+/// where it got).
+fn per_measured_s(count: u64, summary: &Summary) -> f64 {
+    let measured_s = (summary.simulated_s - summary.warmup_s).max(0.0);
+    if measured_s > 0.0 {
+        count as f64 / measured_s
+    } else {
+        0.0
+    }
+}
+
+/// Failed responses over arrivals of a service.
+fn failed_share(s: &ServiceSummary) -> f64 {
+    if s.arrivals > 0 {
+        (s.errors.total() as f64 / s.arrivals as f64).min(1.0)
+    } else {
+        0.0
+    }
 }
 
 /// The graph coloured by the change from run `a` to run `b` (figures of `b`).
@@ -109,6 +184,7 @@ pub fn overlay(base: &Scene, topology: &Topology, a: &RunRecord, b: &RunRecord) 
             b.name, a.name
         ),
         animated: false,
+        stale: false,
     }
 }
 
@@ -177,15 +253,25 @@ fn runs_list_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
                         );
                     }
                     let shown = sim.shown_index() == Some(i) && sim.active.is_none();
-                    if ui
-                        .selectable_label(shown, &run.name)
+                    let here = sim.is_of_open_document(run);
+                    let label = ui
+                        .add_enabled(here, egui::Button::selectable(shown, &run.name))
                         .on_hover_text(headline(&run.summary))
-                        .clicked()
-                    {
+                        .on_disabled_hover_text(format!(
+                            "{}\nRan on another document: it can be compared, not shown on this graph.",
+                            headline(&run.summary)
+                        ));
+                    if label.clicked() {
                         out.push(SimCommand::ShowRun(i).into());
                     }
                     if run.cancelled() {
-                        ui.weak("(stopped)");
+                        ui.weak(format!(
+                            "(stopped at {} s)",
+                            format::trim(run.summary.simulated_s)
+                        ));
+                    }
+                    if !here {
+                        ui.weak("(other document)");
                     }
                     if ui
                         .small_button("🗑")
@@ -247,6 +333,12 @@ fn comparison_ui(
         .id_salt("sim-compare-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            for difference in differences(a, b) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("⚠").color(palette.warn));
+                    ui.label(difference);
+                });
+            }
             delta_tables_ui(ui, a, b, &palette);
             ui.add_space(6.0);
             let service = selected
@@ -267,7 +359,8 @@ fn comparison_ui(
         });
 }
 
-/// `A → B` with the change, coloured by better or worse.
+/// `A → B` with the change, coloured by better or worse. Ratios (shares
+/// between 0 and 1) change by percentage points, other figures by percent.
 fn delta_cell(
     ui: &mut Ui,
     a: f64,
@@ -276,16 +369,50 @@ fn delta_cell(
     better: Better,
     palette: &Palette,
 ) {
+    delta_cell_kind(ui, a, b, shown, better, false, palette);
+}
+
+fn ratio_cell(
+    ui: &mut Ui,
+    a: f64,
+    b: f64,
+    shown: impl Fn(f64) -> String,
+    better: Better,
+    palette: &Palette,
+) {
+    delta_cell_kind(ui, a, b, shown, better, true, palette);
+}
+
+fn delta_cell_kind(
+    ui: &mut Ui,
+    a: f64,
+    b: f64,
+    shown: impl Fn(f64) -> String,
+    better: Better,
+    ratio: bool,
+    palette: &Palette,
+) {
     let d = b - a;
-    let scale = a.abs().max(b.abs()).max(1e-9);
-    let color = if (d / scale).abs() < 0.01 {
+    let scale = if ratio {
+        1.0
+    } else {
+        a.abs().max(b.abs()).max(1e-9)
+    };
+    let threshold = if ratio { 0.0005 } else { 0.01 };
+    let color = if (d / scale).abs() < threshold {
         None
     } else if (d < 0.0) == (better == Better::Lower) {
         Some(palette.ok)
     } else {
         Some(palette.bad)
     };
-    let change = if a.abs() > 1e-12 {
+    let change = if ratio {
+        if d.abs() >= 0.0005 {
+            format!(" ({:+.1} pt)", d * 100.0)
+        } else {
+            String::new()
+        }
+    } else if a.abs() > 1e-12 {
         format!(" ({:+.0}%)", d / a * 100.0)
     } else {
         String::new()
@@ -309,7 +436,7 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                 "p50 (ms)",
                 "p99 (ms)",
                 "Success",
-                "Failed",
+                "Failed (req/s)",
             ] {
                 ui.label(RichText::new(h).strong());
             }
@@ -343,7 +470,7 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                     Better::Lower,
                     palette,
                 );
-                delta_cell(
+                ratio_cell(
                     ui,
                     ea.success_ratio,
                     eb.success_ratio,
@@ -353,9 +480,9 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                 );
                 delta_cell(
                     ui,
-                    ea.failed as f64,
-                    eb.failed as f64,
-                    |v| format::count(v as u64),
+                    per_measured_s(ea.failed, &a.summary),
+                    per_measured_s(eb.failed, &b.summary),
+                    |v| format::fixed(v, 2),
                     Better::Lower,
                     palette,
                 );
@@ -373,7 +500,7 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                 "Utilization",
                 "Response p99 (ms)",
                 "Queue mean",
-                "Failed",
+                "Failed (% of arrivals)",
                 "Replicas",
             ] {
                 ui.label(RichText::new(h).strong());
@@ -384,7 +511,7 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                     continue;
                 };
                 ui.label(&sb.name);
-                delta_cell(
+                ratio_cell(
                     ui,
                     sa.utilization,
                     sb.utilization,
@@ -408,11 +535,11 @@ fn delta_tables_ui(ui: &mut Ui, a: &RunRecord, b: &RunRecord, palette: &Palette)
                     Better::Lower,
                     palette,
                 );
-                delta_cell(
+                ratio_cell(
                     ui,
-                    sa.errors.total() as f64,
-                    sb.errors.total() as f64,
-                    |v| format::count(v as u64),
+                    failed_share(sa),
+                    failed_share(sb),
+                    |v| format::percent(v, 2),
                     Better::Lower,
                     palette,
                 );

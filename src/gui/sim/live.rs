@@ -25,6 +25,8 @@ pub struct OverlayKey {
     pub buckets: usize,
     pub scrub: Option<usize>,
     pub compare: bool,
+    pub stale: bool,
+    pub paused: bool,
 }
 
 /// The figures of one node in the shown bucket.
@@ -71,6 +73,9 @@ pub struct Overlay {
     pub caption: String,
     /// Dots move along the arrows.
     pub animated: bool,
+    /// The figures are of an earlier version of the model (the caption is
+    /// drawn as a warning).
+    pub stale: bool,
 }
 
 /// The overlay of `run` at bucket `scrub` (the latest closed bucket when
@@ -191,16 +196,7 @@ pub fn overlay(
         edge_errors[e] = nodes[edge.to].as_ref().map_or(0.0, |n| n.error_ratio);
     }
     let t_s = series.t_s[k];
-    let caption = format!(
-        "{} · {} t = {} s",
-        run.name,
-        match (run.live, scrub) {
-            (true, None) => "live,",
-            (false, None) => "end of run,",
-            (_, Some(_)) => "replay,",
-        },
-        trim(t_s)
-    );
+    let caption = caption(run, scrub.map(|_| t_s));
     Some(Overlay {
         scene,
         nodes,
@@ -210,7 +206,31 @@ pub fn overlay(
         bucket_s,
         caption,
         animated: true,
+        stale: run.stale,
     })
+}
+
+/// What the graph shows, in the canvas corner: the run, and whether the
+/// figures are live, paused, replayed, of a stopped run or of an earlier
+/// version of the model.
+pub fn caption(run: &RunView, replay_t_s: Option<f64>) -> String {
+    let s = run.summary;
+    let when = match replay_t_s {
+        Some(t_s) => format!("replay, t = {} s", trim(t_s)),
+        None if run.live && run.paused => format!("paused at t = {} s", trim(s.simulated_s)),
+        None if run.live => format!("live, t = {} s", trim(s.simulated_s)),
+        None if s.status == crate::metrics::RunStatus::Cancelled => format!(
+            "stopped at t = {} s of {} s",
+            trim(s.simulated_s),
+            trim(s.duration_s)
+        ),
+        None => format!("end of run, t = {} s", trim(s.simulated_s)),
+    };
+    let mut caption = format!("{} · {when}", run.name);
+    if run.stale {
+        caption.push_str(" · model edited since: run again to update");
+    }
+    caption
 }
 
 fn trim(value: f64) -> String {
@@ -385,18 +405,28 @@ impl Overlay {
     /// The caption in the canvas corner.
     pub fn paint_caption(&self, painter: &Painter, canvas: Rect, palette: &Palette) {
         let font = FontId::proportional(12.0);
-        let galley = painter.layout_no_wrap(self.caption.clone(), font, palette.node_text);
+        let text_color = if self.stale {
+            palette.warn
+        } else {
+            palette.node_text
+        };
+        let galley = painter.layout_no_wrap(self.caption.clone(), font, text_color);
         let rect = Rect::from_min_size(
             canvas.left_top() + vec2(8.0, 8.0),
             galley.size() + vec2(12.0, 6.0),
         );
+        let border = if self.stale {
+            palette.warn
+        } else {
+            palette.grid
+        };
         painter.rect(
             rect,
             5.0,
             palette.edge_label_bg,
-            Stroke::new(1.0, palette.grid),
+            Stroke::new(1.0, border),
             StrokeKind::Inside,
         );
-        painter.galley(rect.min + vec2(6.0, 3.0), galley, palette.node_text);
+        painter.galley(rect.min + vec2(6.0, 3.0), galley, text_color);
     }
 }

@@ -54,6 +54,8 @@ pub struct RunRecord {
     pub topology: Topology,
     pub scenario: Scenario,
     pub summary: Summary,
+    /// The document it ran on (see [`SimState::track_document`]).
+    pub document: u64,
 }
 
 impl RunRecord {
@@ -70,6 +72,8 @@ pub struct ActiveRun {
     pub scenario: Scenario,
     pub handle: runner::RunHandle,
     pub started: Instant,
+    /// The document it runs on.
+    pub document: u64,
 }
 
 /// How results tables are sorted: column index and direction.
@@ -158,6 +162,12 @@ pub struct SimState {
     pub chart_entry: Option<String>,
     overlay: Option<(live::OverlayKey, Overlay)>,
     next_id: u64,
+    /// The open document (the app's serial for it): results of other
+    /// documents are not shown on it.
+    document: u64,
+    /// The shown run ran on an earlier version of the open document, and
+    /// what that was worked out from: (document, revision, run id).
+    stale: Option<((u64, u64, u64), bool)>,
 }
 
 impl Default for SimState {
@@ -180,6 +190,8 @@ impl Default for SimState {
             chart_entry: None,
             overlay: None,
             next_id: 1,
+            document: 0,
+            stale: None,
         }
     }
 }
@@ -190,7 +202,12 @@ pub struct RunView<'a> {
     pub topology: &'a Topology,
     pub scenario: &'a Scenario,
     pub summary: &'a Summary,
+    /// The run is in progress.
     pub live: bool,
+    /// The run in progress is paused.
+    pub paused: bool,
+    /// The model was edited since the run: its figures are of an earlier version.
+    pub stale: bool,
 }
 
 impl SimState {
@@ -206,20 +223,76 @@ impl SimState {
             .map(|a| a.handle.shared().phase.clone())
     }
 
-    /// Index of the finished run shown, if a finished run is shown.
+    /// The run in progress, when it runs on the open document.
+    fn active_here(&self) -> Option<&ActiveRun> {
+        self.active.as_ref().filter(|a| a.document == self.document)
+    }
+
+    /// Index of the finished run shown, if a finished run is shown: the
+    /// chosen one, else the latest, of the open document only.
     pub fn shown_index(&self) -> Option<usize> {
-        if self.active.is_some() && self.shown.is_none() {
+        if self.active_here().is_some() && self.shown.is_none() {
             return None;
         }
+        let here = |i: &usize| {
+            self.runs
+                .get(*i)
+                .is_some_and(|r| r.document == self.document)
+        };
         self.shown
-            .filter(|&i| i < self.runs.len())
-            .or_else(|| self.runs.len().checked_sub(1))
+            .filter(here)
+            .or_else(|| (0..self.runs.len()).rev().find(here))
+    }
+
+    /// The run ran on the open document (perhaps an earlier version of it).
+    pub fn is_of_open_document(&self, run: &RunRecord) -> bool {
+        run.document == self.document
+    }
+
+    /// The shown run ran on an earlier version of the open document.
+    pub fn shown_is_stale(&self) -> bool {
+        self.stale.is_some_and(|(_, stale)| stale)
+    }
+
+    /// Follows the open document: called every frame with its serial (new
+    /// for each document opened or imported), revision and topology. A new
+    /// document shows no results (a run in progress on the previous one is
+    /// stopped; the session's runs stay in the Compare tab); an edit marks
+    /// the shown results as belonging to an earlier version until the next run.
+    pub fn track_document(&mut self, serial: u64, revision: u64, topology: &Topology) {
+        if serial != self.document {
+            self.document = serial;
+            if let Some(active) = &self.active {
+                active.handle.cancel();
+            }
+            self.shown = None;
+            self.scrub = None;
+            self.overlay = None;
+            self.error = None;
+        }
+        let run_id = match (self.active_here(), self.shown) {
+            (Some(active), None) => Some((active.id, &active.topology)),
+            _ => self
+                .shown_index()
+                .map(|i| (self.runs[i].id, &self.runs[i].topology)),
+        };
+        let Some((run_id, ran)) = run_id else {
+            self.stale = None;
+            return;
+        };
+        let key = (serial, revision, run_id);
+        if self.stale.is_some_and(|(k, _)| k == key) {
+            return;
+        }
+        // Compared once per edit or run shown, not every frame.
+        self.stale = Some((key, ran != topology));
     }
 
     /// Calls `f` with the run shown (the run in progress once it has a
     /// snapshot, else the chosen or latest finished run).
     pub fn with_shown<R>(&self, f: impl FnOnce(&RunView) -> R) -> Option<R> {
-        if let (Some(active), None) = (&self.active, self.shown) {
+        let stale = self.shown_is_stale();
+        if let (Some(active), None) = (self.active_here(), self.shown) {
             let shared = active.handle.shared();
             let summary = shared.summary.as_ref()?;
             return Some(f(&RunView {
@@ -228,6 +301,8 @@ impl SimState {
                 scenario: &active.scenario,
                 summary,
                 live: true,
+                paused: shared.phase == Phase::Paused,
+                stale,
             }));
         }
         let run = &self.runs[self.shown_index()?];
@@ -237,6 +312,8 @@ impl SimState {
             scenario: &run.scenario,
             summary: &run.summary,
             live: false,
+            paused: false,
+            stale,
         }))
     }
 
@@ -273,27 +350,52 @@ impl SimState {
                     crate::report::format::trim(summary.simulated_s),
                     crate::report::format::fixed(summary.wall_s, 2)
                 );
+                let here = active.document == self.document;
                 self.runs.push(RunRecord {
                     id: active.id,
                     name: active.name,
                     topology: active.topology,
                     scenario: active.scenario,
                     summary,
+                    document: active.document,
                 });
+                if !here {
+                    // A run of a document no longer open: kept for Compare only.
+                    return Some(status);
+                }
                 if self.shown.is_none() {
                     self.scrub = None;
                 }
                 let newest = self.runs.len() - 1;
                 self.shown = Some(newest);
-                // The two latest runs are the natural comparison.
-                self.compare_b = Some(newest);
-                self.compare_a = newest.checked_sub(1).or(self.compare_a);
+                self.pair_newest();
                 Some(status)
             }
             (_, None) => {
                 self.error = Some("the run ended without results".to_owned());
                 None
             }
+        }
+    }
+
+    /// Picks the newest run as B and the run before it of the same
+    /// scenario and document as A: like with like. A stopped run is not
+    /// paired on its own; the Compare tab names every difference that remains.
+    fn pair_newest(&mut self) {
+        let Some(newest) = self.runs.len().checked_sub(1) else {
+            return;
+        };
+        let b = &self.runs[newest];
+        if b.cancelled() {
+            return;
+        }
+        let partner = (0..newest).rev().find(|&i| {
+            let a = &self.runs[i];
+            !a.cancelled() && a.document == b.document && a.scenario.name == b.scenario.name
+        });
+        if let Some(a) = partner {
+            self.compare_a = Some(a);
+            self.compare_b = Some(newest);
         }
     }
 
@@ -342,7 +444,7 @@ impl SimState {
                     + self.compare_b.unwrap_or_default() as u64,
                 0,
             )
-        } else if let (Some(active), None) = (&self.active, self.shown) {
+        } else if let (Some(active), None) = (self.active_here(), self.shown) {
             let shared = active.handle.shared();
             (
                 active.id,
@@ -361,6 +463,10 @@ impl SimState {
             buckets,
             scrub: self.scrub,
             compare,
+            stale: self.shown_is_stale(),
+            paused: self
+                .active_here()
+                .is_some_and(|a| a.handle.shared().phase == Phase::Paused),
         })
     }
 
@@ -372,6 +478,12 @@ impl SimState {
 }
 
 impl App {
+    /// Tells the simulation views which document is open (every frame).
+    pub(super) fn track_document(&mut self) {
+        self.sim
+            .track_document(self.doc_serial, self.doc.revision, &self.doc.topology);
+    }
+
     /// Applies a command of the simulation views.
     pub(super) fn apply_sim(&mut self, command: SimCommand) {
         let sim = &mut self.sim;
@@ -404,7 +516,11 @@ impl App {
             }
             SimCommand::Scrub(bucket) => sim.scrub = bucket,
             SimCommand::ShowRun(index) => {
-                if index < sim.runs.len() {
+                if sim
+                    .runs
+                    .get(index)
+                    .is_some_and(|r| sim.is_of_open_document(r))
+                {
                     sim.shown = Some(index);
                     sim.scrub = None;
                 }
@@ -454,6 +570,7 @@ impl App {
 
     /// Starts a run of the chosen scenario on the document as it is now.
     fn start_run(&mut self, paused: bool) {
+        self.track_document();
         let topology = self.doc.topology.clone();
         let scenario = panel::chosen_scenario(&topology, self.sim.scenario_index);
         let previous = self
@@ -491,6 +608,7 @@ impl App {
             scenario,
             handle,
             started: Instant::now(),
+            document: self.doc_serial,
         });
         self.sim.shown = None;
         self.sim.scrub = None;

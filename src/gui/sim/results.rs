@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use egui::{Color32, Id, RichText, Ui};
 
-use crate::metrics::{ErrorCounts, Summary};
-use crate::model::{CallSpec, Topology};
+use crate::metrics::ErrorCounts;
+use crate::report::failure;
 use crate::report::format;
 use crate::report::verdicts;
 
@@ -27,81 +27,6 @@ pub const SERVICE_ROWS_ID: &str = "sim-results-service-rows";
 pub struct Finding {
     pub text: String,
     pub good: Option<bool>,
-}
-
-/// The first service to fail in a run: the earliest bucket where a service
-/// answered with errors (or was saturated, ≥ 95% busy), and among the
-/// services failing in that bucket, the one whose own callees did not fail
-/// there (the origin, not its callers).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FirstFailure {
-    pub service: String,
-    pub t_s: f64,
-    /// Failed responses in that bucket (0 when it was saturation).
-    pub errors: u64,
-    pub saturated: bool,
-}
-
-/// Finds the [`FirstFailure`] of a run.
-pub fn first_failure(topology: &Topology, summary: &Summary) -> Option<FirstFailure> {
-    let series = &summary.timeseries;
-    for (k, t_s) in series.t_s.iter().enumerate() {
-        let failing: Vec<&str> = series
-            .services
-            .iter()
-            .filter(|(_, s)| s.errors.get(k).copied().unwrap_or(0) > 0)
-            .map(|(name, _)| name.as_str())
-            .collect();
-        let saturated: Vec<&str> = series
-            .services
-            .iter()
-            .filter(|(_, s)| s.utilization.get(k).copied().unwrap_or(0.0) >= 0.95)
-            .map(|(name, _)| name.as_str())
-            .collect();
-        let (candidates, is_saturation) = if !failing.is_empty() {
-            (failing, false)
-        } else if !saturated.is_empty() {
-            (saturated, true)
-        } else {
-            continue;
-        };
-        // Walk from the first candidate to a failing callee, while there is one.
-        let mut current = candidates[0];
-        let mut seen = vec![current];
-        while let Some(next) = callees(topology, current)
-            .into_iter()
-            .find(|c| candidates.contains(c) && !seen.contains(c))
-        {
-            seen.push(next);
-            current = next;
-        }
-        let errors = series
-            .services
-            .get(current)
-            .and_then(|s| s.errors.get(k).copied())
-            .unwrap_or(0);
-        return Some(FirstFailure {
-            service: current.to_owned(),
-            t_s: *t_s,
-            errors,
-            saturated: is_saturation,
-        });
-    }
-    None
-}
-
-/// Services that `name` calls directly (any operation).
-fn callees<'a>(topology: &'a Topology, name: &str) -> Vec<&'a str> {
-    let Some(service) = topology.services.iter().find(|s| s.name == name) else {
-        return Vec::new();
-    };
-    service
-        .calls
-        .iter()
-        .chain(service.operations.iter().flat_map(|o| o.calls.iter()))
-        .flat_map(CallSpec::calls)
-        .map(|c| c.to.as_str())
-        .collect()
 }
 
 /// The verdict of a run, in sentences.
@@ -161,31 +86,27 @@ pub fn findings(run: &RunView) -> Vec<Finding> {
             },
         });
     }
-    match first_failure(run.topology, summary) {
-        Some(f) if f.saturated => list.push(Finding {
-            text: format!(
-                "First to fail: {} was saturated (95% busy or more) at t = {} s; no request failed before.",
-                f.service,
-                format::trim(f.t_s)
-            ),
-            good: Some(false),
-        }),
+    match failure::first_failure(run.topology, summary) {
         Some(f) => {
-            let causes = summary.service(&f.service).map(|s| verdicts::cause_list(&s.errors)).unwrap_or_default();
+            let mut text = format!("First to fail: {}", f.sentence());
+            if !f.saturated
+                && let Some(s) = summary.service(&f.service)
+            {
+                text.push_str(&format!(
+                    " Over the run: {}.",
+                    verdicts::cause_list(&s.errors)
+                ));
+            }
             list.push(Finding {
-                text: format!(
-                    "First to fail: {} at t = {} s ({} failed responses in that {} bucket; over the run: {}).",
-                    f.service,
-                    format::trim(f.t_s),
-                    format::count(f.errors),
-                    format::duration(summary.timeseries.bucket_s),
-                    causes
-                ),
+                text,
                 good: Some(false),
             });
         }
         None => list.push(Finding {
-            text: "No service failed a request or saturated.".to_owned(),
+            text: format!(
+                "No service failed requests or was saturated for {} or longer.",
+                format::duration(failure::SUSTAINED_S)
+            ),
             good: Some(true),
         }),
     }
@@ -200,8 +121,8 @@ pub fn findings(run: &RunView) -> Vec<Finding> {
     if in_flight > 10 && in_flight as f64 > 0.01 * completed as f64 {
         list.push(Finding {
             text: format!(
-                "{} requests were still unanswered at the end: a backlog was building up.",
-                format::count(in_flight)
+                "{} still unanswered at the end: a backlog was building up.",
+                format::counted(in_flight, "request was", "requests were")
             ),
             good: Some(false),
         });
@@ -313,18 +234,34 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
             ui.strong(run.name);
             let s = run.summary;
             ui.weak(format!(
-                "{} s simulated{} · {} events computed in {} s",
-                format::trim(s.simulated_s),
+                "{} · {} events computed in {} s",
                 match s.status {
-                    crate::metrics::RunStatus::Cancelled => " (stopped early)",
-                    crate::metrics::RunStatus::Running => " so far",
-                    crate::metrics::RunStatus::Complete => "",
-                    crate::metrics::RunStatus::Diverged => " (stopped: diverged)",
+                    crate::metrics::RunStatus::Cancelled => format!(
+                        "stopped at t = {} s of {} s: the figures cover that part only",
+                        format::trim(s.simulated_s),
+                        format::trim(s.duration_s)
+                    ),
+                    crate::metrics::RunStatus::Running =>
+                        format!("{} s simulated so far", format::trim(s.simulated_s)),
+                    crate::metrics::RunStatus::Complete =>
+                        format!("{} s simulated", format::trim(s.simulated_s)),
+                    crate::metrics::RunStatus::Diverged => format!(
+                        "stopped at t = {} s: diverged (too many requests in flight)",
+                        format::trim(s.simulated_s)
+                    ),
                 },
                 format::count(s.events),
                 format::fixed(s.wall_s, 2)
             ));
         });
+        if run.stale {
+            ui.label(
+                RichText::new(
+                    "⚠ The model was edited since this run: these results are of the earlier version. Run again to see the effect of the change.",
+                )
+                .color(palette.warn),
+            );
+        }
         let key = run_key(run, Sort::default());
         let found = ui.data(|d| d.get_temp::<(Id, Arc<Vec<Finding>>)>(Id::unique("sim-findings")));
         let found = match found.filter(|(k, _)| *k == key) {
@@ -359,7 +296,10 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
             });
     });
     if shown.is_none() {
-        ui.weak("No run yet. Press ▶ Run (F5): the verdict and the tables of entries and services appear here.");
+        ui.weak("No run of this document yet. Press ▶ Run (F5): the verdict and the tables of entries and services appear here.");
+        if !sim.runs.is_empty() {
+            ui.weak("Runs of other documents stay in the Compare tab.");
+        }
     }
 }
 
