@@ -71,7 +71,7 @@ fn validate_reports_every_problem_with_its_position_and_exits_1() {
         "{err}"
     );
     assert!(err.contains("invalid: 2 errors"), "{err}");
-    assert!(err.contains("1 of 2 files are invalid"), "{err}");
+    assert!(err.contains("1 of 2 files is invalid"), "{err}");
     assert!(stdout(&output).contains("three-tier.json: ok"));
 }
 
@@ -98,6 +98,31 @@ fn validate_reports_syntax_errors_and_missing_files() {
         "{}",
         stderr(&output)
     );
+    // A file that cannot be read is not called invalid.
+    assert!(!stderr(&output).contains("invalid"), "{}", stderr(&output));
+
+    // A compose file given to validate is recognised as YAML, with the way out.
+    let yaml = write_temp(
+        &dir,
+        "compose.json",
+        "# a compose file\nservices:\n  web:\n    image: nginx\n",
+    );
+    let output = archsim(&["validate", path_str(&yaml)]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("this looks like YAML"), "{text}");
+    assert!(text.contains("archsim import"), "{text}");
+    let toml = write_temp(&dir, "c.json", "[package]\nname = \"x\"\n");
+    let text = stderr(&archsim(&["validate", path_str(&toml)]));
+    assert!(text.contains("this looks like TOML"), "{text}");
+
+    // Of two files, one invalid: said in the singular.
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/shop.json");
+    let output = archsim(&["validate", path_str(&good), path_str(&yaml)]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("1 of 2 files is invalid"), "{text}");
+    assert!(text.contains("invalid: 1 error\n"), "{text}");
 
     let binary = dir.path().join("binary.json");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).expect("writes");

@@ -443,3 +443,111 @@ fn an_open_circuit_breaker_shows_on_its_edge_and_callee() {
     assert!(overlay.edge_breaker_open.iter().all(|open| !*open));
     assert!(!live_node(harness.state(), "db").breaker_open);
 }
+
+/// The caption of the graph's figures.
+fn caption(app: &App) -> String {
+    app.sim
+        .overlay()
+        .map(|o| o.caption.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_new_document_starts_with_no_results_and_a_finished_run_is_not_live() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+    harness.step();
+    let shown = caption(harness.state());
+    assert!(shown.contains("end of run"), "{shown}");
+    assert!(!shown.contains("live"), "{shown}");
+    assert!(harness.state().sim.with_shown(|_| ()).is_some());
+
+    // Another file: none of the previous document's figures on it.
+    open(&mut harness, &scenario("shop.json"));
+    harness.step();
+    let app = harness.state();
+    assert!(app.sim.with_shown(|_| ()).is_none());
+    assert!(app.sim.shown_index().is_none());
+    assert!(app.sim.overlay().is_none(), "{:?}", caption(app));
+    // The run is kept for the Compare tab.
+    assert_eq!(app.sim.runs.len(), 1);
+    assert!(!app.sim.is_of_open_document(&app.sim.runs[0]));
+}
+
+#[test]
+fn an_edit_marks_the_shown_results_as_of_an_earlier_version_until_the_next_run() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+    assert!(!harness.state().sim.shown_is_stale());
+
+    let index = harness
+        .state()
+        .doc
+        .topology
+        .services
+        .iter()
+        .position(|s| s.name == "db")
+        .unwrap();
+    let mut db = harness.state().doc.topology.services[index].clone();
+    db.workers += 1;
+    harness
+        .state_mut()
+        .apply(AppCommand::edit(Edit::SetService {
+            index,
+            service: Box::new(db),
+        }));
+    harness.step();
+    harness.step();
+    assert!(harness.state().sim.shown_is_stale());
+    let shown = caption(harness.state());
+    assert!(shown.contains("model edited since"), "{shown}");
+    show_tab(&mut harness, BottomTab::Results);
+    harness.get_by_label_contains("The model was edited since this run");
+
+    // Undo brings the model back to what ran: no longer stale.
+    harness.state_mut().queue(AppCommand::Undo);
+    harness.step();
+    harness.step();
+    assert!(!harness.state().sim.shown_is_stale());
+
+    run_to_end(&mut harness);
+    assert!(!harness.state().sim.shown_is_stale());
+    assert!(!caption(harness.state()).contains("edited"));
+}
+
+#[test]
+fn a_stopped_run_says_so_and_is_compared_by_rates_with_its_length_named() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+
+    harness.state_mut().apply(SimCommand::SetSpeed(1.0).into());
+    harness.get_by_label("▶ Run").click();
+    step_until(&mut harness, 30, |app| {
+        app.sim
+            .active
+            .as_ref()
+            .is_some_and(|a| a.handle.shared().now_s >= 1.5)
+    });
+    harness.get_by_label("⏹ Stop").click();
+    step_until(&mut harness, 10, |app| !app.sim.is_running());
+    harness.step();
+    let shown = caption(harness.state());
+    assert!(shown.contains("stopped at t ="), "{shown}");
+    assert!(!shown.contains("live"), "{shown}");
+
+    // A stopped run is not paired with the full one behind the user's back.
+    let sim = &harness.state().sim;
+    assert_ne!((sim.compare_a, sim.compare_b), (Some(0), Some(1)));
+    harness.state_mut().apply(
+        SimCommand::SetCompare {
+            a: Some(0),
+            b: Some(1),
+        }
+        .into(),
+    );
+    show_tab(&mut harness, BottomTab::Compare);
+    harness.get_by_label_contains("The runs differ in length");
+}

@@ -58,7 +58,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     super::eprint_line(diagnostic.render(error.origin()));
                 }
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                super::eprint_line(format_args!("{shown}: invalid: {}", plural(errors, "error", "errors")));
+                super::eprint_line(format_args!(
+                    "{shown}: invalid: {}",
+                    plural(errors, "error", "errors")
+                ));
             }
         }
     }

@@ -27,6 +27,9 @@ pub struct OverlayKey {
     pub compare: bool,
     pub stale: bool,
     pub paused: bool,
+    /// The figures are of the run in progress (the caption says "live"
+    /// until the run ends, even when the last snapshot equals the result).
+    pub live: bool,
 }
 
 /// The figures of one node in the shown bucket.

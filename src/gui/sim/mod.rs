@@ -301,7 +301,7 @@ impl SimState {
                 scenario: &active.scenario,
                 summary,
                 live: true,
-                paused: shared.phase == Phase::Paused,
+                paused: shared.phase == RunPhase::Paused,
                 stale,
             }));
         }
@@ -438,6 +438,7 @@ impl SimState {
             && self.compare_graph
             && self.compare_a.is_some()
             && self.compare_b.is_some();
+        let live = !compare && self.active_here().is_some() && self.shown.is_none();
         let (run, buckets) = if compare {
             (
                 self.compare_a.unwrap_or_default() as u64 * 1_000_003
@@ -466,7 +467,8 @@ impl SimState {
             stale: self.shown_is_stale(),
             paused: self
                 .active_here()
-                .is_some_and(|a| a.handle.shared().phase == Phase::Paused),
+                .is_some_and(|a| a.handle.shared().phase == RunPhase::Paused),
+            live,
         })
     }
 
