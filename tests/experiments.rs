@@ -50,13 +50,13 @@ fn plan(replications: u64, jobs: usize) -> Plan {
     }
 }
 
-fn scenario_of(c: &Checked, seed: u64) -> archsim::model::Scenario {
+fn scenario_of(c: &Checked, seed: u64) -> archsim::model::CheckedScenario {
     ScenarioChoice {
         name: None,
         seed: Some(seed),
         duration_s: None,
     }
-    .resolve(c.topology())
+    .resolve(c)
     .expect("scenario")
 }
 
@@ -78,7 +78,7 @@ fn mm1_mean_interval_covers_the_exact_mean_about_95_percent_of_the_time() {
     let covered: usize = (1..=200u64)
         .into_par_iter()
         .map(|seed| {
-            let r = experiment::replicate(&c, &scenario_of(&c, seed * 1000), &plan(5, 1), quiet())
+            let r = experiment::replicate(&scenario_of(&c, seed * 1000), &plan(5, 1), quiet())
                 .expect("replicates");
             let [lo, hi] = r.entry_ci("in", "latency_ms.mean").expect("an interval");
             usize::from(lo <= exact_ms && exact_ms <= hi)
@@ -97,7 +97,7 @@ fn mm1_mean_interval_covers_the_exact_mean_about_95_percent_of_the_time() {
 fn mmc_replicated_mean_matches_erlang_c() {
     // M/M/4, mean 10 ms, λ = 320/s: wait 7.46 ms (Erlang C), sojourn 17.46 ms.
     let c = checked(queue(4, 10.0, 320.0, 200.0, 20.0));
-    let r = experiment::replicate(&c, &scenario_of(&c, 7), &plan(8, 2), quiet()).expect("runs");
+    let r = experiment::replicate(&scenario_of(&c, 7), &plan(8, 2), quiet()).expect("runs");
     let exact_ms = 10.0 + mmc_wait(4, 320.0, 10.0);
     let mean = r.summary.entrypoints[0].latency_ms.mean;
     let [lo, hi] = r.entry_ci("in", "latency_ms.mean").expect("interval");
@@ -115,7 +115,7 @@ fn replications_are_byte_identical_whatever_the_jobs() {
     let c = checked(queue(2, 5.0, 300.0, 10.0, 1.0));
     let s = scenario_of(&c, 3);
     let json = |jobs| {
-        let mut r = experiment::replicate(&c, &s, &plan(5, jobs), quiet()).expect("runs");
+        let mut r = experiment::replicate(&s, &plan(5, jobs), quiet()).expect("runs");
         r.summary.wall_s = 0.0;
         r.to_json_pretty()
     };
@@ -136,7 +136,7 @@ fn replications_are_byte_identical_whatever_the_jobs() {
         assert!(v["services"][0]["ci"][field].is_array(), "{field}");
     }
     // Every key of a single run is still there.
-    let single = archsim::sim::Simulation::new(&c, &s).unwrap().run();
+    let single = archsim::sim::Simulation::new(&s).unwrap().run();
     let single: Value = serde_json::to_value(&single).unwrap();
     for key in single.as_object().unwrap().keys() {
         assert!(v.get(key).is_some(), "{key} is missing");
@@ -147,8 +147,8 @@ fn replications_are_byte_identical_whatever_the_jobs() {
 fn one_replication_is_the_plain_run() {
     let c = checked(queue(2, 5.0, 300.0, 10.0, 1.0));
     let s = scenario_of(&c, 3);
-    let r = experiment::replicate(&c, &s, &plan(1, 1), quiet()).expect("runs");
-    let mut plain = archsim::sim::Simulation::new(&c, &s).unwrap().run();
+    let r = experiment::replicate(&s, &plan(1, 1), quiet()).expect("runs");
+    let mut plain = archsim::sim::Simulation::new(&s).unwrap().run();
     plain.wall_s = r.summary.wall_s;
     assert_eq!(r.summary, plain);
     assert!(r.entry_ci[0].is_empty());
@@ -319,7 +319,7 @@ fn bad_specs_are_refused_with_where_and_how_before_anything_runs() {
         1,
         1,
     );
-    let (variant, _) = sweep.variant(0).unwrap();
+    let variant = sweep.variant(0).unwrap();
     let call = &variant.topology().services[0].calls[0].calls()[0];
     assert_eq!(call.timeout_ms, Some(50.0));
     assert_eq!(call.retries.as_ref().map(|r| r.max), Some(2));
