@@ -98,7 +98,7 @@ fn mmc_replicated_mean_matches_erlang_c() {
     // M/M/4, mean 10 ms, λ = 320/s: wait 7.46 ms (Erlang C), sojourn 17.46 ms.
     let c = checked(queue(4, 10.0, 320.0, 200.0, 20.0));
     let r = experiment::replicate(&scenario_of(&c, 7), &plan(8, 2), quiet()).expect("runs");
-    let exact_ms = 10.0 + mmc_wait(4, 320.0, 10.0);
+    let exact_ms = 10.0 + mmc_wait(4, 320.0, 0.010) * 1000.0;
     let mean = r.summary.entrypoints[0].latency_ms.mean;
     let [lo, hi] = r.entry_ci("in", "latency_ms.mean").expect("interval");
     assert!(
@@ -298,7 +298,7 @@ fn bad_specs_are_refused_with_where_and_how_before_anything_runs() {
         ("workers.api=1,0", "workers"),
         ("timeout_ms.db>api=10", "makes no call"),
         ("set:/services/7/workers=2", "not a place"),
-        ("set:/services/0/workers=2,-1", "point 1"),
+        ("set:/services/0/workers=2,-1", "workers=-1"),
         ("retries.api>db=1,x", "\"x\" is not a whole number"),
     ] {
         let message = sweep_error(&c, spec);
@@ -428,7 +428,7 @@ fn cli_run_replications_is_the_same_for_any_jobs_and_shows_plus_minus() {
         "run",
         "scenarios/three-tier.json",
         "--duration-s",
-        "20",
+        "30",
         "--replications",
         "3",
     ];
@@ -481,7 +481,7 @@ fn cli_sweep_writes_csv_and_capacity_answers() {
         "sweep",
         "scenarios/three-tier.json",
         "--duration-s",
-        "10",
+        "30",
         "--vary",
         "load=1,2",
         "--replications",
@@ -506,7 +506,7 @@ fn cli_sweep_writes_csv_and_capacity_answers() {
         "capacity",
         "scenarios/three-tier.json",
         "--duration-s",
-        "10",
+        "30",
         "--find",
         "max-load",
         "--slo",
