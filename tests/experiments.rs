@@ -47,6 +47,7 @@ fn plan(replications: u64, jobs: usize) -> Plan {
         replications,
         confidence: 0.95,
         jobs,
+        max_in_flight: archsim::sim::DEFAULT_MAX_IN_FLIGHT,
     }
 }
 
@@ -541,4 +542,59 @@ fn cli_sweep_writes_csv_and_capacity_answers() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("latency_p99_ms"));
+}
+
+#[test]
+fn replications_keep_status_and_stability_and_the_in_flight_guard() {
+    // λ = 2μ: the queue grows without end, so a small budget stops every
+    // replication as diverged, and the average says so.
+    let c = checked(queue(1, 10.0, 200.0, 20.0, 1.0));
+    let mut p = plan(3, 2);
+    p.max_in_flight = 50;
+    let r = experiment::replicate(&scenario_of(&c, 5), &p, quiet()).expect("runs");
+    assert_eq!(r.summary.status, archsim::metrics::RunStatus::Diverged);
+    assert!(!r.summary.stability.stable);
+    let v: Value = serde_json::from_str(&r.to_json_pretty()).expect("JSON");
+    assert_eq!(v["status"], "diverged");
+    assert_eq!(v["stability"]["stable"], false);
+    // A queue that keeps up stays complete and stable.
+    let c = checked(queue(2, 5.0, 100.0, 20.0, 1.0));
+    let r = experiment::replicate(&scenario_of(&c, 5), &plan(3, 2), quiet()).expect("runs");
+    assert_eq!(r.summary.status, archsim::metrics::RunStatus::Complete);
+    assert!(r.summary.stability.stable);
+}
+
+#[test]
+fn the_worst_status_and_the_earliest_instability_win_the_average() {
+    let c = checked(queue(2, 5.0, 100.0, 20.0, 1.0));
+    let run = scenario_of(&c, 5);
+    let one = |i| {
+        experiment::run_replication(&run, i, archsim::sim::DEFAULT_MAX_IN_FLIGHT, &NEVER)
+            .expect("runs")
+    };
+    let (a, mut b, mut d) = (one(0), one(1), one(2));
+    b.status = archsim::metrics::RunStatus::Diverged;
+    b.stability.stable = false;
+    b.stability.unstable_from_s = Some(12.0);
+    b.stability.backlog_growth_rps = 3.0;
+    d.stability.stable = false;
+    d.stability.unstable_from_s = Some(8.0);
+    d.stability.backlog_growth_rps = 0.0;
+    let mut acc = experiment::Accumulator::new();
+    for s in [&a, &b, &d] {
+        acc.add(s).expect("same shape");
+    }
+    let r = acc.finish(0.95).expect("three");
+    assert_eq!(r.summary.status, archsim::metrics::RunStatus::Diverged);
+    assert!(!r.summary.stability.stable);
+    assert_eq!(r.summary.stability.unstable_from_s, Some(8.0));
+    let mean = (a.stability.backlog_growth_rps + 3.0) / 3.0;
+    assert!((r.summary.stability.backlog_growth_rps - mean).abs() < 1e-9);
+    d.status = archsim::metrics::RunStatus::Cancelled;
+    let mut acc = experiment::Accumulator::new();
+    for s in [&a, &d, &b] {
+        acc.add(s).expect("same shape");
+    }
+    let r = acc.finish(0.95).expect("three");
+    assert_eq!(r.summary.status, archsim::metrics::RunStatus::Cancelled);
 }

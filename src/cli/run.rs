@@ -101,12 +101,6 @@ pub struct RunArgs {
     /// Write the JSON summary to PATH, or to stdout with `-` (then no table is printed).
     #[arg(long, value_name = "PATH|-")]
     pub json: Option<PathBuf>,
-    /// Stop the run as `diverged` when more than N requests are in progress
-    /// in all services together (guards memory when the load outgrows the
-    /// system; 70 to 125 bytes each).
-    #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_MAX_IN_FLIGHT,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub max_in_flight: usize,
     #[command(flatten)]
     pub replication: ReplicationArgs,
 }
@@ -124,6 +118,12 @@ pub struct ReplicationArgs {
     /// Runs at once (default: every core); results do not depend on it.
     #[arg(long, value_name = "J")]
     pub jobs: Option<usize>,
+    /// Stop a run as `diverged` when more than N requests are in progress
+    /// in all services together (guards memory when the load outgrows the
+    /// system; 70 to 125 bytes each).
+    #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_MAX_IN_FLIGHT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_in_flight: usize,
 }
 
 impl ReplicationArgs {
@@ -133,6 +133,7 @@ impl ReplicationArgs {
             replications: self.replications.unwrap_or(default_replications),
             confidence: self.confidence,
             jobs: self.jobs.unwrap_or_else(experiment::default_jobs),
+            max_in_flight: self.max_in_flight,
         }
     }
 }
@@ -199,7 +200,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
 
-    sim.set_max_in_flight(args.max_in_flight);
+    sim.set_max_in_flight(args.replication.max_in_flight);
 
     install_ctrl_c();
     CANCEL.store(false, Ordering::SeqCst);

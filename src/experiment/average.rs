@@ -15,7 +15,10 @@
 //!   warnings), names, the seed and the scenario come from the first
 //!   replication; fields added to [`Summary`] later are also kept from the
 //!   first replication until this module averages them;
-//! - `status` is `cancelled` when any replication was.
+//! - `status` is `cancelled` when any replication was, else `diverged`
+//!   when any replication was stopped at the in-flight budget.
+//! - `stability`: `stable` only when every replication was, `unstable_from_s`
+//!   the earliest, `backlog_growth_rps` the mean.
 //!
 //! Alongside, every entry and service gets a `ci` map from dotted field
 //! names ([`ENTRY_CI_FIELDS`], [`SERVICE_CI_FIELDS`]) to the Student-t
@@ -344,10 +347,26 @@ fn walk_summary(a: &mut Summary, b: Option<&Summary>, op: Op) {
     op.u(&mut a.events, b.map(|b| b.events));
     op.f(&mut a.wall_s, b.map(|b| b.wall_s));
     op.f(&mut a.simulated_s, b.map(|b| b.simulated_s));
-    if let Some(b) = b
-        && b.status == RunStatus::Cancelled
-    {
-        a.status = RunStatus::Cancelled;
+    op.f(
+        &mut a.stability.backlog_growth_rps,
+        b.map(|b| b.stability.backlog_growth_rps),
+    );
+    if let Some(b) = b {
+        // The worst status wins: cancelled, then diverged.
+        if b.status == RunStatus::Cancelled
+            || (b.status == RunStatus::Diverged && a.status != RunStatus::Cancelled)
+        {
+            a.status = b.status;
+        }
+        // Unstable when any replication was, from the earliest start.
+        if !b.stability.stable {
+            a.stability.stable = false;
+            a.stability.unstable_from_s =
+                match (a.stability.unstable_from_s, b.stability.unstable_from_s) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+        }
     }
     for (i, e) in a.entrypoints.iter_mut().enumerate() {
         walk_entry(e, b.and_then(|b| b.entrypoints.get(i)), op);

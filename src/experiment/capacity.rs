@@ -191,7 +191,7 @@ impl Search<'_> {
                 plan.jobs,
                 target - done,
                 self.control,
-                |i| run_replication(&run, done + i, cancel),
+                |i| run_replication(&run, done + i, plan.max_in_flight, cancel),
                 |_, summary| acc.add(&summary),
             )?;
             let result = acc

@@ -114,6 +114,9 @@ pub struct Plan {
     pub confidence: f64,
     /// Runs at once, ≥ 1.
     pub jobs: usize,
+    /// Each run stops as `diverged` past this many requests in flight
+    /// ([`Simulation::set_max_in_flight`]), ≥ 1.
+    pub max_in_flight: usize,
 }
 
 impl Plan {
@@ -123,6 +126,7 @@ impl Plan {
             replications,
             confidence: 0.95,
             jobs: default_jobs(),
+            max_in_flight: crate::sim::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 
@@ -138,6 +142,11 @@ impl Plan {
                 "--confidence must be between 0 and 1, e.g. 0.95 (got {})",
                 self.confidence
             )));
+        }
+        if self.max_in_flight == 0 {
+            return Err(ExperimentError::Spec(
+                "--max-in-flight must be at least 1".to_owned(),
+            ));
         }
         if self.jobs == 0 {
             return Err(ExperimentError::Spec(
@@ -189,11 +198,14 @@ pub fn replication_seed(seed: u64, index: u64) -> u64 {
 pub fn run_replication(
     run: &CheckedScenario,
     index: u64,
+    max_in_flight: usize,
     cancel: &AtomicBool,
 ) -> Result<Summary, ExperimentError> {
     let seed = replication_seed(run.scenario().seed, index);
     let run = run.clone().with_seed(seed);
-    let summary = Simulation::new(&run)?.run_with_cancel(cancel);
+    let mut sim = Simulation::new(&run)?;
+    sim.set_max_in_flight(max_in_flight);
+    let summary = sim.run_with_cancel(cancel);
     if summary.status == RunStatus::Cancelled {
         return Err(ExperimentError::Cancelled { done: 0, total: 0 });
     }
@@ -229,7 +241,7 @@ pub fn replicate(
         plan.jobs,
         plan.replications,
         control,
-        |r| run_replication(run, r, control.cancel),
+        |r| run_replication(run, r, plan.max_in_flight, control.cancel),
         |_, summary| acc.add(&summary),
     )?;
     let mut out = acc

@@ -222,7 +222,7 @@ impl Sweep {
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<Summary, ExperimentError> {
         let run = self.variant(point)?;
-        let mut summary = run_replication(&run, replication, cancel)?;
+        let mut summary = run_replication(&run, replication, self.plan.max_in_flight, cancel)?;
         summary.wall_s = 0.0;
         Ok(summary)
     }
