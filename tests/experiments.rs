@@ -598,3 +598,53 @@ fn the_worst_status_and_the_earliest_instability_win_the_average() {
     let r = acc.finish(0.95).expect("three");
     assert_eq!(r.summary.status, archsim::metrics::RunStatus::Cancelled);
 }
+
+#[test]
+fn cli_bad_numeric_options_exit_1_and_name_the_option() {
+    for (args, expected) in [
+        (
+            &["run", "scenarios/three-tier.json", "--replications", "0"][..],
+            "--replications must be at least 1",
+        ),
+        (
+            &[
+                "run",
+                "scenarios/three-tier.json",
+                "--replications",
+                "3",
+                "--confidence",
+                "1.5",
+            ][..],
+            "--confidence must be between 0 and 1",
+        ),
+        (
+            &[
+                "sweep",
+                "scenarios/three-tier.json",
+                "--vary",
+                "load=1,2",
+                "--jobs",
+                "0",
+                "--out",
+                "-",
+            ][..],
+            "--jobs must be at least 1",
+        ),
+        (
+            &[
+                "capacity",
+                "scenarios/three-tier.json",
+                "--find",
+                "max-load",
+                "--tolerance=0",
+            ][..],
+            "--tolerance must be a share between 0 and 1",
+        ),
+    ] {
+        let output = archsim(args);
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(output.stdout.is_empty(), "{args:?}: ran anyway");
+    }
+}
