@@ -6,6 +6,7 @@ mod bench;
 mod cli;
 mod engine;
 mod engine_fidelity;
+mod experiments;
 mod failure;
 mod format;
 mod fuzz;

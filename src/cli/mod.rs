@@ -14,11 +14,13 @@ use crate::report::escape;
 
 mod analyze;
 mod bench;
+mod capacity;
 mod export;
 mod graph;
 mod import;
 mod report;
 mod run;
+mod sweep;
 mod validate;
 
 /// Exit code: the input was invalid (or a run failed on it).
@@ -34,6 +36,9 @@ Examples:
   archsim analyze scenarios/shop.json       load, bottleneck, critical paths, SPOFs
   archsim graph scenarios/shop.json --format dot | dot -Tsvg > shop.svg
   archsim run scenarios/shop.json --scenario 'black friday' --json -
+  archsim run scenarios/shop.json --replications 10 --json -
+  archsim sweep scenarios/shop.json --vary load=0.5:2:0.5 --replications 5 --out sweep.csv
+  archsim capacity scenarios/shop.json --slo latency_p99_ms=200 --find max-load
   archsim import compose.yaml --out topology.json
   archsim report scenarios/shop.json --all-scenarios --out report.html
   archsim export scenarios/shop.json --out shop.png
@@ -62,6 +67,10 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run a scenario headless and print a summary (or the JSON contract).
     Run(run::RunArgs),
+    /// Run the Cartesian product of varied values (load, replicas, workers, timeouts…).
+    Sweep(sweep::SweepArgs),
+    /// Find the largest load, or the fewest replicas, that meet the SLO.
+    Capacity(capacity::CapacityArgs),
     /// Measure the engine's speed on a scenario (visits and events per CPU second).
     Bench(bench::BenchArgs),
     /// Derive a topology from docker-compose, Kubernetes manifests or traces.
@@ -87,6 +96,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Analyze(args)) => analyze::run(args),
         Some(Command::Graph(args)) => graph::run(args),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Capacity(args)) => capacity::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Report(args)) => report::run(args),

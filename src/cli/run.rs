@@ -2,6 +2,12 @@
 //! simulate one scenario headless and print a summary table, or write the
 //! JSON summary (its keys: docs/engine.md, "The summary").
 //!
+//! With `--replications N [--confidence 0.95] [--jobs J]`, N independent
+//! replications run in parallel (see [`crate::experiment::replicate`]): the
+//! JSON keeps every key with the values averaged, adds `replications`,
+//! `confidence` and a `ci` object per entry and service, and the table
+//! shows `± half-width`.
+//!
 //! Without scenarios in the file, the default scenario runs (60 s, no
 //! warm-up, seed 1). A progress bar appears on stderr when a run takes more
 //! than about a second and stderr is a terminal. Ctrl-C stops the run: the
@@ -17,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use crate::experiment;
 use crate::metrics::{ErrorCounts, RunStatus, ScalingReason, Summary};
 use crate::model;
 use crate::report::escape;
@@ -94,7 +101,24 @@ pub struct RunArgs {
     /// Write the JSON summary to PATH, or to stdout with `-` (then no table is printed).
     #[arg(long, value_name = "PATH|-")]
     pub json: Option<PathBuf>,
-    /// Stop the run as `diverged` when more than N requests are in progress
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
+}
+
+/// `--replications`, `--confidence`, `--jobs`: shared by `run`, `sweep` and `capacity`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReplicationArgs {
+    /// Independent replications (seeds derived from --seed and the index),
+    /// averaged, with confidence intervals.
+    #[arg(long, value_name = "N")]
+    pub replications: Option<u64>,
+    /// Confidence level of the intervals.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Runs at once (default: every core); results do not depend on it.
+    #[arg(long, value_name = "J")]
+    pub jobs: Option<usize>,
+    /// Stop a run as `diverged` when more than N requests are in progress
     /// in all services together (guards memory when the load outgrows the
     /// system; 70 to 125 bytes each).
     #[arg(long, value_name = "N", default_value_t = crate::sim::DEFAULT_MAX_IN_FLIGHT,
@@ -102,12 +126,24 @@ pub struct RunArgs {
     pub max_in_flight: usize,
 }
 
-static CANCEL: AtomicBool = AtomicBool::new(false);
+impl ReplicationArgs {
+    /// The plan, with `default_replications` when `--replications` is not given.
+    pub fn plan(&self, default_replications: u64) -> experiment::Plan {
+        experiment::Plan {
+            replications: self.replications.unwrap_or(default_replications),
+            confidence: self.confidence,
+            jobs: self.jobs.unwrap_or_else(experiment::default_jobs),
+            max_in_flight: self.max_in_flight,
+        }
+    }
+}
+
+pub(super) static CANCEL: AtomicBool = AtomicBool::new(false);
 static INSTALL_HANDLER: Once = Once::new();
 
 /// Installs the Ctrl-C handler once per process: the first Ctrl-C asks the
 /// run to stop, the second exits at once.
-fn install_ctrl_c() {
+pub(super) fn install_ctrl_c() {
     INSTALL_HANDLER.call_once(|| {
         let installed = ctrlc::set_handler(|| {
             if CANCEL.swap(true, Ordering::SeqCst) {
@@ -122,13 +158,11 @@ fn install_ctrl_c() {
     });
 }
 
-pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let shown = args.file.display().to_string();
-    if let Some(out) = args.json.as_deref().filter(|p| p.as_os_str() != "-") {
-        // Before a long run, so that the user learns at once.
-        model::refuse_overwriting_inputs(out, &[&args.file])?;
-    }
-    let checked = match model::load_checked_file(&args.file) {
+/// Loads and validates `file` for simulation: its problems and warnings go
+/// to stderr, and a file without workload is refused.
+pub(super) fn load_for_simulation(file: &std::path::Path) -> anyhow::Result<model::Checked> {
+    let shown = file.display().to_string();
+    let checked = match model::load_checked_file(file) {
         Ok(checked) => checked,
         Err(error @ model::LoadError::Io { .. }) => bail!("{error}"),
         Err(error) => {
@@ -146,7 +180,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
     }
+    Ok(checked)
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let shown = args.file.display().to_string();
+    if let Some(out) = args.json.as_deref().filter(|p| p.as_os_str() != "-") {
+        // Before a long run, so that the user learns at once.
+        model::refuse_overwriting_inputs(out, &[&args.file])?;
+    }
+    let checked = load_for_simulation(&args.file)?;
     let run = args.scenario.scenario(&checked, &shown)?;
+    if args.replication.replications.is_some() {
+        return run_replicated(&args, &run);
+    }
     let mut sim = Simulation::new(&run).with_context(|| {
         format!(
             "{shown}: cannot simulate scenario \"{}\"",
@@ -154,7 +201,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
 
-    sim.set_max_in_flight(args.max_in_flight);
+    sim.set_max_in_flight(args.replication.max_in_flight);
 
     install_ctrl_c();
     CANCEL.store(false, Ordering::SeqCst);
@@ -202,6 +249,106 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CANCELLED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `run --replications N`: replications in parallel, averaged.
+fn run_replicated(args: &RunArgs, run: &model::CheckedScenario) -> anyhow::Result<ExitCode> {
+    let plan = args.replication.plan(1);
+    plan.check()?;
+    install_ctrl_c();
+    CANCEL.store(false, Ordering::SeqCst);
+    let bar = RunsBar::new(plan.replications, "replications");
+    let on_run_done = || bar.inc();
+    let control = experiment::Control {
+        cancel: &CANCEL,
+        on_run_done: &on_run_done,
+    };
+    let result = experiment::replicate(run, &plan, control);
+    bar.finish();
+    let replicated = match result {
+        Ok(r) => r,
+        Err(experiment::ExperimentError::Cancelled { done, total }) => {
+            eprintln!("cancelled (Ctrl-C) after {done} of {total} replications; nothing written");
+            return Ok(ExitCode::from(EXIT_CANCELLED));
+        }
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "{}: cannot run scenario \"{}\"",
+                    args.file.display(),
+                    run.scenario().name
+                )
+            });
+        }
+    };
+    for warning in &replicated.summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    match &args.json {
+        Some(path) if path.as_os_str() == "-" => {
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match replicated.write_json(stdout) {
+                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(err).context("cannot write the JSON summary to stdout");
+                }
+                _ => {}
+            }
+        }
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            replicated
+                .write_json(std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            super::write_stdout(&format!(
+                "{}JSON summary written to {}\n",
+                replicated_table(&replicated),
+                path.display()
+            ))?;
+        }
+        None => super::write_stdout(&replicated_table(&replicated))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar counting finished runs, on a terminal's stderr only.
+pub(super) struct RunsBar(Option<indicatif::ProgressBar>);
+
+impl RunsBar {
+    pub(super) fn new(total: u64, what: &str) -> Self {
+        if !std::io::stderr().is_terminal() || total < 2 {
+            return RunsBar(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        let template = format!("{{spinner}} {what} [{{bar:40}}] {{pos}}/{{len}} (eta {{eta}})");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        RunsBar(Some(bar))
+    }
+
+    pub(super) fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    pub(super) fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The table of a replicated run: the single-run table with `± half-width`.
+pub fn replicated_table(replicated: &experiment::Replicated) -> String {
+    let mut out = format!(
+        "{} replications, {}% intervals (Student-t on the replication means)\n",
+        replicated.replications,
+        replicated.confidence * 100.0
+    );
+    out.push_str(&table_with_intervals(&replicated.summary, Some(replicated)));
+    out
 }
 
 /// Runs to the end in steps, showing a progress bar on a terminal once the
@@ -260,6 +407,25 @@ fn answered_ratio(e: &crate::metrics::EntrySummary) -> f64 {
 
 /// The human-readable summary printed by `archsim run`.
 pub fn summary_table(summary: &Summary) -> String {
+    table_with_intervals(summary, None)
+}
+
+/// ` ±h` for the interval of `field` of item `i`, formatted by `show`.
+fn plus_minus(
+    cis: Option<&[experiment::Ci]>,
+    i: usize,
+    field: &str,
+    show: impl Fn(f64) -> String,
+) -> String {
+    match cis.and_then(|c| c.get(i)).and_then(|c| c.get(field)) {
+        Some([lo, hi]) => format!(" ±{}", show((hi - lo) / 2.0)),
+        None => String::new(),
+    }
+}
+
+fn table_with_intervals(summary: &Summary, replicated: Option<&experiment::Replicated>) -> String {
+    let entry_ci = replicated.map(|r| r.entry_ci.as_slice());
+    let service_ci = replicated.map(|r| r.service_ci.as_slice());
     let mut out = String::new();
     let status = match summary.status {
         RunStatus::Complete => String::new(),
@@ -278,34 +444,45 @@ pub fn summary_table(summary: &Summary) -> String {
         summary.duration_s,
         summary.warmup_s
     ));
+    let n = replicated.map_or(1, |r| r.replications.max(1));
     let rate = if summary.wall_s > 0.0 {
-        summary.events as f64 / summary.wall_s
+        (summary.events * n) as f64 / summary.wall_s
     } else {
         0.0
     };
+    let events = if n > 1 {
+        format!(
+            "{} events per replication, {n} replications",
+            summary.events
+        )
+    } else {
+        format!("{} events", summary.events)
+    };
     out.push_str(&format!(
-        "{} events in {:.2} s ({:.1} M events/s)\n\nEntrypoints (latency in ms)\n",
-        summary.events,
+        "{events} in {:.2} s ({:.1} M events/s)\n\nEntrypoints (latency in ms)\n",
         summary.wall_s,
         rate / 1e6
     ));
     let rows: Vec<Vec<String>> = summary
         .entrypoints
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
+            let pm = |field: &str, show: fn(f64) -> String| plus_minus(entry_ci, i, field, show);
             vec![
                 e.name.clone(),
                 e.offered.to_string(),
                 e.completed.to_string(),
                 e.failed.to_string(),
                 e.in_flight.to_string(),
-                format!("{:.1}", e.throughput_rps),
+                format!("{:.1}", e.throughput_rps) + &pm("throughput_rps", |v| format!("{v:.1}")),
                 // Requests still in flight count as not (yet) successful.
-                format!("{:.2}%", answered_ratio(e) * 100.0),
-                ms(e.latency_ms.mean),
-                ms(e.latency_ms.p50),
-                ms(e.latency_ms.p95),
-                ms(e.latency_ms.p99),
+                format!("{:.2}%", answered_ratio(e) * 100.0)
+                    + &pm("success_ratio", |v| format!("{:.2}%", v * 100.0)),
+                ms(e.latency_ms.mean) + &pm("latency_ms.mean", ms),
+                ms(e.latency_ms.p50) + &pm("latency_ms.p50", ms),
+                ms(e.latency_ms.p95) + &pm("latency_ms.p95", ms),
+                ms(e.latency_ms.p99) + &pm("latency_ms.p99", ms),
                 ms(e.latency_ms.max),
             ]
         })
@@ -331,17 +508,21 @@ pub fn summary_table(summary: &Summary) -> String {
     let rows: Vec<Vec<String>> = summary
         .services
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
+            let pm = |field: &str, show: fn(f64) -> String| plus_minus(service_ci, i, field, show);
             vec![
                 s.name.clone(),
                 s.arrivals.to_string(),
                 format!("{:.1}", s.throughput_rps),
-                format!("{:.1}%", s.utilization * 100.0),
+                format!("{:.1}%", s.utilization * 100.0)
+                    + &pm("utilization", |v| format!("{:.1}%", v * 100.0)),
                 format!("{:.1}", s.replicas_mean),
-                ms(s.wait_ms.mean),
-                ms(s.response_ms.mean),
-                ms(s.response_ms.p99),
-                format!("{:.2}", s.queue_length_mean),
+                ms(s.wait_ms.mean) + &pm("wait_ms.mean", ms),
+                ms(s.response_ms.mean) + &pm("response_ms.mean", ms),
+                ms(s.response_ms.p99) + &pm("response_ms.p99", ms),
+                format!("{:.2}", s.queue_length_mean)
+                    + &pm("queue_length_mean", |v| format!("{v:.2}")),
                 s.queue_length_max.to_string(),
                 s.errors.total().to_string(),
             ]
