@@ -4,7 +4,6 @@
 //! now (figures and the benchmark that measures it: docs/performance.md);
 //! this checks that such a graph is drawn whole.
 
-
 use archsim::model;
 use archsim::report::{ExportKind, render_graph};
 
