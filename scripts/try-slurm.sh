@@ -20,8 +20,9 @@
 # --dummy replaces the sweep by a shell array job (each task writes its index)
 # and a merge job that concatenates: a check of the cluster part alone.
 #
-# Environment: ARCHSIM  the archsim binary to use (default: build it with
-#                       `cargo build --no-default-features` and use target/debug/archsim)
+# Environment: ARCHSIM  the archsim binary to use (default: build the headless one with
+#                       `cargo build --no-default-features --features cli` and use
+#                       target/debug/archsim)
 #              TRY_SLURM_TIMEOUT_S  limit for the jobs to finish (default 300)
 # Needs root (apt-get, daemons as root); CI runs it as root.
 set -euo pipefail
@@ -54,8 +55,8 @@ fi
 # The archsim binary.
 if ! $dummy; then
   if [ -z "${ARCHSIM:-}" ]; then
-    say "building archsim (cargo build --no-default-features)"
-    (cd "$here" && cargo build --quiet --no-default-features)
+    say "building archsim (cargo build --no-default-features --features cli)"
+    (cd "$here" && cargo build --quiet --no-default-features --features cli --bin archsim)
     ARCHSIM="$here/target/debug/archsim"
   fi
   [ -x "$ARCHSIM" ] || fail "ARCHSIM=$ARCHSIM is not an executable"
