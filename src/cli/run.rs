@@ -161,8 +161,17 @@ pub(super) fn install_ctrl_c() {
 /// Loads and validates `file` for simulation: its problems and warnings go
 /// to stderr, and a file without workload is refused.
 pub(super) fn load_for_simulation(file: &std::path::Path) -> anyhow::Result<model::Checked> {
+    Ok(read_for_simulation(file)?.1)
+}
+
+/// [`load_for_simulation`], also returning the file's text (a sharded sweep
+/// hashes it and carries it in its parts).
+pub(super) fn read_for_simulation(
+    file: &std::path::Path,
+) -> anyhow::Result<(String, model::Checked)> {
     let shown = file.display().to_string();
-    let checked = match model::load_checked_file(file) {
+    let text = model::read_text(file).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let checked = match model::load_checked_str(&text, &shown) {
         Ok(checked) => checked,
         Err(error @ model::LoadError::Io { .. }) => bail!("{error}"),
         Err(error) => {
@@ -180,7 +189,7 @@ pub(super) fn load_for_simulation(file: &std::path::Path) -> anyhow::Result<mode
     if let Err(problem) = checked.require_workload() {
         bail!("cannot simulate: no workload\n{}", problem.render(&shown));
     }
-    Ok(checked)
+    Ok((text, checked))
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Runs a sharded sweep on a real, throw-away, one-node Slurm cluster and checks
+# that the merged result is byte-identical to the same sweep run on one machine.
+#
+#   scripts/try-slurm.sh [--dummy]
+#
+# What it does, in order:
+#   1. installs Debian's slurm-wlm and munge with apt-get when they are missing;
+#   2. starts its own munged, slurmctld and slurmd on localhost, with a key,
+#      socket, generated slurm.conf, spool and logs all in a temporary directory
+#      (free ports picked at random; no cgroups, no systemd needed);
+#   3. emits the job files of a small sweep (`archsim sweep … --emit slurm`),
+#      submits them (an array job, one task per shard, and the merge as a job
+#      that depends on it with --dependency=afterok) and waits for both;
+#   4. runs the same sweep unsharded and compares the two results byte for byte;
+#   5. stops exactly the daemons it started (by the PIDs in their pid files) and
+#      removes the temporary directory, whatever happened.
+# Exit 0 only if all of that held; the last line says what was measured.
+#
+# --dummy replaces the sweep by a shell array job (each task writes its index)
+# and a merge job that concatenates: a check of the cluster part alone.
+#
+# Environment: ARCHSIM  the archsim binary to use (default: build the headless one with
+#                       `cargo build --no-default-features --features cli` and use
+#                       target/debug/archsim)
+#              TRY_SLURM_TIMEOUT_S  limit for the jobs to finish (default 300)
+# Needs root (apt-get, daemons as root); CI runs it as root.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+dummy=false
+[ "${1:-}" = "--dummy" ] && dummy=true
+timeout_s="${TRY_SLURM_TIMEOUT_S:-300}"
+started_at=$(date +%s)
+
+say() { printf 'try-slurm: %s\n' "$*" >&2; }
+fail() {
+  say "FAILED: $*"
+  exit 1
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+  fail "needs root (it installs packages and runs slurmctld/slurmd as root); run it with sudo"
+fi
+
+# 1. Packages.
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
+  ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
+  say "installing slurm-wlm and munge (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+fi
+
+# The archsim binary.
+if ! $dummy; then
+  if [ -z "${ARCHSIM:-}" ]; then
+    say "building archsim (cargo build --no-default-features --features cli)"
+    (cd "$here" && cargo build --quiet --no-default-features --features cli --bin archsim)
+    ARCHSIM="$here/target/debug/archsim"
+  fi
+  [ -x "$ARCHSIM" ] || fail "ARCHSIM=$ARCHSIM is not an executable"
+  ARCHSIM="$(cd "$(dirname "$ARCHSIM")" && pwd)/$(basename "$ARCHSIM")"
+fi
+
+# 2. A cluster of our own in a temporary directory.
+tmp="$(mktemp -d /tmp/try-slurm.XXXXXX)"
+chmod 700 "$tmp"
+job_ids=()
+
+cleanup() {
+  local status=$?
+  set +e
+  if [ "${#job_ids[@]}" -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+    scancel "${job_ids[@]}" 2>/dev/null
+  fi
+  # Stop exactly what we started: the PIDs in our own pid files.
+  for pidfile in "$tmp/slurmd.pid" "$tmp/slurmctld.pid" "$tmp/munged.pid"; do
+    [ -s "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$(basename "$pidfile" .pid) (pid $pid) did not stop on SIGTERM; sending SIGKILL"
+      kill -9 "$pid" 2>/dev/null
+    fi
+  done
+  if [ $status -ne 0 ] && [ -d "$tmp" ]; then
+    for log in "$tmp"/log/*.log; do
+      [ -s "$log" ] || continue
+      say "last lines of $(basename "$log"):"
+      tail -n 15 "$log" >&2
+    done
+  fi
+  rm -rf "$tmp"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$tmp/log" "$tmp/state" "$tmp/spool" "$tmp/work"
+
+# munge: our own key, socket, pid and seed files; the system's munged (if any) is untouched.
+dd if=/dev/urandom of="$tmp/munge.key" bs=1024 count=1 status=none
+chmod 400 "$tmp/munge.key"
+munged --force --socket="$tmp/munge.socket" --key-file="$tmp/munge.key" \
+  --pid-file="$tmp/munged.pid" --log-file="$tmp/log/munged.log" \
+  --seed-file="$tmp/munged.seed" 2>>"$tmp/log/munged.log" ||
+  fail "munged did not start (see above)"
+
+# Two free TCP ports for slurmctld and slurmd.
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Htan "( sport = :$port )" | grep -q .; then
+      echo "$port"
+      return
+    fi
+  done
+  fail "no free TCP port found between 20000 and 40000"
+}
+ctld_port=$(free_port)
+slurmd_port=$(free_port)
+while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
+
+host=$(hostname -s)
+cpus=$(nproc)
+mem_mib=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 * 8 / 10))
+export SLURM_CONF="$tmp/slurm.conf"
+cat >"$SLURM_CONF" <<EOF
+# Generated by scripts/try-slurm.sh: a one-node cluster on localhost.
+ClusterName=trysim
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$tmp/munge.socket
+StateSaveLocation=$tmp/state
+SlurmdSpoolDir=$tmp/spool
+SlurmctldPidFile=$tmp/slurmctld.pid
+SlurmdPidFile=$tmp/slurmd.pid
+SlurmctldLogFile=$tmp/log/slurmctld.log
+SlurmdLogFile=$tmp/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MpiDefault=none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MinJobAge=600
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mib State=UNKNOWN
+PartitionName=try Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+
+slurmctld -f "$SLURM_CONF" || fail "slurmctld did not start"
+slurmd -f "$SLURM_CONF" || fail "slurmd did not start"
+for _ in $(seq 60); do
+  state=$(sinfo -h -o %T 2>/dev/null || true)
+  [ "$state" = "idle" ] && break
+  sleep 0.5
+done
+[ "${state:-}" = "idle" ] || fail "the node did not become idle within 30 s (sinfo: ${state:-nothing})"
+ready_s=$(($(date +%s) - started_at))
+slurm_version=$(sinfo --version 2>/dev/null | awk '{print $2}' || true)
+say "one-node Slurm $slurm_version up on $host ($cpus CPUs) after ${ready_s} s"
+
+# Waits until none of the given jobs is pending or running; fails after the timeout.
+wait_for_jobs() {
+  local deadline=$(($(date +%s) + timeout_s))
+  while [ -n "$(squeue -h -j "$(
+    IFS=,
+    echo "$*"
+  )" -o %i 2>/dev/null)" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "jobs $* still queued or running after ${timeout_s} s"
+    sleep 1
+  done
+}
+
+# The state and exit code of a finished job (or of every task of an array).
+job_states() {
+  scontrol -o show job "$1" | sed -n 's/.*JobState=\([A-Z_]*\).*ExitCode=\([0-9:]*\).*/\1 \2/p'
+}
+
+# 3. Submit, wait, check.
+cd "$tmp/work"
+if $dummy; then
+  shards=3
+  mkdir -p results/logs
+  cat >dummy.sbatch <<'EOF'
+#!/bin/sh
+#SBATCH --job-name=dummy
+#SBATCH --array=0-2
+#SBATCH --output=results/logs/%A_%a.out
+echo "task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT" > "results/part-$SLURM_ARRAY_TASK_ID.txt"
+EOF
+  cat >merge.sbatch <<'EOF'
+#!/bin/sh
+#SBATCH --job-name=dummy-merge
+#SBATCH --output=results/logs/merge_%j.out
+cat results/part-0.txt results/part-1.txt results/part-2.txt > results/merged.txt
+EOF
+  submitted_at=$(date +%s)
+  array_id=$(sbatch --parsable dummy.sbatch)
+  job_ids+=("$array_id")
+  merge_id=$(sbatch --parsable --dependency="afterok:$array_id" merge.sbatch)
+  job_ids+=("$merge_id")
+  wait_for_jobs "$array_id" "$merge_id"
+  jobs_s=$(($(date +%s) - submitted_at))
+  printf 'task %s of 3\n' 0 1 2 >expected.txt
+  job_states "$array_id" | grep -qv '^COMPLETED 0:0$' && fail "an array task did not complete: $(job_states "$array_id" | tr '\n' ' ')"
+  [ "$(job_states "$merge_id")" = "COMPLETED 0:0" ] || fail "the merge job did not complete: $(job_states "$merge_id")"
+  cmp expected.txt results/merged.txt || fail "merged output differs from the expected"
+  job_ids=()
+  say "dummy array of $shards tasks and its dependent merge: all COMPLETED 0:0"
+  echo "try-slurm: OK: one-node Slurm $slurm_version up in ${ready_s} s; a $shards-task array job and an afterok merge job ran in ${jobs_s} s; merged output as expected"
+  exit 0
+fi
+
+# The real thing: a small sweep (6 points × 2 replications = 12 units) in 4 shards.
+shards=4
+topology="$here/scenarios/three-tier.json"
+sweep_args=(--scenario baseline --duration-s 40 --seed 7 --replications 2
+  --vary load=0.5:1.5:0.5 --vary replicas.app=1,2)
+export ARCHSIM
+"$ARCHSIM" sweep "$topology" "${sweep_args[@]}" --emit slurm --shards "$shards" --out job >emit.out ||
+  fail "archsim sweep --emit slurm failed: $(cat emit.out)"
+submitted_at=$(date +%s)
+submitted=$(./job/submit.sh) || fail "job/submit.sh failed: $submitted"
+say "$(echo "$submitted" | head -n 1)"
+array_id=$(echo "$submitted" | sed -n 's/^submitted job array \([0-9]*\) .*/\1/p')
+merge_id=$(echo "$submitted" | sed -n 's/.* and merge job \([0-9]*\) .*/\1/p')
+[ -n "$array_id" ] && [ -n "$merge_id" ] || fail "cannot read the job ids from submit.sh's output: $submitted"
+job_ids+=("$array_id" "$merge_id")
+wait_for_jobs "$array_id" "$merge_id"
+jobs_s=$(($(date +%s) - submitted_at))
+array_states=$(job_states "$array_id")
+tasks=$(echo "$array_states" | grep -c . || true)
+[ "$tasks" -eq "$shards" ] || fail "expected $shards array tasks, Slurm knows $tasks: $array_states"
+if echo "$array_states" | grep -qv '^COMPLETED 0:0$'; then
+  for log in job/results/logs/*.out; do say "$log:" && cat "$log" >&2; done
+  fail "an array task did not complete: $(echo "$array_states" | tr '\n' ' ')"
+fi
+merge_state=$(job_states "$merge_id")
+if [ "$merge_state" != "COMPLETED 0:0" ]; then
+  for log in job/results/logs/merge_*.out; do say "$log:" && cat "$log" >&2; done
+  fail "the merge job did not complete: $merge_state"
+fi
+job_ids=()
+parts=$(find job/results/parts -name '*.json' | wc -l)
+[ "$parts" -eq "$shards" ] || fail "expected $shards parts, found $parts"
+
+# The same sweep on this machine, unsharded.
+"$ARCHSIM" sweep "$topology" "${sweep_args[@]}" --out unsharded.csv >/dev/null ||
+  fail "the unsharded sweep failed"
+"$ARCHSIM" sweep "$topology" "${sweep_args[@]}" --out unsharded.json >/dev/null ||
+  fail "the unsharded sweep (JSON) failed"
+cmp unsharded.csv job/results/results.csv || fail "the merged CSV differs from the unsharded sweep's"
+cmp unsharded.json job/results/results.json || fail "the merged JSON differs from the unsharded sweep's"
+rows=$(($(wc -l <unsharded.csv) - 1))
+total_s=$(($(date +%s) - started_at))
+echo "try-slurm: OK: a sweep of 12 units in a $shards-task Slurm $slurm_version job array plus an afterok merge job ran in ${jobs_s} s; merged CSV ($rows rows, $(wc -c <unsharded.csv) bytes) and JSON ($(wc -c <unsharded.json) bytes) byte-identical to the unsharded sweep; ${total_s} s in all"
