@@ -35,6 +35,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod diff;
 pub mod experiment;
 pub mod graph;
 pub mod import;

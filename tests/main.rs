@@ -4,6 +4,7 @@
 mod analysis;
 mod bench;
 mod cli;
+mod diff;
 mod engine;
 mod engine_fidelity;
 mod experiments;
