@@ -36,6 +36,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod cluster;
+pub mod diff;
 pub mod experiment;
 pub mod graph;
 pub mod import;

@@ -15,6 +15,7 @@ use crate::report::escape;
 mod analyze;
 mod bench;
 mod capacity;
+mod diff;
 mod export;
 mod graph;
 mod import;
@@ -40,6 +41,7 @@ Examples:
   archsim sweep scenarios/shop.json --vary load=0.5:2:0.5 --replications 5 --out sweep.csv
   archsim capacity scenarios/shop.json --slo latency_p99_ms=200 --find max-load
   archsim import compose.yaml --out topology.json
+  archsim diff scenarios/shop.json traces.json  design against what traces show; exit 1 if they differ
   archsim report scenarios/shop.json --all-scenarios --out report.html
   archsim export scenarios/shop.json --out shop.png
   archsim export scenarios/shop.json --all-scenarios --out results/";
@@ -79,6 +81,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Export data (JSON, CSV) or the graph (SVG, PNG, DOT, Mermaid).
     Export(export::ExportArgs),
+    /// Compare a declared topology with what traces, compose files or manifests show.
+    Diff(diff::DiffArgs),
 }
 
 /// Parses `args` and runs the command; returns the process exit code.
@@ -102,6 +106,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Import(args)) => import::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Export(args)) => export::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
         None => open_app(cli.file, cli.screenshot),
     };
     match result {

@@ -84,6 +84,49 @@ pub struct ImportOutcome {
     /// Every file that was read, including a `.env` found beside a compose
     /// file (so that a caller can refuse to overwrite one).
     pub files_read: Vec<PathBuf>,
+    /// Own work of each operation as traces measured it (raw quantiles of
+    /// the self-times, before any fitting); empty without traces.
+    pub observed: Vec<ObservedTimes>,
+}
+
+/// Self-times of one operation as traces show them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedTimes {
+    pub service: String,
+    pub operation: String,
+    /// How many times the operation was seen.
+    pub occurrences: usize,
+    /// Median and 99th percentile of the self-times, in milliseconds
+    /// (linearly interpolated between samples).
+    pub median_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The measured self-times of every traced operation in the draft.
+fn observed_times(draft: &draft::Draft) -> Vec<ObservedTimes> {
+    let mut out = Vec::new();
+    for service in &draft.services {
+        for op in &service.traced {
+            let mut sorted: Vec<f64> = op
+                .self_times_ms
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .collect();
+            if sorted.is_empty() {
+                continue;
+            }
+            sorted.sort_by(f64::total_cmp);
+            out.push(ObservedTimes {
+                service: service.name.clone(),
+                operation: op.name.clone(),
+                occurrences: op.occurrences,
+                median_ms: crate::model::quantile_sorted(&sorted, 0.5),
+                p99_ms: crate::model::quantile_sorted(&sorted, 0.99),
+            });
+        }
+    }
+    out
 }
 
 /// Imports the given files into one topology. Formats are detected from
@@ -186,7 +229,9 @@ pub fn import_paths(
             format: s.format.as_str().to_owned(),
         })
         .collect();
+    let mut observed = observed_times(&merged);
     let (topology, mut summary) = build::build(merged, &settings, lines);
+    observed.retain(|o| topology.services.iter().any(|s| s.name == o.service));
     if topology.services.is_empty() {
         // Everything found was telemetry, and it was left out.
         return Err(ImportError::Empty(format!(
@@ -220,6 +265,7 @@ pub fn import_paths(
         summary,
         warnings,
         files_read,
+        observed,
     })
 }
 

@@ -42,6 +42,77 @@ impl Distribution {
     }
 }
 
+impl Distribution {
+    /// The median, in milliseconds (see [`Distribution::p99_ms`]).
+    pub fn median_ms(&self) -> f64 {
+        self.quantile_pair().0
+    }
+
+    /// The 99th percentile, in milliseconds.
+    ///
+    /// - constant: `ms`; uniform: `min + q·(max − min)`;
+    /// - exponential with mean m: `−m·ln(1 − q)`;
+    /// - lognormal: the median and p99 it is written with;
+    /// - erlang: the Gamma(k, mean/k) quantile;
+    /// - empirical: the samples' quantile, linearly interpolated
+    ///   ([`quantile_sorted`]).
+    pub fn p99_ms(&self) -> f64 {
+        self.quantile_pair().1
+    }
+
+    /// (median, p99) in milliseconds.
+    fn quantile_pair(&self) -> (f64, f64) {
+        let at = |q: f64| -> f64 {
+            match self {
+                Distribution::Constant { ms } => *ms,
+                Distribution::Uniform { min_ms, max_ms } => min_ms + q * (max_ms - min_ms),
+                Distribution::Exponential { mean_ms } => -mean_ms * (1.0 - q).ln(),
+                Distribution::Lognormal { median_ms, p99_ms } => {
+                    if q == 0.5 {
+                        *median_ms
+                    } else {
+                        *p99_ms
+                    }
+                }
+                Distribution::Erlang { k, mean_ms } => erlang_quantile(*k, *mean_ms, q),
+                Distribution::Empirical { samples_ms } => {
+                    let mut sorted: Vec<f64> = samples_ms
+                        .iter()
+                        .copied()
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    sorted.sort_by(f64::total_cmp);
+                    quantile_sorted(&sorted, q)
+                }
+            }
+        };
+        (at(0.5), at(0.99))
+    }
+}
+
+/// The `q` quantile (0..=1) of sorted samples, linearly interpolated
+/// between neighbours; 0 for no samples.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let low = position.floor() as usize;
+    let high = position.ceil() as usize;
+    let weight = position - low as f64;
+    sorted[low] * (1.0 - weight) + sorted[high] * weight
+}
+
+/// The `q` quantile of an Erlang distribution of `k` stages and the given
+/// mean: a Gamma distribution of shape k and rate k / mean.
+fn erlang_quantile(k: u64, mean_ms: f64, q: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Gamma};
+    match Gamma::new(k.max(1) as f64, k.max(1) as f64 / mean_ms) {
+        Ok(gamma) if mean_ms > 0.0 => gamma.inverse_cdf(q),
+        _ => mean_ms.max(0.0),
+    }
+}
+
 /// σ of the lognormal distribution with the given median and 99th
 /// percentile (μ = ln median).
 pub fn lognormal_sigma(median_ms: f64, p99_ms: f64) -> f64 {
@@ -55,6 +126,7 @@ mod tests {
     #[test]
     fn means() {
         assert_eq!(Distribution::Constant { ms: 5.0 }.mean_ms(), 5.0);
+        assert_eq!(Distribution::Constant { ms: 5.0 }.p99_ms(), 5.0);
         assert_eq!(
             Distribution::Uniform {
                 min_ms: 1.0,
@@ -77,5 +149,46 @@ mod tests {
             p99_ms: 10.0 * Z_99.exp(),
         };
         assert!((d.mean_ms() - 10.0 * 0.5f64.exp()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn medians_and_p99s() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6 * b.max(1.0);
+        let exp = Distribution::Exponential { mean_ms: 10.0 };
+        assert!(close(exp.median_ms(), 10.0 * 2f64.ln()));
+        assert!(close(exp.p99_ms(), 10.0 * 100f64.ln()));
+        let uniform = Distribution::Uniform {
+            min_ms: 2.0,
+            max_ms: 4.0,
+        };
+        assert!(close(uniform.median_ms(), 3.0));
+        assert!(close(uniform.p99_ms(), 3.98));
+        let lognormal = Distribution::Lognormal {
+            median_ms: 5.0,
+            p99_ms: 40.0,
+        };
+        assert_eq!((lognormal.median_ms(), lognormal.p99_ms()), (5.0, 40.0));
+        // Erlang with one stage is the exponential.
+        let erlang = Distribution::Erlang {
+            k: 1,
+            mean_ms: 10.0,
+        };
+        assert!(
+            (erlang.p99_ms() - exp.p99_ms()).abs() < 1e-3,
+            "{}",
+            erlang.p99_ms()
+        );
+        // Erlang-2 with mean 2 (rate 1 per stage): median 1.678347 (tables).
+        let erlang2 = Distribution::Erlang { k: 2, mean_ms: 2.0 };
+        assert!(
+            (erlang2.median_ms() - 1.678_347).abs() < 1e-4,
+            "{}",
+            erlang2.median_ms()
+        );
+        let empirical = Distribution::Empirical {
+            samples_ms: vec![3.0, 1.0, 2.0],
+        };
+        assert_eq!(empirical.median_ms(), 2.0);
+        assert!(close(empirical.p99_ms(), 2.98));
     }
 }

@@ -22,16 +22,7 @@ pub fn round_ms(ms: f64) -> f64 {
 }
 
 /// The `q` quantile (0..=1) of sorted samples, linearly interpolated.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let low = position.floor() as usize;
-    let high = position.ceil() as usize;
-    let weight = position - low as f64;
-    sorted[low] * (1.0 - weight) + sorted[high] * weight
-}
+pub use crate::model::quantile_sorted as quantile;
 
 /// Fits samples (milliseconds, at least one). `max_samples` caps the size
 /// of an empirical distribution: more samples are thinned to evenly spaced
