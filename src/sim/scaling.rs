@@ -36,8 +36,8 @@ pub(crate) enum ScaleReason {
 }
 
 /// Per-service state of the control plane: target count (changed only by
-/// [`Simulation::set_target`]), replica counts by phase (kept by
-/// [`Simulation::set_phase`](super::replicas) through
+/// `Simulation::set_target` below), replica counts by phase (kept by
+/// `Simulation::set_phase` in `replicas.rs` through
 /// [`ServiceControl::count_phase`]), admission and retry budget.
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceControl {
