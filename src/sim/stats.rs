@@ -1,5 +1,7 @@
-//! Statistics accumulated while the engine runs, closed into time-series
-//! buckets as simulated time passes (the summary is built in `summary.rs`).
+//! The types of the statistics accumulated while the engine runs, the live
+//! state, and warm-up marking (the recorder in `recorder.rs` closes them
+//! into time-series buckets as simulated time passes; the summary is built
+//! in `summary.rs`).
 //!
 //! Memory: a fixed set of histograms and counters per service, entry and
 //! edge, plus one number per series per closed bucket. Nothing grows with the
