@@ -7,22 +7,21 @@ use std::time::Instant;
 
 use rand_pcg::Pcg64Mcg;
 
-use crate::metrics::{EdgeSeries, ScalingEvent, ServiceSeries, Summary};
+use crate::metrics::Summary;
 use crate::model::{CheckedScenario, LoadBalancer};
 
 use super::SimError;
 use super::faults::FaultState;
 use super::load::{ArrivalProcess, LoadProfile};
 use super::plan::{self, Plan};
+use super::pools::Pools;
 use super::queue::{EventKind, EventQueue};
+use super::recorder::Recorder;
 use super::replicas::Phase;
-use super::resilience::{Breaker, RetryBudget, TimerQueue, TokenBucket};
-use super::rng::{Purpose, stream};
-use super::scaling::{Autoscaler, ServiceControl};
-use super::stats::{
-    Areas, EdgeCounts, EdgeRow, EdgeStats, EntryStats, HotHistograms, STAGED_BUCKETS, ServiceRow,
-    ServiceStats,
-};
+use super::resilience::{Breaker, TimerQueue};
+use super::rng::{Purpose, Streams, stream};
+use super::scaling::ServiceControl;
+use super::stats::{Areas, ServiceStats};
 
 pub use crate::model::limits::MAX_BUCKETS;
 
@@ -110,8 +109,6 @@ const _: () = assert!(std::mem::size_of::<ServiceState>() == 320);
 const _: () = assert!(std::mem::offset_of!(ServiceState, time_rng) == 64);
 const _: () = assert!(std::mem::offset_of!(ServiceState, extra_work_s) == 128);
 const _: () = assert!(std::mem::size_of::<Replica>() == 64);
-const _: () = assert!(std::mem::size_of::<Visit>() == 64);
-const _: () = assert!(std::mem::size_of::<CallRecord>() == 32);
 
 impl ServiceState {
     /// Sets `slow_path` from the fields it covers.
@@ -162,146 +159,49 @@ pub(crate) struct Replica {
     pub queue: VecDeque<u32>,
 }
 
-/// Where a visit's answer goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Parent {
-    /// An external request of this entry.
-    Entry(u32),
-    /// An attempt of this call record (valid while its generation matches).
-    Call { call: u32, generation: u32 },
-    /// A plain call (one attempt, no resilience setting, no partition on):
-    /// answers the caller visit directly, without a call record (valid while
-    /// the caller's generation matches). `spec` indexes `Plan::calls`.
-    Visit {
-        visit: u32,
-        generation: u32,
-        spec: u32,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum VisitState {
-    Free,
-    Queued,
-    Working,
-    Calling,
-}
-
-/// One request at one service, from arrival to response (one cache line).
-#[derive(Debug, Clone, Copy)]
-#[repr(align(64))]
-pub(crate) struct Visit {
-    pub generation: u32,
-    pub state: VisitState,
-    /// Counted in the statistics (arrived at or after warm-up).
-    pub counted: bool,
-    pub holds_worker: bool,
-    pub failed: Option<super::stats::Cause>,
-    pub service: u32,
-    pub operation: u32,
-    pub replica: u32,
-    /// Next call of the operation's plan to issue, and the end of its calls
-    /// (indices into `Plan::calls`; set when a worker takes the visit).
-    pub next_call: u32,
-    pub calls_end: u32,
-    /// Calls of the current step still to answer.
-    pub pending: u32,
-    pub parent: Parent,
-    pub arrived_s: f64,
-}
-
-/// One call (with its repeats and retries) in progress; two to a cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(align(32))]
-pub(crate) struct CallRecord {
-    /// Bumped at every new attempt and when freed: answers and timers of
-    /// older attempts carry an older generation and are ignored.
-    pub generation: u32,
-    pub live: bool,
-    /// Attempts take the resilience path (`CallPlan::guarded`).
-    pub guarded: bool,
-    /// The current attempt was sent after warm-up.
-    pub counted: bool,
-    /// The current attempt is a half-open breaker's probe.
-    pub probe: bool,
-    pub caller: u32,
-    pub caller_generation: u32,
-    /// Index into `Plan::calls`.
-    pub spec: u32,
-    pub repeats_left: u32,
-    /// Retries made of the current repeat (0 for the first attempt).
-    pub attempt: u32,
-    /// The breaker epoch the current attempt was admitted in.
-    pub breaker_epoch: u32,
-}
-
 /// A discrete-event simulation of one scenario of a topology.
 ///
 /// Build it with [`Simulation::new`], then either [`run`](Self::run) it to
 /// the end or step it with [`run_until`](Self::run_until) and read
 /// [`snapshot`](Self::snapshot) / [`live`](Self::live) in between.
 pub struct Simulation {
-    pub(crate) plan: Plan,
-    pub(crate) profile: LoadProfile,
-    pub(crate) topology_name: String,
-    pub(crate) scenario_name: String,
-    pub(crate) seed: u64,
-    pub(crate) duration_s: f64,
-    pub(crate) warmup_s: f64,
-    pub(crate) bucket_s: f64,
-    pub(crate) now: f64,
-    pub(crate) events: u64,
-    pub(crate) wall_s: f64,
-    pub(crate) queue: EventQueue,
-    pub(crate) services: Vec<ServiceState>,
-    pub(crate) replicas: Vec<Replica>,
-    pub(crate) visits: Vec<Visit>,
-    pub(crate) free_visits: Vec<u32>,
-    pub(crate) calls: Vec<CallRecord>,
-    pub(crate) free_calls: Vec<u32>,
-    pub(crate) arrivals: Vec<ArrivalProcess>,
-    pub(crate) arrival_rngs: Vec<Pcg64Mcg>,
-    pub(crate) balancer_rngs: Vec<Pcg64Mcg>,
-    /// Backoff jitter of each caller service.
-    pub(crate) retry_rngs: Vec<Pcg64Mcg>,
-    /// Error-fault draws of each service.
-    pub(crate) fault_rngs: Vec<Pcg64Mcg>,
+    pub(super) plan: Plan,
+    pub(super) profile: LoadProfile,
+    pub(super) topology_name: String,
+    pub(super) scenario_name: String,
+    pub(super) seed: u64,
+    pub(super) duration_s: f64,
+    pub(super) warmup_s: f64,
+    pub(super) bucket_s: f64,
+    pub(super) now: f64,
+    pub(super) events: u64,
+    pub(super) wall_s: f64,
+    pub(super) queue: EventQueue,
+    pub(super) services: Vec<ServiceState>,
+    pub(super) replicas: Vec<Replica>,
+    /// Visits and call records in progress.
+    pub(super) pools: Pools,
+    pub(super) arrivals: Vec<ArrivalProcess>,
+    /// Random streams other than a service's own-work and call draws.
+    pub(super) streams: Streams,
     /// Per service: target count, replica counts, limiter, budget, autoscaler.
-    pub(crate) control: Vec<ServiceControl>,
-    pub(crate) faults: FaultState,
-    pub(crate) timers: Vec<TimerQueue>,
-    pub(crate) breakers: Vec<Breaker>,
-    pub(crate) scaling_events: Vec<ScalingEvent>,
-    pub(crate) actions: Vec<super::requests::Action>,
-    pub(crate) samples: Vec<(super::stats::Sample, f64)>,
-    /// Whether samples are buffered (large topologies) or recorded at once.
-    pub(crate) buffer_samples: bool,
-    pub(crate) hot: HotHistograms,
-    pub(crate) entry_stats: Vec<EntryStats>,
-    pub(crate) edge_stats: Vec<EdgeStats>,
-    pub(crate) edge_counts: Vec<EdgeCounts>,
-    pub(crate) series_t_s: Vec<f64>,
-    /// Per service and per edge: the series of the closed buckets, except
-    /// the staged ones.
-    pub(crate) service_series: Vec<ServiceSeries>,
-    pub(crate) edge_series: Vec<EdgeSeries>,
-    /// The staged buckets' rows of every service, bucket-major: row
-    /// `staged bucket × services + service` (see [`ServiceRow`]).
-    pub(crate) service_rows: Vec<ServiceRow>,
-    /// Likewise for the edges.
-    pub(crate) edge_rows: Vec<EdgeRow>,
-    pub(crate) warmed_up: bool,
-    pub(crate) bucket_count: usize,
+    pub(super) control: Vec<ServiceControl>,
+    pub(super) faults: FaultState,
+    pub(super) timers: Vec<TimerQueue>,
+    pub(super) breakers: Vec<Breaker>,
+    pub(super) actions: Vec<super::requests::Action>,
+    /// Statistics, histograms and series.
+    pub(super) recorder: Recorder,
+    pub(super) warmed_up: bool,
+    pub(super) bucket_count: usize,
     /// Earliest time at which a bucket closes or warm-up ends.
-    pub(crate) next_boundary_s: f64,
+    pub(super) next_boundary_s: f64,
     /// Tells this simulation's summaries apart (see `Simulation::snapshot_into`).
-    pub(crate) run_id: u64,
+    pub(super) run_id: u64,
     /// Budget of visits in flight (see [`DEFAULT_MAX_IN_FLIGHT`]).
-    pub(crate) max_in_flight: usize,
+    pub(super) max_in_flight: usize,
     /// When the visits in flight passed `max_in_flight`: the run stopped.
-    pub(crate) diverged_at_s: Option<f64>,
-    /// Visits in flight at the end of each closed bucket.
-    pub(crate) series_in_flight: Vec<u64>,
+    pub(super) diverged_at_s: Option<f64>,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -333,9 +233,6 @@ impl Simulation {
         let seed = scenario.seed;
         let mut services = Vec::with_capacity(plan.services.len());
         let mut replicas = Vec::new();
-        let mut balancer_rngs = Vec::with_capacity(plan.services.len());
-        let mut retry_rngs = Vec::with_capacity(plan.services.len());
-        let mut fault_rngs = Vec::with_capacity(plan.services.len());
         let mut control = Vec::with_capacity(plan.services.len());
         for (index, s) in plan.services.iter().enumerate() {
             let mut state = ServiceState {
@@ -382,45 +279,32 @@ impl Simulation {
                 service: index as u32,
                 ..Replica::default()
             }));
-            balancer_rngs.push(stream(seed, &s.name, 0, Purpose::Balancer));
-            retry_rngs.push(stream(seed, &s.name, 0, Purpose::Retries));
-            fault_rngs.push(stream(seed, &s.name, 0, Purpose::Faults));
-            control.push(ServiceControl {
-                target: s.replicas,
-                limiter: s.rate_limit_rps.map(TokenBucket::new),
-                budget: s.retry_budget.map(RetryBudget::new),
-                autoscaler: s.autoscale.map(|plan| Autoscaler {
-                    plan,
-                    busy_at_tick: 0.0,
-                    replicas_at_tick: 0.0,
-                    tick_s: 0.0,
-                }),
-                last_change_s: f64::NEG_INFINITY,
-                ..ServiceControl::default()
-            });
+            control.push(ServiceControl::new(s));
         }
         let mut arrivals = Vec::with_capacity(plan.entries.len());
-        let mut arrival_rngs = Vec::with_capacity(plan.entries.len());
+        let mut streams = Streams::new(
+            seed,
+            plan.services.iter().map(|s| s.name.as_str()),
+            plan.entries.iter().map(|e| e.name.as_str()),
+        );
         // Faults and scaling steps go first: at the same instant they apply
         // before any arrival.
         let mut queue = EventQueue::default();
         super::faults::schedule_controls(&plan, &mut queue);
         for (i, e) in plan.entries.iter().enumerate() {
             let mut process = ArrivalProcess::new(e.rate_rps, e.arrivals);
-            let mut rng = stream(seed, &e.name, 0, Purpose::Arrivals);
-            if let Some(t) = process.next(0.0, &profile, scenario.duration_s, &mut rng) {
+            let rng = streams.arrivals(i);
+            if let Some(t) = process.next(0.0, &profile, scenario.duration_s, rng) {
                 queue.push(t, EventKind::Arrival { entry: i as u32 });
             }
             arrivals.push(process);
-            arrival_rngs.push(rng);
         }
-        let (plan_services, plan_entries, plan_edges) =
-            (plan.services.len(), plan.entries.len(), plan.edges.len());
-        let mut entry_stats = vec![EntryStats::default(); plan.entries.len()];
-        for stats in &mut entry_stats {
-            stats.series = super::summary::entry_series(buckets);
-        }
-        let edge_stats = vec![EdgeStats::default(); plan.edges.len()];
+        let recorder = Recorder::new(
+            plan.services.len(),
+            plan.entries.len(),
+            plan.edges.len(),
+            buckets,
+        );
         let timers = plan
             .timeouts_s
             .iter()
@@ -443,36 +327,15 @@ impl Simulation {
             queue,
             services,
             replicas,
-            visits: Vec::new(),
-            free_visits: Vec::new(),
-            calls: Vec::new(),
-            free_calls: Vec::new(),
+            pools: Pools::default(),
             arrivals,
-            arrival_rngs,
-            balancer_rngs,
-            retry_rngs,
-            fault_rngs,
+            streams,
             control,
             faults,
             timers,
             breakers,
-            scaling_events: Vec::new(),
             actions: Vec::new(),
-            samples: Vec::with_capacity(super::stats::SAMPLE_BUFFER),
-            buffer_samples: plan_services + plan_entries > super::stats::BUFFER_ABOVE_SERIES,
-            hot: HotHistograms::new(plan_services, plan_entries),
-            entry_stats,
-            edge_stats,
-            edge_counts: vec![EdgeCounts::default(); plan_edges],
-            series_t_s: Vec::with_capacity(buckets),
-            service_series: (0..plan_services)
-                .map(|_| super::summary::service_series(buckets))
-                .collect(),
-            edge_series: (0..plan_edges)
-                .map(|_| super::summary::edge_series(buckets))
-                .collect(),
-            service_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_services),
-            edge_rows: Vec::with_capacity(STAGED_BUCKETS.min(buckets) * plan_edges),
+            recorder,
             warmed_up: false,
             bucket_count: buckets,
             // Checked at the first event, which then sets the real boundary.
@@ -480,7 +343,6 @@ impl Simulation {
             run_id: super::summary::next_run_id(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             diverged_at_s: None,
-            series_in_flight: Vec::with_capacity(buckets),
         };
         simulation.schedule_autoscalers();
         Ok(simulation)
@@ -537,7 +399,7 @@ impl Simulation {
     /// Requests in progress in the engine now (all services); memory is
     /// proportional to this.
     pub fn visits_in_flight(&self) -> usize {
-        self.visits.len() - self.free_visits.len()
+        self.pools.visits_in_flight()
     }
 
     /// Names of the services, in the topology's order (the indices used by [`LiveState`](super::LiveState)).
@@ -581,8 +443,8 @@ impl Simulation {
             self.cross_boundaries(target);
             self.now = target;
         }
-        self.flush_samples();
-        self.fold_zero_waits();
+        self.recorder.flush();
+        self.recorder.fold_zero_waits(&mut self.services);
         self.wall_s += started.elapsed().as_secs_f64();
         completed
     }
@@ -609,7 +471,7 @@ impl Simulation {
     #[cold]
     fn cross_boundaries_slow(&mut self, t_s: f64) {
         loop {
-            let index = self.series_t_s.len();
+            let index = self.recorder.buckets_closed();
             if index >= self.bucket_count {
                 self.next_boundary_s = f64::INFINITY;
                 return;
@@ -628,7 +490,15 @@ impl Simulation {
                 self.next_boundary_s = end;
                 return;
             }
-            self.close_bucket(start, end);
+            let in_flight = self.pools.visits_in_flight() as u64;
+            self.recorder.close_bucket(
+                (start, end),
+                in_flight,
+                &self.plan,
+                &mut self.services,
+                &self.control,
+                &mut self.breakers,
+            );
         }
     }
 

@@ -142,16 +142,19 @@ pub(super) fn compile(
     Ok((faults, scaling))
 }
 
-/// Runtime state of the faults.
+/// Runtime state of the faults; only the fault events of this module
+/// change it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FaultState {
-    pub active: Vec<bool>,
+    active: Vec<bool>,
     /// Per crash fault with a count: the replica slots it holds down.
-    pub held: Vec<Vec<u32>>,
+    held: Vec<Vec<u32>>,
+    /// Per service: crash faults of the whole service in progress.
+    service_crashes: Vec<u32>,
     /// Per zone: outages in progress.
-    pub zone_down: Vec<u32>,
+    zone_down: Vec<u32>,
     /// Partitions in progress (any mode).
-    pub partitions: u32,
+    partitions: u32,
 }
 
 impl FaultState {
@@ -159,9 +162,26 @@ impl FaultState {
         FaultState {
             active: vec![false; plan.faults.len()],
             held: vec![Vec::new(); plan.faults.len()],
+            service_crashes: vec![0; plan.services.len()],
             zone_down: vec![0; plan.zones.len()],
             partitions: 0,
         }
+    }
+
+    /// Whether a partition (any mode) is in progress.
+    #[inline(always)]
+    pub fn partitions_on(&self) -> bool {
+        self.partitions > 0
+    }
+
+    /// Whether a crash of the whole of `service` is in progress.
+    pub fn service_crashed(&self, service: u32) -> bool {
+        self.service_crashes[service as usize] > 0
+    }
+
+    /// Whether an outage of zone `zone` is in progress.
+    pub fn zone_is_down(&self, zone: u32) -> bool {
+        self.zone_down[zone as usize] > 0
     }
 }
 
@@ -223,7 +243,7 @@ impl Simulation {
             } => {
                 let slots = self.slots_of(service);
                 let before = self.down_states(&slots);
-                self.control[service as usize].all_crash += 1;
+                self.faults.service_crashes[service as usize] += 1;
                 self.apply_liveness(&slots, &before);
             }
             FaultKind::ZoneOutage { zone } => {
@@ -262,8 +282,8 @@ impl Simulation {
             } => {
                 let slots = self.slots_of(service);
                 let before = self.down_states(&slots);
-                let control = &mut self.control[service as usize];
-                control.all_crash = control.all_crash.saturating_sub(1);
+                let crashes = &mut self.faults.service_crashes[service as usize];
+                *crashes = crashes.saturating_sub(1);
                 self.apply_liveness(&slots, &before);
             }
             FaultKind::ZoneOutage { zone } => {

@@ -21,7 +21,8 @@
 
 use rand::RngExt;
 
-use super::engine::{Simulation, VisitState};
+use super::engine::Simulation;
+use super::pools::VisitState;
 use super::stats::Cause;
 use crate::model::LoadBalancer;
 
@@ -58,7 +59,7 @@ impl Simulation {
                 k
             }
             LoadBalancer::Random => {
-                let rng = &mut self.balancer_rngs[s];
+                let rng = self.streams.balancer(s);
                 if all_up {
                     rng.random_range(0..n)
                 } else {
@@ -121,11 +122,11 @@ impl Simulation {
     /// Whether something holds the slot down now.
     pub(super) fn is_down(&self, slot: u32) -> bool {
         let r = &self.replicas[slot as usize];
-        if r.crash_holds > 0 || self.control[r.service as usize].all_crash > 0 {
+        if r.crash_holds > 0 || self.faults.service_crashed(r.service) {
             return true;
         }
         let zone = self.zone_of_slot(slot);
-        zone != super::plan::NONE && self.faults.zone_down[zone as usize] > 0
+        zone != super::plan::NONE && self.faults.zone_is_down(zone)
     }
 
     pub(super) fn down_states(&self, slots: &[u32]) -> Vec<bool> {
@@ -135,7 +136,7 @@ impl Simulation {
     /// Whether slot `slot` is below its service's target count.
     pub(super) fn is_wanted(&self, slot: u32) -> bool {
         let service = self.replicas[slot as usize].service as usize;
-        slot - self.services[service].first_replica < self.control[service].target
+        slot - self.services[service].first_replica < self.control[service].target()
     }
 
     /// Moves the slots whose down state changed (compared with `before`):
@@ -230,14 +231,10 @@ impl Simulation {
                     add(&mut state.up);
                     add(&mut state.running);
                 }
-                Phase::Draining => {
-                    add(&mut state.running);
-                    add(&mut control.draining);
-                }
-                Phase::Starting => add(&mut control.starting),
-                Phase::Stopped => add(&mut control.stopped),
-                Phase::Removed => {}
+                Phase::Draining => add(&mut state.running),
+                Phase::Starting | Phase::Stopped | Phase::Removed => {}
             }
+            control.count_phase(p, delta);
         }
         // Slots the balancers look at: up to the highest one not removed.
         let k = slot - state.first_replica;
@@ -263,12 +260,12 @@ impl Simulation {
         for &slot in dying {
             is_dying[slot as usize] = true;
         }
-        for call in 0..self.calls.len() as u32 {
-            let record = self.calls[call as usize];
+        for call in 0..self.pools.call_slots() {
+            let record = *self.pools.call(call);
             if !record.live {
                 continue;
             }
-            let caller = &self.visits[record.caller as usize];
+            let caller = self.pools.visit(record.caller);
             if caller.generation == record.caller_generation
                 && caller.state != VisitState::Free
                 && is_dying[caller.replica as usize]
@@ -276,9 +273,9 @@ impl Simulation {
                 self.abandon_call(call);
             }
         }
-        let victims: Vec<u32> = (0..self.visits.len() as u32)
+        let victims: Vec<u32> = (0..self.pools.visit_slots())
             .filter(|&v| {
-                let visit = &self.visits[v as usize];
+                let visit = self.pools.visit(v);
                 visit.state != VisitState::Free && is_dying[visit.replica as usize]
             })
             .collect();
@@ -293,7 +290,7 @@ impl Simulation {
             state.queued -= queued;
         }
         for visit in victims {
-            let v = &mut self.visits[visit as usize];
+            let v = self.pools.visit_mut(visit);
             v.holds_worker = false;
             v.failed = Some(Cause::Error);
             self.respond(visit);

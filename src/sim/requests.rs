@@ -19,8 +19,9 @@
 
 use rand::RngExt;
 
-use super::engine::{CallRecord, Parent, Simulation, Visit, VisitState};
+use super::engine::Simulation;
 use super::plan::UNBOUNDED;
+use super::pools::{CallRecord, Parent, Visit, VisitState};
 use super::queue::EventKind;
 use super::replicas::Phase;
 use super::stats::{Cause, Sample, count_error};
@@ -53,7 +54,7 @@ impl Simulation {
         match kind {
             EventKind::Arrival { entry } => self.on_external_arrival(entry),
             EventKind::WorkDone { visit, generation } => {
-                if self.visits[visit as usize].generation == generation {
+                if self.pools.visit_is(visit, generation) {
                     self.on_work_done(visit);
                 }
             }
@@ -92,11 +93,11 @@ impl Simulation {
             now,
             &self.profile,
             self.duration_s,
-            &mut self.arrival_rngs[e],
+            self.streams.arrivals(e),
         ) {
             self.queue.push(next, EventKind::Arrival { entry });
         }
-        let stats = &mut self.entry_stats[e];
+        let stats = self.recorder.entry_mut(e);
         stats.bucket.arrivals += 1;
         if now >= self.warmup_s {
             stats.offered += 1;
@@ -176,33 +177,20 @@ impl Simulation {
         }
     }
 
-    fn alloc_visit(&mut self, mut visit: Visit) -> u32 {
-        if let Some(index) = self.free_visits.pop() {
-            visit.generation = self.visits[index as usize].generation;
-            self.visits[index as usize] = visit;
-            index
-        } else {
-            // The pool grows only when every visit is in use: its size is
-            // the number in flight.
-            if self.visits.len() >= self.max_in_flight && self.diverged_at_s.is_none() {
-                self.diverged_at_s = Some(self.now);
-            }
-            self.visits.push(visit);
-            (self.visits.len() - 1) as u32
+    fn alloc_visit(&mut self, visit: Visit) -> u32 {
+        let (index, grew) = self.pools.alloc_visit(visit);
+        // The pool grows only when every visit is in use: its size is the
+        // number in flight.
+        if grew && index as usize >= self.max_in_flight && self.diverged_at_s.is_none() {
+            self.diverged_at_s = Some(self.now);
         }
-    }
-
-    fn free_visit(&mut self, visit: u32) {
-        let v = &mut self.visits[visit as usize];
-        v.generation = v.generation.wrapping_add(1);
-        v.state = VisitState::Free;
-        self.free_visits.push(visit);
+        index
     }
 
     /// A worker takes the visit: sample its own work and schedule its end.
     fn start_work(&mut self, visit: u32) {
         let now = self.now;
-        let v = &mut self.visits[visit as usize];
+        let v = self.pools.visit_mut(visit);
         v.state = VisitState::Working;
         v.holds_worker = true;
         let (s, replica, operation, generation) =
@@ -210,13 +198,13 @@ impl Simulation {
         let (counted, wait_s) = (v.counted, now - v.arrived_s);
         if counted {
             if wait_s > 0.0 {
-                self.record(Sample::Wait(s as u32), wait_s);
+                self.recorder.record(Sample::Wait(s as u32), wait_s);
             } else {
                 self.services[s].zero_waits += 1;
             }
         }
         let plan = &self.plan.operations[operation as usize];
-        let v = &mut self.visits[visit as usize];
+        let v = self.pools.visit_mut(visit);
         (v.next_call, v.calls_end) = (plan.calls.start, plan.calls.end);
         let state = &mut self.services[s];
         state.integrate(now);
@@ -244,7 +232,7 @@ impl Simulation {
         r.busy -= 1;
         if let Some(next) = r.queue.pop_front() {
             state.queued -= 1;
-            if state.slow_path && now - self.visits[next as usize].arrived_s > state.max_wait_s {
+            if state.slow_path && now - self.pools.visit(next).arrived_s > state.max_wait_s {
                 self.shed_and_take_next(next, service, replica);
             } else {
                 self.start_work(next);
@@ -261,11 +249,11 @@ impl Simulation {
         let max_wait_s = self.services[service as usize].max_wait_s;
         let mut next = Some(first);
         while let Some(visit) = next {
-            if now - self.visits[visit as usize].arrived_s <= max_wait_s {
+            if now - self.pools.visit(visit).arrived_s <= max_wait_s {
                 self.start_work(visit);
                 return;
             }
-            self.visits[visit as usize].failed = Some(Cause::Rejected);
+            self.pools.visit_mut(visit).failed = Some(Cause::Rejected);
             self.respond(visit);
             next = self.replicas[replica as usize].queue.pop_front();
             if next.is_some() {
@@ -275,12 +263,12 @@ impl Simulation {
     }
 
     fn on_work_done(&mut self, visit: u32) {
-        let v = &mut self.visits[visit as usize];
+        let v = self.pools.visit_mut(visit);
         v.state = VisitState::Calling;
         let state = &self.services[v.service as usize];
         if state.slow_path
             && state.error_probability > 0.0
-            && self.fault_rngs[v.service as usize].random::<f64>() < state.error_probability
+            && self.streams.faults(v.service as usize).random::<f64>() < state.error_probability
         {
             v.failed = Some(Cause::Error);
         }
@@ -296,7 +284,7 @@ impl Simulation {
 
     /// Issues the visit's next step with at least one call, or responds.
     fn advance_steps(&mut self, visit: u32) {
-        let v = self.visits[visit as usize];
+        let v = *self.pools.visit(visit);
         let mut next = v.next_call;
         let mut pending = 0;
         if v.failed.is_none() {
@@ -315,10 +303,10 @@ impl Simulation {
                                 < probability)
                     {
                         pending += 1;
-                        if count == 1 && !guarded && self.faults.partitions == 0 {
+                        if count == 1 && !guarded && !self.faults.partitions_on() {
                             self.issue_plain(visit, v.generation, spec);
                         } else {
-                            let call = self.alloc_call(CallRecord {
+                            let call = self.pools.alloc_call(CallRecord {
                                 generation: 0,
                                 live: true,
                                 guarded,
@@ -340,7 +328,7 @@ impl Simulation {
                 }
             }
         }
-        let v = &mut self.visits[visit as usize];
+        let v = self.pools.visit_mut(visit);
         v.next_call = next;
         v.pending = pending;
         if pending == 0 {
@@ -349,38 +337,20 @@ impl Simulation {
         }
     }
 
-    fn alloc_call(&mut self, mut record: CallRecord) -> u32 {
-        if let Some(index) = self.free_calls.pop() {
-            record.generation = self.calls[index as usize].generation;
-            self.calls[index as usize] = record;
-            index
-        } else {
-            self.calls.push(record);
-            (self.calls.len() - 1) as u32
-        }
-    }
-
-    pub(super) fn free_call(&mut self, call: u32) {
-        let c = &mut self.calls[call as usize];
-        c.generation = c.generation.wrapping_add(1);
-        c.live = false;
-        self.free_calls.push(call);
-    }
-
     /// Sends one attempt of `call` to its callee.
     #[inline(always)]
     pub(super) fn issue_attempt(&mut self, call: u32) {
-        let record = self.calls[call as usize];
+        let record = *self.pools.call(call);
         let plan = &self.plan.calls[record.spec as usize];
-        if record.guarded || self.faults.partitions > 0 {
+        if record.guarded || self.faults.partitions_on() {
             self.issue_guarded(call);
             return;
         }
         let (callee_service, callee_operation, edge) =
             (plan.callee_service, plan.callee_operation, plan.edge);
         let counted = self.now >= self.warmup_s;
-        self.calls[call as usize].counted = counted;
-        let stats = &mut self.edge_counts[edge as usize];
+        self.pools.call_mut(call).counted = counted;
+        let stats = self.recorder.edge_counts_mut(edge as usize);
         stats.bucket_calls += 1;
         if counted {
             stats.calls += 1;
@@ -407,7 +377,7 @@ impl Simulation {
         let (callee_service, callee_operation, edge) =
             (plan.callee_service, plan.callee_operation, plan.edge);
         let counted = self.now >= self.warmup_s;
-        let stats = &mut self.edge_counts[edge as usize];
+        let stats = self.recorder.edge_counts_mut(edge as usize);
         stats.bucket_calls += 1;
         if counted {
             stats.calls += 1;
@@ -438,14 +408,14 @@ impl Simulation {
         counted: bool,
         result: Result<(), Cause>,
     ) {
-        let v = &self.visits[caller as usize];
+        let v = self.pools.visit(caller);
         if v.generation != generation || v.state != VisitState::Calling {
             return; // The caller is gone.
         }
         if let Err(cause) = result {
             self.plain_call_failed(caller, spec, counted, cause);
         }
-        let v = &mut self.visits[caller as usize];
+        let v = self.pools.visit_mut(caller);
         v.pending -= 1;
         if v.pending == 0 {
             self.actions.push(Action::Advance(caller));
@@ -457,19 +427,19 @@ impl Simulation {
     #[cold]
     fn plain_call_failed(&mut self, caller: u32, spec: u32, counted: bool, cause: Cause) {
         let edge = self.plan.calls[spec as usize].edge;
-        let stats = &mut self.edge_stats[edge as usize];
+        let stats = self.recorder.edge_mut(edge as usize);
         count_error(&mut stats.bucket_errors, cause);
         if counted {
             count_error(&mut stats.errors, cause);
         }
-        let v = &mut self.visits[caller as usize];
+        let v = self.pools.visit_mut(caller);
         if !self.plan.policies[spec as usize].optional && v.failed.is_none() {
             v.failed = Some(cause);
         }
     }
 
     fn on_call_answered(&mut self, call: u32, generation: u32, result: Result<(), Cause>) {
-        let record = &mut self.calls[call as usize];
+        let record = self.pools.call_mut(call);
         if !record.live || record.generation != generation {
             return; // An abandoned attempt.
         }
@@ -496,7 +466,7 @@ impl Simulation {
     /// [`Self::respond`], inlined on the hot path.
     #[inline(always)]
     fn respond_inline(&mut self, visit: u32) {
-        let v = self.visits[visit as usize];
+        let v = *self.pools.visit(visit);
         let now = self.now;
         if v.holds_worker {
             self.release_worker(v.service, v.replica);
@@ -515,7 +485,7 @@ impl Simulation {
         let waiting = match v.parent {
             Parent::Entry(_) => true,
             Parent::Call { call, generation } => {
-                let record = &self.calls[call as usize];
+                let record = self.pools.call(call);
                 record.live && record.generation == generation
             }
             Parent::Visit {
@@ -523,7 +493,7 @@ impl Simulation {
                 generation,
                 ..
             } => {
-                let caller = &self.visits[caller as usize];
+                let caller = self.pools.visit(caller);
                 caller.generation == generation && caller.state == VisitState::Calling
             }
         };
@@ -537,7 +507,7 @@ impl Simulation {
                 let response_s = now - v.arrived_s;
                 state.completed_total += 1;
                 state.completed += u64::from(v.counted);
-                self.record(
+                self.recorder.record(
                     Sample::Response {
                         service: v.service,
                         counted: v.counted,
@@ -553,7 +523,7 @@ impl Simulation {
                 }
             }
         }
-        self.free_visit(visit);
+        self.pools.free_visit(visit);
         match v.parent {
             Parent::Entry(entry) => self.entry_answered(entry, v.arrived_s, result),
             Parent::Call { call, generation } => {
@@ -583,20 +553,21 @@ impl Simulation {
     /// counts in the response times (it shows how slow the service is).
     #[cold]
     fn late_answer(&mut self, visit: u32, counted: bool, ok: bool, response_s: f64) {
-        let service = self.visits[visit as usize].service;
+        let service = self.pools.visit(visit).service;
         if counted {
             self.services[service as usize].stats.cold.late += 1;
         }
         if ok {
-            self.record(Sample::Response { service, counted }, response_s);
+            self.recorder
+                .record(Sample::Response { service, counted }, response_s);
         }
-        self.free_visit(visit);
+        self.pools.free_visit(visit);
     }
 
     /// An external request of `entry` that arrived at `arrived_s` is answered.
     fn entry_answered(&mut self, entry: u32, arrived_s: f64, result: Result<(), Cause>) {
         let counted = arrived_s >= self.warmup_s;
-        let stats = &mut self.entry_stats[entry as usize];
+        let stats = self.recorder.entry_mut(entry as usize);
         match result {
             Ok(()) => {
                 let latency_s = self.now - arrived_s;
@@ -604,7 +575,8 @@ impl Simulation {
                 if counted {
                     stats.completed += 1;
                 }
-                self.record(Sample::Latency { entry, counted }, latency_s);
+                self.recorder
+                    .record(Sample::Latency { entry, counted }, latency_s);
             }
             Err(cause) => {
                 count_error(&mut stats.bucket.errors, cause);

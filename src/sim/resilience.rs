@@ -26,8 +26,9 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use super::engine::{Parent, Simulation, VisitState};
+use super::engine::Simulation;
 use super::plan::{BreakerPlan, NONE, RetryBudgetPlan};
+use super::pools::{Parent, VisitState};
 use super::queue::EventKind;
 use super::requests::Action;
 use super::stats::{Cause, count_error};
@@ -55,7 +56,7 @@ pub enum BreakerState {
 /// attempts sent before the last change of state are ignored.
 #[derive(Debug, Clone)]
 pub(crate) struct Breaker {
-    pub plan: BreakerPlan,
+    plan: BreakerPlan,
     state: BreakerState,
     outcomes: Vec<bool>,
     next: usize,
@@ -70,9 +71,10 @@ pub(crate) struct Breaker {
     not_closed_s: f64,
     not_closed_since_s: f64,
     /// Times it opened from closed, after warm-up.
-    pub opened: u64,
-    pub at_warmup_s: f64,
-    pub at_bucket_s: f64,
+    opened: u64,
+    /// `not_closed_s` when warm-up ended, and when the open bucket started.
+    at_warmup_s: f64,
+    at_bucket_s: f64,
 }
 
 impl Breaker {
@@ -94,6 +96,35 @@ impl Breaker {
             at_warmup_s: 0.0,
             at_bucket_s: 0.0,
         }
+    }
+
+    /// The edge the breaker guards.
+    pub fn edge(&self) -> u32 {
+        self.plan.edge
+    }
+
+    /// Times it opened from closed, after warm-up.
+    pub fn opened(&self) -> u64 {
+        self.opened
+    }
+
+    /// Marks the end of warm-up at `t_s`.
+    pub fn mark_warmup(&mut self, t_s: f64) {
+        self.at_warmup_s = self.not_closed_s(t_s);
+    }
+
+    /// Time spent open or half-open since warm-up, up to `t_s`.
+    pub fn open_s_since_warmup(&self, t_s: f64) -> f64 {
+        self.not_closed_s(t_s) - self.at_warmup_s
+    }
+
+    /// Closes the bucket ending at `end_s`: the time spent open or
+    /// half-open during it.
+    pub fn close_bucket(&mut self, end_s: f64) -> f64 {
+        let open_s = self.not_closed_s(end_s);
+        let in_bucket_s = open_s - self.at_bucket_s;
+        self.at_bucket_s = open_s;
+        in_bucket_s
     }
 
     /// Whether an attempt at `now_s` may go: `Some((epoch, probe))`, or
@@ -322,7 +353,7 @@ impl Simulation {
         if self.services[s].in_system >= self.plan.services[s].max_in_flight {
             return false;
         }
-        match &mut self.control[s].limiter {
+        match self.control[s].limiter_mut() {
             Some(bucket) => bucket.take(self.now),
             None => true,
         }
@@ -343,7 +374,7 @@ impl Simulation {
     pub(super) fn issue_guarded(&mut self, call: u32) {
         let now = self.now;
         let counted = now >= self.warmup_s;
-        let record = self.calls[call as usize];
+        let record = *self.pools.call(call);
         let plan = &self.plan.calls[record.spec as usize];
         let policy = &self.plan.policies[record.spec as usize];
         let (callee, operation, edge, breaker, timer) = (
@@ -353,9 +384,9 @@ impl Simulation {
             policy.breaker,
             policy.timer,
         );
-        let caller = self.visits[record.caller as usize].service;
+        let caller = self.pools.visit(record.caller).service;
         if record.attempt == 0
-            && let Some(budget) = &mut self.control[caller as usize].budget
+            && let Some(budget) = self.control[caller as usize].budget_mut()
         {
             budget.deposit(now);
         }
@@ -364,7 +395,7 @@ impl Simulation {
             match self.breakers[breaker as usize].admit(now) {
                 Some(admitted) => (epoch, probe) = admitted,
                 None => {
-                    self.calls[call as usize].counted = counted;
+                    self.pools.call_mut(call).counted = counted;
                     self.count_failure(callee, Cause::CircuitOpen, counted);
                     self.actions.push(Action::CallAnswered {
                         call,
@@ -375,20 +406,20 @@ impl Simulation {
                 }
             }
         }
-        let r = &mut self.calls[call as usize];
+        let r = self.pools.call_mut(call);
         r.counted = counted;
         r.breaker_epoch = epoch;
         r.probe = probe;
         let generation = r.generation;
-        let counts = &mut self.edge_counts[edge as usize];
+        let counts = self.recorder.edge_counts_mut(edge as usize);
         counts.bucket_calls += 1;
         if counted {
             counts.calls += 1;
             if record.attempt > 0 {
-                self.edge_stats[edge as usize].retries += 1;
+                self.recorder.edge_mut(edge as usize).retries += 1;
             }
         }
-        if self.faults.partitions > 0
+        if self.faults.partitions_on()
             && let Some(mode) = self.partition_between(caller, callee)
         {
             match mode {
@@ -438,7 +469,7 @@ impl Simulation {
         let now = self.now;
         self.timers[timer as usize].scheduled = false;
         while let Some(&entry) = self.timers[timer as usize].entries.front() {
-            let record = &self.calls[entry.call as usize];
+            let record = self.pools.call(entry.call);
             if !record.live || record.generation != entry.generation {
                 self.timers[timer as usize].entries.pop_front();
                 continue;
@@ -461,7 +492,7 @@ impl Simulation {
 
     /// A backoff ended: the next attempt goes out.
     pub(super) fn on_retry(&mut self, call: u32, generation: u32) {
-        let record = &self.calls[call as usize];
+        let record = self.pools.call(call);
         if record.live && record.generation == generation {
             self.issue_attempt(call);
         }
@@ -471,7 +502,7 @@ impl Simulation {
     /// guarded call, or a failure of any call.
     pub(super) fn on_guarded_answer(&mut self, call: u32, result: Result<(), Cause>) {
         let now = self.now;
-        let record = self.calls[call as usize];
+        let record = *self.pools.call(call);
         let policy = &self.plan.policies[record.spec as usize];
         let (edge, breaker, retries) = (
             self.plan.calls[record.spec as usize].edge,
@@ -490,7 +521,7 @@ impl Simulation {
         let cause = match result {
             Ok(()) => {
                 if record.repeats_left > 1 {
-                    let r = &mut self.calls[call as usize];
+                    let r = self.pools.call_mut(call);
                     r.repeats_left -= 1;
                     r.attempt = 0;
                     r.generation = r.generation.wrapping_add(1);
@@ -502,7 +533,7 @@ impl Simulation {
             }
             Err(cause) => cause,
         };
-        let stats = &mut self.edge_stats[edge as usize];
+        let stats = self.recorder.edge_mut(edge as usize);
         count_error(&mut stats.bucket_errors, cause);
         if record.counted {
             count_error(&mut stats.errors, cause);
@@ -511,8 +542,8 @@ impl Simulation {
             && cause != Cause::CircuitOpen
             && record.attempt < retries.max
         {
-            let caller = self.visits[record.caller as usize].service as usize;
-            let allowed = match &mut self.control[caller].budget {
+            let caller = self.pools.visit(record.caller).service as usize;
+            let allowed = match self.control[caller].budget_mut() {
                 Some(budget) => budget.withdraw(now),
                 None => true,
             };
@@ -520,9 +551,9 @@ impl Simulation {
                 let retry = record.attempt + 1;
                 let mut wait_s = retries.backoff_s(retry);
                 if retries.jitter {
-                    wait_s *= self.retry_rngs[caller].random::<f64>();
+                    wait_s *= self.streams.retries(caller).random::<f64>();
                 }
-                let r = &mut self.calls[call as usize];
+                let r = self.pools.call_mut(call);
                 r.attempt = retry;
                 r.probe = false;
                 r.generation = r.generation.wrapping_add(1);
@@ -546,9 +577,9 @@ impl Simulation {
     /// [`Self::finish_call`], inlined on the hot path (a plain call answered).
     #[inline(always)]
     pub(super) fn finish_call_inline(&mut self, call: u32, result: Result<(), Cause>) {
-        let record = self.calls[call as usize];
-        self.free_call(call);
-        let caller = &mut self.visits[record.caller as usize];
+        let record = *self.pools.call(call);
+        self.pools.free_call(call);
+        let caller = self.pools.visit_mut(record.caller);
         if caller.generation != record.caller_generation || caller.state != VisitState::Calling {
             return; // The caller is gone.
         }
@@ -566,11 +597,11 @@ impl Simulation {
 
     /// Drops a call whose caller is gone (a breaker probe it holds is given back).
     pub(super) fn abandon_call(&mut self, call: u32) {
-        let record = self.calls[call as usize];
+        let record = *self.pools.call(call);
         let breaker = self.plan.policies[record.spec as usize].breaker;
         if record.probe && breaker != NONE {
             self.breakers[breaker as usize].release_probe(record.breaker_epoch);
         }
-        self.free_call(call);
+        self.pools.free_call(call);
     }
 }

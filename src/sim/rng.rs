@@ -51,6 +51,67 @@ pub(crate) fn stream(seed: u64, name: &str, occurrence: u64, purpose: Purpose) -
     Pcg64Mcg::new((u128::from(b) << 64) | u128::from(c))
 }
 
+/// The streams of the engine's draws that are not on a service's hot
+/// cache lines (own work and call draws live in its `ServiceState`): one
+/// per entry for arrivals and one per service for balancing, retry jitter
+/// and error faults. Built once from the seed; nothing else makes them.
+#[derive(Debug)]
+pub(super) struct Streams {
+    arrivals: Vec<Pcg64Mcg>,
+    balancers: Vec<Pcg64Mcg>,
+    retries: Vec<Pcg64Mcg>,
+    faults: Vec<Pcg64Mcg>,
+}
+
+impl Streams {
+    /// The streams of a run seeded with `seed`, for services and entries
+    /// with these names (in the plan's order).
+    pub fn new<'a>(
+        seed: u64,
+        services: impl ExactSizeIterator<Item = &'a str> + Clone,
+        entries: impl ExactSizeIterator<Item = &'a str>,
+    ) -> Self {
+        let per_service = |purpose| {
+            services
+                .clone()
+                .map(|name| stream(seed, name, 0, purpose))
+                .collect()
+        };
+        Streams {
+            arrivals: entries
+                .map(|name| stream(seed, name, 0, Purpose::Arrivals))
+                .collect(),
+            balancers: per_service(Purpose::Balancer),
+            retries: per_service(Purpose::Retries),
+            faults: per_service(Purpose::Faults),
+        }
+    }
+
+    /// Inter-arrival times of entry `entry`.
+    #[inline]
+    pub fn arrivals(&mut self, entry: usize) -> &mut Pcg64Mcg {
+        &mut self.arrivals[entry]
+    }
+
+    /// Replica choice of service `service`'s `random` balancer.
+    #[inline]
+    pub fn balancer(&mut self, service: usize) -> &mut Pcg64Mcg {
+        &mut self.balancers[service]
+    }
+
+    /// Backoff jitter of caller service `service`.
+    #[inline]
+    pub fn retries(&mut self, service: usize) -> &mut Pcg64Mcg {
+        &mut self.retries[service]
+    }
+
+    /// Error-fault draws at service `service`.
+    #[inline]
+    pub fn faults(&mut self, service: usize) -> &mut Pcg64Mcg {
+        &mut self.faults[service]
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

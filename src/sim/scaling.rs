@@ -22,7 +22,7 @@
 use crate::metrics::{ScalingEvent, ScalingReason};
 
 use super::engine::Simulation;
-use super::plan::AutoscalePlan;
+use super::plan::{AutoscalePlan, ServicePlan};
 use super::queue::EventKind;
 use super::replicas::Phase;
 use super::resilience::{RetryBudget, TokenBucket};
@@ -35,30 +35,91 @@ pub(crate) enum ScaleReason {
     Autoscale(f64),
 }
 
-/// Per-service state of the control plane: target count, faults holding the
-/// whole service down, replica counts by phase, admission and retry budget.
-#[derive(Debug, Clone, Default)]
+/// Per-service state of the control plane: target count (changed only by
+/// `Simulation::set_target` below), replica counts by phase (kept by
+/// `Simulation::set_phase` in `replicas.rs` through
+/// [`ServiceControl::count_phase`]), admission and retry budget.
+#[derive(Debug, Clone)]
 pub(crate) struct ServiceControl {
     /// Replicas the service should have now.
-    pub target: u32,
-    /// Crash faults of the whole service in progress.
-    pub all_crash: u32,
-    pub starting: u32,
-    pub stopped: u32,
-    pub draining: u32,
-    pub limiter: Option<TokenBucket>,
-    pub budget: Option<RetryBudget>,
-    pub autoscaler: Option<Autoscaler>,
+    target: u32,
+    starting: u32,
+    stopped: u32,
+    draining: u32,
+    limiter: Option<TokenBucket>,
+    budget: Option<RetryBudget>,
+    autoscaler: Option<Autoscaler>,
     /// When the target last changed (for the autoscaler's cooldown).
-    pub last_change_s: f64,
+    last_change_s: f64,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Autoscaler {
-    pub plan: AutoscalePlan,
-    pub busy_at_tick: f64,
-    pub replicas_at_tick: f64,
-    pub tick_s: f64,
+struct Autoscaler {
+    plan: AutoscalePlan,
+    busy_at_tick: f64,
+    replicas_at_tick: f64,
+    tick_s: f64,
+}
+
+impl ServiceControl {
+    /// The control state of a service at the start of a run.
+    pub fn new(service: &ServicePlan) -> Self {
+        ServiceControl {
+            target: service.replicas,
+            starting: 0,
+            stopped: 0,
+            draining: 0,
+            limiter: service.rate_limit_rps.map(TokenBucket::new),
+            budget: service.retry_budget.map(RetryBudget::new),
+            autoscaler: service.autoscale.map(|plan| Autoscaler {
+                plan,
+                busy_at_tick: 0.0,
+                replicas_at_tick: 0.0,
+                tick_s: 0.0,
+            }),
+            last_change_s: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Replicas the service should have now.
+    pub fn target(&self) -> u32 {
+        self.target
+    }
+
+    /// Replicas starting, stopped (wanted but down) and draining.
+    pub fn starting(&self) -> u32 {
+        self.starting
+    }
+
+    pub fn stopped(&self) -> u32 {
+        self.stopped
+    }
+
+    pub fn draining(&self) -> u32 {
+        self.draining
+    }
+
+    /// Adds `delta` to the count of replicas in `phase` (never below zero);
+    /// `Running` and `Removed` are counted in the service's state, not here.
+    pub fn count_phase(&mut self, phase: Phase, delta: i64) {
+        let add = |count: &mut u32| *count = (i64::from(*count) + delta).max(0) as u32;
+        match phase {
+            Phase::Draining => add(&mut self.draining),
+            Phase::Starting => add(&mut self.starting),
+            Phase::Stopped => add(&mut self.stopped),
+            Phase::Running | Phase::Removed => {}
+        }
+    }
+
+    /// The service's rate limiter, if it has one.
+    pub fn limiter_mut(&mut self) -> Option<&mut TokenBucket> {
+        self.limiter.as_mut()
+    }
+
+    /// The service's retry budget, if it has one.
+    pub fn budget_mut(&mut self) -> Option<&mut RetryBudget> {
+        self.budget.as_mut()
+    }
 }
 
 impl Simulation {
@@ -109,7 +170,7 @@ impl Simulation {
             ScaleReason::Scheduled => (ScalingReason::Scheduled, None),
             ScaleReason::Autoscale(u) => (ScalingReason::Autoscale, Some(u)),
         };
-        self.scaling_events.push(ScalingEvent {
+        self.recorder.push_scaling_event(ScalingEvent {
             t_s: self.now,
             service: self.plan.services[s].name.clone(),
             from: u64::from(old),

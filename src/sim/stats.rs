@@ -1,5 +1,7 @@
-//! Statistics accumulated while the engine runs, closed into time-series
-//! buckets as simulated time passes (the summary is built in `summary.rs`).
+//! The types of the statistics accumulated while the engine runs, the live
+//! state, and warm-up marking (the recorder in `recorder.rs` closes them
+//! into time-series buckets as simulated time passes; the summary is built
+//! in `summary.rs`).
 //!
 //! Memory: a fixed set of histograms and counters per service, entry and
 //! edge, plus one number per series per closed bucket. Nothing grows with the
@@ -110,7 +112,7 @@ pub(crate) struct ServiceRecord {
 }
 
 /// One closed bucket of one service. Closing a bucket appends one row per
-/// service to `Simulation::service_rows` in one sequential sweep; every
+/// service to the recorder's staged rows in one sequential sweep; every
 /// [`STAGED_BUCKETS`] buckets the rows go into the services' series, a block
 /// of services at a time, so that each series gets that many values in a row
 /// instead of a dozen scattered writes per service per bucket.
@@ -263,50 +265,6 @@ pub(super) fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 impl Simulation {
-    /// Buffers one duration for its histograms.
-    #[inline(always)]
-    pub(super) fn record(&mut self, sample: Sample, duration_s: f64) {
-        if !self.buffer_samples {
-            self.record_now(sample, duration_s);
-            return;
-        }
-        if self.samples.len() >= SAMPLE_BUFFER {
-            self.flush_samples();
-        }
-        self.samples.push((sample, duration_s));
-    }
-
-    /// Records every buffered sample; needed before any histogram is read.
-    pub(super) fn flush_samples(&mut self) {
-        let samples = std::mem::take(&mut self.samples);
-        for &(sample, duration_s) in &samples {
-            self.record_now(sample, duration_s);
-        }
-        self.samples = samples;
-        self.samples.clear();
-    }
-
-    #[inline(always)]
-    fn record_now(&mut self, sample: Sample, duration_s: f64) {
-        match sample {
-            Sample::Wait(s) => self.hot.wait[s as usize].record_s(duration_s),
-            Sample::Response { service, counted } => {
-                self.hot.response[service as usize].record_s(duration_s, counted);
-            }
-            Sample::Latency { entry, counted } => {
-                self.hot.latency[entry as usize].record_s(duration_s, counted);
-            }
-        }
-    }
-
-    /// Moves the counted zero waits into the wait histograms; needed before
-    /// they are read.
-    pub(super) fn fold_zero_waits(&mut self) {
-        for (state, wait) in self.services.iter_mut().zip(&mut self.hot.wait) {
-            wait.record_zeros(std::mem::take(&mut state.zero_waits));
-        }
-    }
-
     /// Integrates every service to `t_s` and stores the integrals at warm-up.
     pub(super) fn mark_warmup(&mut self, t_s: f64) {
         for state in &mut self.services {
@@ -315,120 +273,7 @@ impl Simulation {
             state.stats.cold.arrivals_at_warmup = state.arrivals_total;
         }
         for breaker in &mut self.breakers {
-            breaker.at_warmup_s = breaker.not_closed_s(t_s);
-        }
-    }
-
-    /// Closes the bucket ending at `end_s` (which started at `start_s`).
-    pub(super) fn close_bucket(&mut self, start_s: f64, end_s: f64) {
-        self.flush_samples();
-        let len_s = end_s - start_s;
-        self.series_t_s.push(start_s);
-        self.series_in_flight.push(self.visits_in_flight() as u64);
-        for (i, state) in self.services.iter_mut().enumerate() {
-            state.integrate(end_s);
-            let areas = state.areas;
-            let d = areas.minus(state.areas_at_bucket);
-            state.areas_at_bucket = areas;
-            let workers = f64::from(self.plan.services[i].workers);
-            let bucket = BucketCounts {
-                arrivals: state.arrivals_total - state.arrivals_at_bucket,
-                completed: state.completed_total - state.completed_at_bucket,
-                errors: std::mem::take(&mut state.stats.bucket_errors),
-            };
-            state.arrivals_at_bucket = state.arrivals_total;
-            state.completed_at_bucket = state.completed_total;
-            let response = &mut self.hot.response[i];
-            let [p99_ms] = response.bucket_quantiles_ms([0.99]);
-            response.close_bucket();
-            self.service_rows.push(ServiceRow {
-                arrivals: bucket.arrivals,
-                completed: bucket.completed,
-                errors: bucket.errors,
-                replicas_desired: u64::from(self.control[i].target),
-                utilization: ratio(d.busy, d.replicas * workers),
-                replicas: ratio(d.replicas, len_s),
-                queue_length: ratio(d.queued, len_s),
-                p99_ms,
-            });
-            state.stats.cold.last_bucket = bucket;
-        }
-        for (stats, bucket) in self.entry_stats.iter_mut().zip(&mut self.hot.latency) {
-            let s = &mut stats.series;
-            s.throughput_rps
-                .push(ratio(stats.bucket.completed as f64, len_s));
-            let errors = stats.bucket.errors;
-            s.errors.push(errors.total());
-            s.errors_timeout.push(errors.timeout);
-            s.errors_rejected.push(errors.rejected);
-            s.errors_error.push(errors.error);
-            s.errors_circuit_open.push(errors.circuit_open);
-            let [p50, p95, p99] = bucket.bucket_quantiles_ms([0.5, 0.95, 0.99]);
-            bucket.close_bucket();
-            s.p50_ms.push(p50);
-            s.p99_ms.push(p99);
-            s.p95_ms.push(p95);
-            s.offered.push(stats.bucket.arrivals);
-            stats.bucket = BucketCounts::default();
-        }
-        for (stats, counts) in self.edge_stats.iter_mut().zip(&mut self.edge_counts) {
-            self.edge_rows.push(EdgeRow {
-                calls: counts.bucket_calls,
-                errors: stats.bucket_errors.total(),
-                breaker_open: 0.0,
-            });
-            stats.last_bucket_calls = counts.bucket_calls;
-            stats.last_bucket_errors = std::mem::take(&mut stats.bucket_errors);
-            counts.bucket_calls = 0;
-        }
-        // The rows of this bucket's edges.
-        let first_row = self.edge_rows.len() - self.edge_stats.len();
-        for breaker in &mut self.breakers {
-            let open_s = breaker.not_closed_s(end_s);
-            let share = ratio(open_s - breaker.at_bucket_s, len_s);
-            breaker.at_bucket_s = open_s;
-            self.edge_rows[first_row + breaker.plan.edge as usize].breaker_open = share;
-        }
-        if self.staged_buckets() >= STAGED_BUCKETS {
-            self.unstage_rows();
-        }
-    }
-
-    /// Closed buckets whose rows are not in the series yet.
-    pub(super) fn staged_buckets(&self) -> usize {
-        self.service_rows.len() / self.services.len().max(1)
-    }
-
-    /// Moves the staged rows into the series.
-    pub(super) fn unstage_rows(&mut self) {
-        let first = self.series_t_s.len() - self.staged_buckets();
-        super::summary::extend_services(
-            self.service_series.iter_mut(),
-            &self.service_rows,
-            first,
-            self.services.len(),
-        );
-        super::summary::extend_edges(
-            self.edge_series.iter_mut(),
-            &self.edge_rows,
-            first,
-            self.edge_stats.len(),
-        );
-        self.service_rows.clear();
-        self.edge_rows.clear();
-    }
-
-    /// The utilization of service `i` in the last closed bucket.
-    fn last_utilization(&self, i: usize) -> f64 {
-        let staged = self.staged_buckets();
-        if staged > 0 {
-            self.service_rows[(staged - 1) * self.services.len() + i].utilization
-        } else {
-            self.service_series[i]
-                .utilization
-                .last()
-                .copied()
-                .unwrap_or(0.0)
+            breaker.mark_warmup(t_s);
         }
     }
 
@@ -445,14 +290,14 @@ impl Simulation {
                 workers_up: state.running * self.plan.services[i].workers,
                 queue_length: state.queued,
                 replicas_up: state.up,
-                replicas_starting: self.control[i].starting,
-                replicas_down: self.control[i].stopped,
-                replicas_draining: self.control[i].draining,
-                replicas_desired: self.control[i].target,
+                replicas_starting: self.control[i].starting(),
+                replicas_down: self.control[i].stopped(),
+                replicas_draining: self.control[i].draining(),
+                replicas_desired: self.control[i].target(),
                 added_latency_ms: state.extra_work_s * 1e3,
                 error_probability: state.error_probability,
                 in_flight: state.in_system,
-                utilization: self.last_utilization(i),
+                utilization: self.recorder.last_utilization(i),
                 arrivals: stats.cold.last_bucket.arrivals,
                 errors: stats.cold.last_bucket.errors,
             })
@@ -461,25 +306,25 @@ impl Simulation {
             .plan
             .edges
             .iter()
-            .zip(&self.edge_stats)
+            .zip(self.recorder.edges())
             .map(|(edge, stats)| EdgeLive {
                 from: edge.from as usize,
                 to: edge.to as usize,
                 calls: stats.last_bucket_calls,
                 errors: stats.last_bucket_errors,
                 breaker: None,
-                partitioned: self.faults.partitions > 0
+                partitioned: self.faults.partitions_on()
                     && self.partition_between(edge.from, edge.to).is_some(),
             })
             .collect::<Vec<_>>();
         let mut edges = edges;
         for breaker in &self.breakers {
-            edges[breaker.plan.edge as usize].breaker = Some(breaker.state_at(self.now));
+            edges[breaker.edge() as usize].breaker = Some(breaker.state_at(self.now));
         }
         LiveState {
             now_s: self.now_s(),
             bucket_s: self.bucket_s,
-            buckets: self.series_t_s.len(),
+            buckets: self.recorder.buckets_closed(),
             services,
             edges,
             active_faults: self.active_faults(),

@@ -13,7 +13,8 @@ use crate::metrics::{
     RunStatus, ServiceSeries, ServiceSummary, Stability, Summary, TimeSeries, WaitMs,
 };
 
-use super::engine::{Simulation, VisitState};
+use super::engine::Simulation;
+use super::pools::VisitState;
 use super::stats::{EdgeRow, ServiceRow, ratio};
 
 static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
@@ -71,7 +72,7 @@ pub(super) fn edge_series(buckets: usize) -> EdgeSeries {
 /// Appends the part of `from` that `to` does not have yet. (`to` is a
 /// summary of the same run, so `from` starts with `to`; after
 /// `into_summary` moved the series out, `from` is empty and `to` complete.)
-fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
+pub(super) fn extend<T: Copy>(to: &mut Vec<T>, from: &[T]) {
     if to.len() < from.len() {
         to.extend_from_slice(&from[to.len()..]);
     }
@@ -146,7 +147,7 @@ pub(super) fn extend_edges<'a>(
     });
 }
 
-fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
+pub(super) fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
     extend(&mut to.throughput_rps, &from.throughput_rps);
     extend(&mut to.errors, &from.errors);
     extend(&mut to.p50_ms, &from.p50_ms);
@@ -160,7 +161,7 @@ fn extend_entry(to: &mut EntrySeries, from: &EntrySeries) {
 }
 
 /// Appends the part of `from` that `to` does not have yet, field by field.
-fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
+pub(super) fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
     extend(&mut to.arrivals, &from.arrivals);
     extend(&mut to.completed, &from.completed);
     extend(&mut to.errors, &from.errors);
@@ -175,7 +176,7 @@ fn extend_service(to: &mut ServiceSeries, from: &ServiceSeries) {
     extend(&mut to.replicas_desired, &from.replicas_desired);
 }
 
-fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
+pub(super) fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
     extend(&mut to.calls, &from.calls);
     extend(&mut to.errors, &from.errors);
     extend(&mut to.breaker_open, &from.breaker_open);
@@ -215,37 +216,7 @@ impl Simulation {
     /// simulation instead of copying them (for the end of a run).
     pub fn into_summary(mut self, completed: bool) -> Summary {
         let status = self.final_status(completed);
-        self.unstage_rows();
-        let timeseries = TimeSeries {
-            bucket_s: self.bucket_s,
-            t_s: std::mem::take(&mut self.series_t_s),
-            in_flight: std::mem::take(&mut self.series_in_flight),
-            services: self
-                .plan
-                .services
-                .iter()
-                .zip(&mut self.service_series)
-                .map(|(plan, series)| (plan.name.clone(), std::mem::take(series)))
-                .collect(),
-            entrypoints: self
-                .plan
-                .entries
-                .iter()
-                .zip(&mut self.entry_stats)
-                .map(|(plan, stats)| (plan.name.clone(), std::mem::take(&mut stats.series)))
-                .collect(),
-            edges: self
-                .plan
-                .edges
-                .iter()
-                .zip(&mut self.edge_series)
-                .map(|(edge, series)| EdgeSeries {
-                    from: self.plan.services[edge.from as usize].name.clone(),
-                    to: self.plan.services[edge.to as usize].name.clone(),
-                    ..std::mem::take(series)
-                })
-                .collect(),
-        };
+        let timeseries = self.recorder.take_series(&self.plan, self.bucket_s);
         let mut summary = self.header(timeseries);
         self.fill_summary(status, &mut summary);
         summary
@@ -324,11 +295,17 @@ impl Simulation {
         out.simulated_s = now;
 
         out.entrypoints.clear();
-        for (e, (plan, stats)) in self.plan.entries.iter().zip(&self.entry_stats).enumerate() {
+        for (e, (plan, stats)) in self
+            .plan
+            .entries
+            .iter()
+            .zip(self.recorder.entries())
+            .enumerate()
+        {
             let failed = stats.errors.total();
             let finished = stats.completed + failed;
             // Counted latencies, the open bucket's included.
-            let latency = &self.hot.latency[e];
+            let latency = self.recorder.latency(e);
             let [p50, p90, p95, p99, p999] = latency.quantiles_ms([0.5, 0.9, 0.95, 0.99, 0.999]);
             out.entrypoints.push(EntrySummary {
                 name: plan.name.clone(),
@@ -362,7 +339,7 @@ impl Simulation {
 
         // Counted requests still in each service.
         let mut in_flight = vec![0u64; self.services.len()];
-        for v in &self.visits {
+        for v in self.pools.visits() {
             if v.counted && v.state != VisitState::Free {
                 in_flight[v.service as usize] += 1;
             }
@@ -383,7 +360,7 @@ impl Simulation {
                 0
             };
             let failed = stats.errors.total();
-            let (response, wait) = (&self.hot.response[i], &self.hot.wait[i]);
+            let (response, wait) = (self.recorder.response(i), self.recorder.wait(i));
             let [r50, r95, r99] = response.quantiles_ms([0.5, 0.95, 0.99]);
             out.services.push(ServiceSummary {
                 name: plan.name.clone(),
@@ -417,8 +394,14 @@ impl Simulation {
         }
 
         out.edges.clear();
-        for (e, (edge, counts)) in self.plan.edges.iter().zip(&self.edge_counts).enumerate() {
-            let stats = &self.edge_stats[e];
+        for (e, (edge, counts)) in self
+            .plan
+            .edges
+            .iter()
+            .zip(self.recorder.edge_counts())
+            .enumerate()
+        {
+            let stats = &self.recorder.edges()[e];
             out.edges.push(EdgeSummary {
                 from: self.plan.services[edge.from as usize].name.clone(),
                 to: self.plan.services[edge.to as usize].name.clone(),
@@ -433,35 +416,16 @@ impl Simulation {
             });
         }
         for breaker in &self.breakers {
-            let edge = &mut out.edges[breaker.plan.edge as usize];
+            let edge = &mut out.edges[breaker.edge() as usize];
             edge.circuit_breaker = true;
-            edge.breaker_opened = breaker.opened;
-            edge.breaker_open_s = breaker.not_closed_s(now) - breaker.at_warmup_s;
+            edge.breaker_opened = breaker.opened();
+            edge.breaker_open_s = breaker.open_s_since_warmup(now);
         }
-        out.scaling_events.clone_from(&self.scaling_events);
+        out.scaling_events.clear();
+        out.scaling_events
+            .extend_from_slice(self.recorder.scaling_events());
 
-        let ts = &mut out.timeseries;
-        extend(&mut ts.t_s, &self.series_t_s);
-        extend(&mut ts.in_flight, &self.series_in_flight);
-        // The series of the unstaged buckets, then the staged rows.
-        for ((_, to), from) in ts.services.iter_mut().zip(&self.service_series) {
-            extend_service(to, from);
-        }
-        for ((_, to), stats) in ts.entrypoints.iter_mut().zip(&self.entry_stats) {
-            extend_entry(to, &stats.series);
-        }
-        for (to, from) in ts.edges.iter_mut().zip(&self.edge_series) {
-            extend_edge(to, from);
-        }
-        let first = self.series_t_s.len() - self.staged_buckets();
-        let (services, edges) = (self.services.len(), self.plan.edges.len());
-        extend_services(
-            ts.services.values_mut(),
-            &self.service_rows,
-            first,
-            services,
-        );
-        extend_edges(ts.edges.iter_mut(), &self.edge_rows, first, edges);
+        self.recorder.extend_series(&mut out.timeseries);
 
         let offered_rps = out.entrypoints.iter().map(|e| e.offered_rps).sum();
         let ts = &out.timeseries;
