@@ -640,6 +640,19 @@ fn cli_bad_numeric_options_exit_1_and_name_the_option() {
             ][..],
             "--tolerance must be a share between 0 and 1",
         ),
+        (
+            &[
+                "capacity",
+                "scenarios/three-tier.json",
+                "--find",
+                "max-load",
+                "--replications",
+                "5",
+                "--max-replications",
+                "2",
+            ][..],
+            "--max-replications (2) must be at least --replications (5)",
+        ),
     ] {
         let output = archsim(args);
         let err = String::from_utf8_lossy(&output.stderr);

@@ -102,7 +102,13 @@ pub fn run(args: CapacityArgs) -> anyhow::Result<ExitCode> {
     let plan = args.replication.plan(DEFAULT_REPLICATIONS);
     let mut options = Options::new(slo, plan);
     if let Some(max) = args.max_replications {
-        options.max_replications = max.max(plan.replications);
+        if max < plan.replications {
+            bail!(
+                "--max-replications ({max}) must be at least --replications ({}): it is how far an undecided evaluation may grow",
+                plan.replications
+            );
+        }
+        options.max_replications = max;
     }
     options.tolerance = args.tolerance;
     let find = match args.find {
