@@ -1,15 +1,18 @@
 //! The queueing estimate (`graph::queueing`): exact against closed forms
-//! on M/M/1, M/M/c, M/G/1 and Jackson networks, close to the simulation on
-//! a small Jackson network, and where it is shown (run and analyze JSON,
-//! the run table, with flags and reasons where the simulation differs).
+//! on M/M/1, M/M/c, M/G/1 and Jackson networks, inside the simulation's
+//! replicated intervals there, and where it is shown (run and analyze
+//! JSON, replicated too; the run table, with flags and reasons where the
+//! simulation differs).
 
 use std::process::Command;
+use std::sync::atomic::AtomicBool;
 
+use archsim::experiment;
 use archsim::graph::{self, queueing};
 use archsim::model::{self, Topology};
 use serde_json::{Value, json};
 
-use super::engine_fidelity::{mmc_wait, run_json};
+use super::engine_fidelity::mmc_wait;
 
 fn checked(topology: Value) -> model::Checked {
     let topology: Topology = serde_json::from_value(topology).expect("test topology parses");
@@ -167,41 +170,116 @@ fn jackson_network_is_exact() {
     );
 }
 
-#[test]
-fn jackson_network_estimate_matches_the_simulation() {
-    // Short runs, three seeds averaged: the estimate is exact, so the gap
-    // is the simulation's noise (about 1% on these means at 600 s each).
-    let e = estimate(jackson());
-    let runs: Vec<_> = (1..=3)
-        .map(|seed| run_json(jackson(), 600.0, 10.0, seed))
-        .collect();
-    let mean = |f: &dyn Fn(&archsim::metrics::Summary) -> f64| {
-        runs.iter().map(f).sum::<f64>() / runs.len() as f64
+static NEVER: AtomicBool = AtomicBool::new(false);
+static NOTHING: fn() = || {};
+
+/// Replicates `topology` (one scenario of `duration_s`, a tenth of it
+/// warm-up) `replications` times with 99% intervals.
+fn replicated(topology: Value, duration_s: f64, replications: u64) -> experiment::Replicated {
+    let mut topology = topology;
+    topology["scenarios"] = json!([{"name": "steady", "duration_s": duration_s,
+                                    "warmup_s": duration_s / 10.0, "seed": 11}]);
+    let run = checked(topology).scenario(None).expect("scenario runs");
+    let plan = experiment::Plan {
+        replications,
+        confidence: 0.99,
+        jobs: experiment::default_jobs(),
+        max_in_flight: archsim::sim::DEFAULT_MAX_IN_FLIGHT,
     };
+    let control = experiment::Control {
+        cancel: &NEVER,
+        on_run_done: &NOTHING,
+    };
+    experiment::replicate(&run, &plan, control).expect("replicates")
+}
+
+fn assert_within(label: &str, interval: Option<[f64; 2]>, exact: f64) {
+    let [lo, hi] = interval.unwrap_or_else(|| panic!("{label}: no interval"));
+    assert!(
+        lo <= exact && exact <= hi,
+        "{label}: the closed form {exact} is outside the simulation's 99% interval [{lo}, {hi}]"
+    );
+}
+
+#[test]
+fn replicated_mm1_and_mmc_means_hold_the_closed_form_in_their_intervals() {
+    // M/M/1 at ρ = 0.5 (E[S] = 1 ms): sojourn 2 ms. M/M/4 at ρ = 0.8
+    // (E[S] = 10 ms): Erlang C wait 7.46 ms, sojourn 17.46 ms. The estimate
+    // gives both exactly, and the simulation agrees within its noise.
+    let cases = [
+        ("M/M/1", mmc(1, 1, "round_robin", 1.0, 500.0), 30.0, 2.0),
+        (
+            "M/M/4",
+            mmc(4, 1, "round_robin", 10.0, 320.0),
+            60.0,
+            10.0 + 1e3 * mmc_wait(4, 320.0, 0.010),
+        ),
+    ];
+    for (label, topology, duration_s, exact_ms) in cases {
+        let e = estimate(topology.clone());
+        assert_rel(label, e.entry("in").expect("in").latency_ms, exact_ms, 1e-9);
+        let r = replicated(topology, duration_s, 10);
+        assert_within(
+            &format!("{label} latency"),
+            r.entry_ci("in", "latency_ms.mean"),
+            exact_ms,
+        );
+        assert_within(
+            &format!("{label} response"),
+            r.service_ci("s", "response_ms.mean"),
+            exact_ms,
+        );
+        assert_within(
+            &format!("{label} wait"),
+            r.service_ci("s", "wait_ms.mean"),
+            exact_ms - e.service("s").expect("s").hold_ms,
+        );
+        // The averaged summary carries the estimate beside its figures.
+        let attached = {
+            let mut summary = r.summary.clone();
+            e.attach(&mut summary);
+            summary
+        };
+        assert_eq!(
+            attached.entrypoints[0]
+                .estimate
+                .and_then(|x| x.latency_ms_mean),
+            Some(e.entry("in").expect("in").latency_ms)
+        );
+    }
+}
+
+#[test]
+fn replicated_jackson_network_holds_the_estimate_in_its_intervals() {
+    // The estimate is exact here (see `jackson_network_is_exact`), so the
+    // simulation's 99% intervals hold it: per service utilization and mean
+    // response, and the end-to-end mean.
+    let e = estimate(jackson());
+    let r = replicated(jackson(), 120.0, 10);
     for (name, _, _, _) in JACKSON {
         let est = e.service(name).expect("estimate");
-        let utilization = mean(&|s| s.service(name).expect("service").utilization);
-        assert!(
-            (utilization - est.utilization).abs() < 0.01,
-            "{name} utilization: simulated {utilization}, estimated {}",
-            est.utilization
+        assert_within(
+            &format!("{name} utilization"),
+            r.service_ci(name, "utilization"),
+            est.utilization,
         );
-        let response = mean(&|s| s.service(name).expect("service").response_ms.mean);
-        assert_rel(&format!("{name} response"), response, est.response_ms, 0.05);
+        assert_within(
+            &format!("{name} response"),
+            r.service_ci(name, "response_ms.mean"),
+            est.response_ms,
+        );
     }
-    let latency = mean(&|s| s.entry("in").expect("entry").latency_ms.mean);
-    assert_rel(
+    assert_within(
         "end-to-end mean",
-        latency,
+        r.entry_ci("in", "latency_ms.mean"),
         e.entry("in").expect("in").latency_ms,
-        0.03,
     );
 }
 
 #[test]
 fn blocking_callers_hold_workers_for_the_downstream_response() {
-    // a: 2 workers, 2 ms own work, then b (an M/M/1 at ρ = 0.5, 5 ms):
-    // b's response is 10 ms, so a blocking worker is held 12 ms.
+    // a: 2 workers, 2 ms own work, then b (5 ms exponential, ρ = 0.5): a
+    // blocking worker is held for its own work plus b's whole response.
     let topology = |blocking: bool| {
         json!({
             "name": "blocking",
@@ -215,11 +293,16 @@ fn blocking_callers_hold_workers_for_the_downstream_response() {
     };
     let blocking = estimate(topology(true));
     let a = blocking.service("a").expect("a");
-    assert_rel("held", a.hold_ms, 12.0, 1e-9);
+    let b = blocking.service("b").expect("b");
+    assert_rel("held", a.hold_ms, 2.0 + b.response_ms, 1e-9);
+    // a's queue smooths the calls into b, so b waits no longer than an
+    // M/M/1 (response 10 ms), and not much less at this load.
+    assert!(b.scv_arrival < 1.0 && b.response_ms <= 10.0, "{b:?}");
+    assert_rel("b response near M/M/1", b.response_ms, 10.0, 0.05);
     assert_rel(
         "blocking utilization",
         a.utilization,
-        100.0 * 0.012 / 2.0,
+        100.0 * a.hold_ms / 1e3 / 2.0,
         1e-9,
     );
     let async_ = estimate(topology(false));
@@ -238,8 +321,9 @@ fn blocking_callers_hold_workers_for_the_downstream_response() {
 
 #[test]
 fn parallel_groups_take_the_expected_maximum() {
-    // Two parallel calls to two M/M/1 queues whose responses are
-    // exponential with means 10 and 20 ms: E[max] = 10 + 20 − 1/(1/10 + 1/20).
+    // Two parallel calls to two M/M/1 queues at 50/s: x (5 ms, ρ = 0.25)
+    // answers in 5/0.75 ms, y (10 ms, ρ = 0.5) in 20 ms, both exponential:
+    // E[max] = rx + ry − 1/(1/rx + 1/ry).
     let e = estimate(json!({
         "name": "fork",
         "services": [
@@ -251,19 +335,20 @@ fn parallel_groups_take_the_expected_maximum() {
         ],
         "workload": [{"name": "in", "to": "gw", "rate_rps": 50}]
     }));
+    let (rx, ry) = (5.0 / 0.75, 20.0);
     assert_rel(
         "x response",
         e.service("x").expect("x").response_ms,
-        10.0,
+        rx,
         1e-9,
     );
     assert_rel(
         "y response",
         e.service("y").expect("y").response_ms,
-        20.0,
+        ry,
         1e-9,
     );
-    let want = 10.0 + 20.0 - 1.0 / (0.1 + 0.05);
+    let want = rx + ry - 1.0 / (1.0 / rx + 1.0 / ry);
     assert_rel(
         "fork-join",
         e.entry("in").expect("in").latency_ms,
@@ -309,10 +394,14 @@ fn services_calling_each_other_converge() {
         "workload": [{"name": "in", "to": "a", "operation": "x", "rate_rps": 50}]
     }));
     assert!(e.converged);
-    // Still a Jackson network: a sees 100/s with mean work 2.5 ms.
+    // a sees 100/s, half x (2 ms) and half z (3 ms), both exponential: a
+    // hyperexponential mix, E[S] = 2.5 ms, E[S²] = 13 ms². With Poisson
+    // arrivals Pollaczek–Khinchine gives Wq = λE[S²] / 2(1 − ρ); the
+    // arrivals fed back through b are nearly Poisson (within 1%).
     let a = e.service("a").expect("a");
     assert_rel("a arrivals", a.arrival_rate_rps, 100.0, 1e-9);
-    assert_rel("a wait", a.wait_ms, 1e3 * mmc_wait(1, 100.0, 0.0025), 1e-6);
+    assert_rel("a utilization", a.utilization, 0.25, 1e-9);
+    assert_rel("a wait", a.wait_ms, 0.1 * 13.0 / (2.0 * 0.75), 0.01);
 }
 
 #[test]
@@ -429,6 +518,47 @@ fn a_calm_markovian_run_agrees_with_its_estimate() {
         .split("Queueing estimate vs simulation")
         .nth(1)
         .expect("the estimate section");
-    assert!(!section.contains("! "), "{section}");
+    // Below the heading (which explains `!`), no row is flagged.
+    assert!(
+        section.lines().skip(1).all(|l| !l.contains("! ")),
+        "{section}"
+    );
     assert!(section.contains("entry in"), "{section}");
+}
+
+#[test]
+fn replicated_run_json_carries_the_same_estimate_beside_the_averages() {
+    let json = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "run",
+            "scenarios/three-tier.json",
+            "--duration-s",
+            "40",
+            "--json",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        let output = archsim(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    };
+    let single = json(&[]);
+    let replicated = json(&["--replications", "3", "--jobs", "2"]);
+    assert_eq!(replicated["replications"], json!(3));
+    for list in ["services", "entrypoints"] {
+        let one = single[list].as_array().expect("list");
+        let many = replicated[list].as_array().expect("list");
+        assert_eq!(one.len(), many.len());
+        for (a, b) in one.iter().zip(many) {
+            assert!(b["ci"].is_object(), "{b}");
+            assert!(b["estimate"].is_object(), "{b}");
+            // The estimate does not depend on the seed.
+            assert_eq!(a["estimate"], b["estimate"], "{list}: {}", a["name"]);
+        }
+    }
 }
