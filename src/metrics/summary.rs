@@ -305,7 +305,7 @@ pub struct ServiceSummary {
 /// service, or one it waits on, is offered more work than it can do.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct ServiceEstimate {
-    /// Offered load ρ = λ·E[hold] / (replicas × workers); ≥ 1 is overloaded.
+    /// Offered load ρ = λ·E\[hold\] / (replicas × workers); ≥ 1 is overloaded.
     pub utilization: Option<f64>,
     /// Mean time from arrival at a replica until a worker takes the request.
     pub wait_ms_mean: Option<f64>,

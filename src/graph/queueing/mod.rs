@@ -81,7 +81,7 @@ pub struct ServiceQueueing {
     /// of the hold time.
     pub scv_arrival: f64,
     pub scv_service: f64,
-    /// ρ = λ·E[hold] / (replicas × workers).
+    /// ρ = λ·E\[hold\] / (replicas × workers).
     pub utilization: f64,
     pub wait_ms: f64,
     pub response_ms: f64,
