@@ -551,3 +551,49 @@ fn a_stopped_run_says_so_and_is_compared_by_rates_with_its_length_named() {
     show_tab(&mut harness, BottomTab::Compare);
     harness.get_by_label_contains("The runs differ in length");
 }
+
+#[test]
+fn results_show_the_queueing_estimate_beside_the_simulation_and_flag_a_retry_storm() {
+    // A calm run: estimate and simulation side by side, rows that agree.
+    let mut harness = harness();
+    open(&mut harness, &scenario("three-tier.json"));
+    run_to_end(&mut harness);
+    let run = &harness.state().sim.runs[0];
+    assert!(
+        run.summary
+            .services
+            .iter()
+            .all(|s| s.estimate.is_some_and(|e| e.response_ms_mean.is_some())),
+        "every service of the finished run carries its estimate"
+    );
+    assert!(run.summary.entrypoints.iter().all(|e| e.estimate.is_some()));
+    show_tab(&mut harness, BottomTab::Results);
+    harness.get_by_label("Queueing estimate vs simulation");
+    harness.get_by_label("Mean (sim, ms)");
+    harness.get_by_label("Mean (est, ms)");
+    harness.get_by_label("Likely reason");
+    assert!(
+        !harness
+            .query_all_by_label("agrees")
+            .collect::<Vec<_>>()
+            .is_empty()
+    );
+
+    // A retry storm: the estimate leaves retries and timeouts out, and the
+    // rows that differ say so.
+    open(&mut harness, &scenario("retry-storm.json"));
+    run_to_end(&mut harness);
+    show_tab(&mut harness, BottomTab::Results);
+    harness.get_by_label_contains("differ by more than 25%");
+    let flagged: Vec<String> = harness
+        .query_all_by_label_contains("⚠ ")
+        // A label's text is its accesskit value.
+        .filter_map(|node| node.value())
+        .collect();
+    assert!(
+        flagged
+            .iter()
+            .any(|l| l.contains("retries") || l.contains("timeouts")),
+        "{flagged:?}"
+    );
+}

@@ -17,6 +17,7 @@ mod gui;
 #[cfg(feature = "gui")]
 mod gui_sim;
 mod import;
+mod queueing;
 mod report;
 mod resilience;
 mod robustness;

@@ -104,6 +104,8 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
                 num(s.arrival_rate_rps, 1),
                 num(s.hold_ms, 2),
                 percent(s.utilization),
+                estimate_ms(s.estimate.wait_ms_mean),
+                estimate_ms(s.estimate.response_ms_mean),
                 if s.overloaded {
                     "OVERLOADED".into()
                 } else {
@@ -123,11 +125,13 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
             "ARRIVALS/S",
             "HOLD MS",
             "UTIL",
+            "EST WAIT MS",
+            "EST RESP MS",
             "",
         ],
         rows,
         &[
-            false, false, true, true, true, true, true, true, true, false,
+            false, false, true, true, true, true, true, true, true, true, true, false,
         ],
     ));
     if shown < order.len() {
@@ -149,6 +153,7 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
                     clean(&format!("{} {}", e.service, e.operation)),
                     num(e.rate_rps, 1),
                     num(e.latency_ms, 1),
+                    estimate_ms(e.estimate.latency_ms_mean),
                     e.max_rate_rps.map_or("-".into(), |r| num(r, 1)),
                     e.bottleneck.as_deref().map_or("-".into(), clean),
                 ]
@@ -160,11 +165,12 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
                 "TARGET",
                 "RATE/S",
                 "LATENCY MS",
+                "EST LATENCY MS",
                 "MAX RATE/S",
                 "LIMITED BY",
             ],
             rows,
-            &[false, false, true, true, true, false],
+            &[false, false, true, true, true, true, false],
         ));
         out.push_str("\nCritical paths (heaviest chain of expected own work per request)\n");
         for e in &analysis.entries {
@@ -233,7 +239,8 @@ pub fn render(analysis: &Analysis, all_services: bool) -> String {
         let _ = writeln!(out, "  {layer}: {}{more}", listed.join(", "));
     }
     out.push_str(
-        "\nUtilization and latency are mean-value estimates without queueing; `archsim run` simulates them.\n",
+        "\nUTIL, HOLD MS and LATENCY MS are mean-value estimates without queueing; the EST columns add queueing \
+         (Erlang C / Allen-Cunneen, \"-\" = no steady state; see docs/engine.md). `archsim run` simulates them.\n",
     );
     out
 }
@@ -255,6 +262,11 @@ fn clean(text: &str) -> String {
 
 fn num(value: f64, decimals: usize) -> String {
     format!("{value:.decimals$}")
+}
+
+/// A queueing estimate in ms, or `-` without steady state.
+fn estimate_ms(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| num(v, 2))
 }
 
 fn percent(value: f64) -> String {

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use crate::experiment;
+use crate::graph::queueing::{self, compare::Subject};
 use crate::metrics::{ErrorCounts, RunStatus, ScalingReason, Summary};
 use crate::model;
 use crate::report::escape;
@@ -215,7 +216,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     install_ctrl_c();
     CANCEL.store(false, Ordering::SeqCst);
     let completed = run_with_progress(&mut sim);
-    let summary = sim.into_summary(completed);
+    let mut summary = sim.into_summary(completed);
     for warning in &summary.warnings {
         super::eprint_line(format_args!("warning: {warning}"));
     }
@@ -225,6 +226,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     {
         super::eprint_line(format_args!("{line}"));
     }
+    attach_estimate(&run, &mut summary);
+    let table = || {
+        format!(
+            "{}{}",
+            summary_table(&summary),
+            estimate_table(run.topology(), run.scenario(), &summary)
+        )
+    };
 
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
@@ -244,11 +253,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
             super::write_stdout(&format!(
                 "{}JSON summary written to {}\n",
-                summary_table(&summary),
+                table(),
                 path.display()
             ))?;
         }
-        None => super::write_stdout(&summary_table(&summary))?,
+        None => super::write_stdout(&table())?,
     }
     if summary.status == RunStatus::Cancelled {
         eprintln!(
@@ -274,7 +283,7 @@ fn run_replicated(args: &RunArgs, run: &model::CheckedScenario) -> anyhow::Resul
     };
     let result = experiment::replicate(run, &plan, control);
     bar.finish();
-    let replicated = match result {
+    let mut replicated = match result {
         Ok(r) => r,
         Err(experiment::ExperimentError::Cancelled { done, total }) => {
             eprintln!("cancelled (Ctrl-C) after {done} of {total} replications; nothing written");
@@ -293,6 +302,14 @@ fn run_replicated(args: &RunArgs, run: &model::CheckedScenario) -> anyhow::Resul
     for warning in &replicated.summary.warnings {
         eprintln!("warning: {warning}");
     }
+    attach_estimate(run, &mut replicated.summary);
+    let table = || {
+        format!(
+            "{}{}",
+            replicated_table(&replicated),
+            estimate_table(run.topology(), run.scenario(), &replicated.summary)
+        )
+    };
     match &args.json {
         Some(path) if path.as_os_str() == "-" => {
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -311,13 +328,23 @@ fn run_replicated(args: &RunArgs, run: &model::CheckedScenario) -> anyhow::Resul
                 .with_context(|| format!("cannot write {}", path.display()))?;
             super::write_stdout(&format!(
                 "{}JSON summary written to {}\n",
-                replicated_table(&replicated),
+                table(),
                 path.display()
             ))?;
         }
-        None => super::write_stdout(&replicated_table(&replicated))?,
+        None => super::write_stdout(&table())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the queueing estimate of `run` beside the simulated figures of
+/// `summary`; without one (it cannot fail for a run the engine accepted) a
+/// warning says so and the summary goes without.
+fn attach_estimate(run: &model::CheckedScenario, summary: &mut Summary) {
+    match queueing::estimate_scenario(run) {
+        Ok(estimate) => estimate.attach(summary),
+        Err(err) => super::eprint_line(format_args!("warning: no queueing estimate: {err}")),
+    }
 }
 
 /// A progress bar counting finished runs, on a terminal's stderr only.
@@ -545,6 +572,76 @@ fn table_with_intervals(summary: &Summary, replicated: Option<&experiment::Repli
         &rows,
     ));
     resilience_tables(summary, &mut out);
+    out
+}
+
+/// Rows of the estimate table listed in full; above that only the
+/// flagged ones are.
+const ESTIMATE_ROWS: usize = 40;
+
+/// The queueing estimate beside the simulation: mean latency per entry,
+/// utilization and mean response per service, `!` where they differ by
+/// more than 25%, with the likely reasons. Empty without an estimate.
+pub fn estimate_table(
+    topology: &model::Topology,
+    scenario: &model::Scenario,
+    summary: &Summary,
+) -> String {
+    let rows = queueing::compare::compare(topology, scenario, summary);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let flagged = rows.iter().filter(|r| r.flagged).count();
+    let all = rows.len() <= ESTIMATE_ROWS;
+    let optional_ms = |value: Option<f64>, none: &str| value.map_or_else(|| none.to_owned(), ms);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .filter(|r| all || r.flagged)
+        .map(|r| {
+            let (util_sim, util_est) = match r.utilization {
+                Some((sim, est)) => (
+                    format!("{:.1}%", sim * 100.0),
+                    est.map_or_else(|| "overload".to_owned(), |u| format!("{:.1}%", u * 100.0)),
+                ),
+                None => (String::new(), String::new()),
+            };
+            vec![
+                match r.subject {
+                    Subject::Entry => format!("entry {}", r.name),
+                    Subject::Service => r.name.clone(),
+                },
+                util_sim,
+                util_est,
+                optional_ms(r.simulated_ms, "-"),
+                optional_ms(r.estimated_ms, "unbounded"),
+                r.difference
+                    .map_or_else(String::new, |d| format!("{:+.0}%", d * 100.0)),
+                if r.flagged {
+                    format!("! {}", r.reasons_text())
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "\nQueueing estimate vs simulation (means in ms; ! = differs by more than {:.0}%, with the likely reason)\n",
+        queueing::compare::DISAGREEMENT * 100.0
+    );
+    out.push_str(&table(
+        &[
+            "where", "util sim", "util est", "mean sim", "mean est", "diff", "",
+        ],
+        &cells,
+    ));
+    if !all {
+        out.push_str(&format!(
+            "  ... {} more agree within {:.0}% ({flagged} of {} differ)\n",
+            rows.len() - flagged,
+            queueing::compare::DISAGREEMENT * 100.0,
+            rows.len()
+        ));
+    }
     out
 }
 

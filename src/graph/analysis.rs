@@ -17,11 +17,16 @@
 //!   using the `replicas` the file starts with (not autoscaling); ρ ≥ 1
 //!   means overloaded;
 //! - failures, retries, timeouts and rate limits are ignored.
+//!
+//! Beside it, each service and entry carries the queueing estimate of
+//! [`super::queueing`] (waits from Erlang C / Allen–Cunneen, holding times
+//! that include downstream queueing) in its `estimate`.
 
 use serde::Serialize;
 
 use super::deps;
 use super::ops::OpDag;
+use crate::metrics::{EntryEstimate, ServiceEstimate};
 use crate::model::Checked;
 
 /// Everything [`analyze`] finds. Plain data; serializes to the JSON of
@@ -73,6 +78,8 @@ pub struct ServiceLoad {
     pub overloaded: bool,
     /// Entries whose every request needs this service.
     pub needed_by: Vec<String>,
+    /// The queueing estimate at the workload's rates (see `graph::queueing`).
+    pub estimate: ServiceEstimate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,6 +111,8 @@ pub struct EntryAnalysis {
     pub critical_path: Vec<PathStep>,
     /// Sum of the steps' `expected_ms`.
     pub critical_path_ms: f64,
+    /// The queueing estimate at the workload's rates (see `graph::queueing`).
+    pub estimate: EntryEstimate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,6 +174,7 @@ pub fn analyze(checked: &Checked) -> Analysis {
         .map(|(n, op)| if op.blocking { response[n] } else { op.own_ms })
         .collect();
     let (path_weight, path_next) = dag.heaviest_paths();
+    let queueing = super::queueing::estimate(checked, 1.0);
 
     // Per entry: visits per operation, and what every request needs.
     let mut op_rate = vec![0.0; dag.nodes.len()];
@@ -241,11 +251,17 @@ pub fn analyze(checked: &Checked) -> Analysis {
                 utilization: utilization[s],
                 overloaded: utilization[s] >= 1.0,
                 needed_by: needed_by[s].clone(),
+                estimate: queueing.services[s].estimate(),
             }
         })
         .collect();
 
-    for (entry, (name, node, visits)) in topology.workload.iter().zip(entry_visits) {
+    for ((entry, (name, node, visits)), queued) in topology
+        .workload
+        .iter()
+        .zip(entry_visits)
+        .zip(&queueing.entries)
+    {
         // Utilization per 1 rps of this entry alone.
         let mut per_rps = vec![0.0; services.len()];
         let mut per_service_visits = vec![0.0; services.len()];
@@ -281,6 +297,7 @@ pub fn analyze(checked: &Checked) -> Analysis {
             bottleneck: limit.map(|s| services[s].name.clone()),
             critical_path,
             critical_path_ms,
+            estimate: queued.estimate(),
         });
     }
 

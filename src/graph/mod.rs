@@ -5,6 +5,7 @@ mod deps;
 pub mod export;
 pub mod layout;
 mod ops;
+pub mod queueing;
 
 pub use analysis::{
     Analysis, Bottleneck, Cycle, DependencyEdge, EntryAnalysis, PathStep, ServiceLoad,

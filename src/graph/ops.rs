@@ -15,6 +15,8 @@ pub(crate) struct OpCall {
     pub to: usize,
     /// probability × count: expected calls per visit of the caller.
     pub expected: f64,
+    /// Chance that the call is made at all (its `count` repeats follow).
+    pub probability: f64,
     /// Made with probability 1 and not optional: every visit needs it.
     pub certain: bool,
 }
@@ -79,6 +81,7 @@ impl OpDag {
                                 Some(OpCall {
                                     to,
                                     expected: call.probability * call.count as f64,
+                                    probability: call.probability,
                                     certain: call.probability >= 1.0 && !call.optional,
                                 })
                             })

@@ -246,6 +246,10 @@ pub struct EntrySummary {
     /// Extra: `offered` per second of measured time.
     #[serde(default)]
     pub offered_rps: f64,
+    /// Extra: the queueing estimate of this entry for the same scenario
+    /// (see `graph::queueing`); absent where nothing attached one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EntryEstimate>,
 }
 
 /// One service, all replicas together.
@@ -290,6 +294,30 @@ pub struct ServiceSummary {
     /// Extra: retries of this service's calls that its retry budget refused.
     #[serde(default)]
     pub retries_denied: u64,
+    /// Extra: the queueing estimate of this service for the same scenario
+    /// (see `graph::queueing`); absent where nothing attached one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<ServiceEstimate>,
+}
+
+/// The analytic (queueing-theory) estimate of a service, beside what the
+/// simulation measured. `None` (JSON `null`) means no steady state: the
+/// service, or one it waits on, is offered more work than it can do.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServiceEstimate {
+    /// Offered load ρ = λ·E\[hold\] / (replicas × workers); ≥ 1 is overloaded.
+    pub utilization: Option<f64>,
+    /// Mean time from arrival at a replica until a worker takes the request.
+    pub wait_ms_mean: Option<f64>,
+    /// Mean time from arrival until the answer (wait, own work, calls).
+    pub response_ms_mean: Option<f64>,
+}
+
+/// The analytic (queueing-theory) estimate of an entry; `None` (JSON
+/// `null`) when a service it needs has no steady state.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct EntryEstimate {
+    pub latency_ms_mean: Option<f64>,
 }
 
 /// Calls from one service to another.

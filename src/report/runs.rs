@@ -138,9 +138,15 @@ pub fn run_scenarios(
             });
         }
         done_s += duration_s;
+        let mut summary = sim.finish(true);
+        // The engine accepted the same run, so the estimate cannot fail
+        // here; were it to, the report just goes without it.
+        if let Ok(estimate) = crate::graph::queueing::estimate_scenario(&run) {
+            estimate.attach(&mut summary);
+        }
         runs.push(Run {
             scenario: scenario.clone(),
-            summary: sim.finish(true),
+            summary,
         });
     }
     Ok(runs)

@@ -334,6 +334,7 @@ impl Simulation {
                 to: self.plan.services[plan.service as usize].name.clone(),
                 operation: plan.operation_name.clone(),
                 offered_rps: per_s(stats.offered),
+                estimate: None,
             });
         }
 
@@ -390,6 +391,7 @@ impl Simulation {
                 busy_workers_mean: ratio(areas.busy, measured_s),
                 late: stats.cold.late,
                 retries_denied: stats.cold.retries_denied,
+                estimate: None,
             });
         }
 

@@ -14,6 +14,7 @@
 
 mod charts;
 mod compare;
+mod estimate;
 mod live;
 mod naming;
 mod panel;

@@ -293,6 +293,8 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
                 entries_table_ui(ui, run, sim.entries_sort, &palette, out);
                 ui.add_space(8.0);
                 services_table_ui(ui, run, sim.services_sort, &palette, out);
+                ui.add_space(8.0);
+                super::estimate::estimate_table_ui(ui, run, key, &palette);
             });
     });
     if shown.is_none() {

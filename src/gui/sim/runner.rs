@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::graph::queueing::{self, QueueingEstimate};
 use crate::metrics::Summary;
 use crate::model::{Scenario, Topology};
 use crate::sim::Simulation;
@@ -116,6 +117,7 @@ impl RunHandle {
             control: Arc::clone(&control),
             shared: Arc::clone(&shared),
             wake,
+            estimate: None,
         };
         let spawned = std::thread::Builder::new()
             .name("archsim-simulation".to_owned())
@@ -187,6 +189,8 @@ struct Worker {
     control: Arc<Control>,
     shared: Arc<Mutex<Shared>>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    /// The queueing estimate of the scenario, put beside every summary.
+    estimate: Option<QueueingEstimate>,
 }
 
 impl Worker {
@@ -213,10 +217,15 @@ impl Worker {
                         problems.join("; ")
                     )
                 })?;
-                Simulation::new(&run).map_err(|err| err.to_string())
+                // From the run the engine accepts, so it cannot fail where
+                // the run starts; without it the results just lack it.
+                let estimate = queueing::estimate_scenario(&run).ok();
+                Simulation::new(&run)
+                    .map(|simulation| (simulation, estimate))
+                    .map_err(|err| err.to_string())
             });
         match simulation {
-            Ok(simulation) => self.drive(simulation),
+            Ok((simulation, estimate)) => Worker { estimate, ..self }.drive(simulation),
             Err(message) => {
                 lock(&self.shared).phase = RunPhase::Failed(message);
                 (self.wake)();
@@ -242,7 +251,8 @@ impl Worker {
             if simulation.is_finished() {
                 let now_s = simulation.now_s();
                 let events = simulation.events();
-                let summary = simulation.into_summary(true);
+                let mut summary = simulation.into_summary(true);
+                self.attach_estimate(&mut summary);
                 let mut shared = lock(&self.shared);
                 shared.now_s = now_s;
                 shared.events = events;
@@ -306,6 +316,9 @@ impl Worker {
             Some(summary) => simulation.snapshot_into(summary),
             None => shared.summary = Some(simulation.snapshot()),
         }
+        if let Some(summary) = &mut shared.summary {
+            self.attach_estimate(summary);
+        }
         shared.busy_wall_s = shared.summary.as_ref().map_or(0.0, |s| s.wall_s);
         shared.now_s = simulation.now_s();
         shared.duration_s = simulation.duration_s();
@@ -315,7 +328,14 @@ impl Worker {
         (self.wake)();
     }
 
-    fn finish(&self, simulation: &Simulation, summary: Summary, phase: RunPhase) {
+    fn attach_estimate(&self, summary: &mut Summary) {
+        if let Some(estimate) = &self.estimate {
+            estimate.attach(summary);
+        }
+    }
+
+    fn finish(&self, simulation: &Simulation, mut summary: Summary, phase: RunPhase) {
+        self.attach_estimate(&mut summary);
         let mut shared = lock(&self.shared);
         shared.now_s = simulation.now_s();
         shared.events = simulation.events();
