@@ -73,6 +73,8 @@ pub(crate) struct Breaker {
     pub opened: u64,
     pub at_warmup_s: f64,
     pub at_bucket_s: f64,
+    /// Times it opened from closed in the open bucket (warm-up included).
+    pub bucket_opened: u64,
 }
 
 impl Breaker {
@@ -93,6 +95,7 @@ impl Breaker {
             opened: 0,
             at_warmup_s: 0.0,
             at_bucket_s: 0.0,
+            bucket_opened: 0,
         }
     }
 
@@ -142,6 +145,7 @@ impl Breaker {
                     if counted {
                         self.opened += 1;
                     }
+                    self.bucket_opened += 1;
                     self.open(now_s);
                 }
             }
@@ -382,6 +386,9 @@ impl Simulation {
         let generation = r.generation;
         let counts = &mut self.edge_counts[edge as usize];
         counts.bucket_calls += 1;
+        if record.attempt > 0 {
+            self.edge_stats[edge as usize].bucket_retries += 1;
+        }
         if counted {
             counts.calls += 1;
             if record.attempt > 0 {

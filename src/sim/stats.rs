@@ -135,6 +135,8 @@ pub(crate) struct EdgeRow {
     pub calls: u64,
     pub errors: u64,
     pub breaker_open: f64,
+    pub retries: u64,
+    pub breaker_opened: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -183,6 +185,8 @@ pub(crate) struct EdgeStats {
     pub last_bucket_calls: u64,
     /// Counted retries.
     pub retries: u64,
+    /// Retries sent in the open bucket (counted or not).
+    pub bucket_retries: u64,
     /// Counted failed attempts by cause.
     pub errors: ErrorCounts,
     /// Failed attempts in the open bucket.
@@ -376,6 +380,8 @@ impl Simulation {
                 calls: counts.bucket_calls,
                 errors: stats.bucket_errors.total(),
                 breaker_open: 0.0,
+                retries: std::mem::take(&mut stats.bucket_retries),
+                breaker_opened: 0,
             });
             stats.last_bucket_calls = counts.bucket_calls;
             stats.last_bucket_errors = std::mem::take(&mut stats.bucket_errors);
@@ -387,7 +393,9 @@ impl Simulation {
             let open_s = breaker.not_closed_s(end_s);
             let share = ratio(open_s - breaker.at_bucket_s, len_s);
             breaker.at_bucket_s = open_s;
-            self.edge_rows[first_row + breaker.plan.edge as usize].breaker_open = share;
+            let row = &mut self.edge_rows[first_row + breaker.plan.edge as usize];
+            row.breaker_open = share;
+            row.breaker_opened = std::mem::take(&mut breaker.bucket_opened);
         }
         if self.staged_buckets() >= STAGED_BUCKETS {
             self.unstage_rows();
