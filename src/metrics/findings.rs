@@ -198,6 +198,16 @@ impl Finding {
         }
     }
 
+    /// The kind in words, e.g. "Metastable failure".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Finding::Metastable(_) => "Metastable failure",
+            Finding::SustainedOverload(_) => "Sustained overload",
+            Finding::BreakerFlapping(_) => "Breaker flapping",
+            Finding::AutoscalerThrash(_) => "Autoscaler thrash",
+        }
+    }
+
     /// The sentence.
     pub fn text(&self) -> &str {
         match self {
@@ -328,7 +338,7 @@ impl<'a> Run<'a> {
         let recovered_s = recovered_k.map(|k| self.t_s[k]);
 
         let mut text = format!(
-            "The {} from t = {} to {} s outlived itself: goodput fell to {}/s ({}% of the {}/s before) and ",
+            "The {} from t = {} to {} s ended but the failure did not: goodput stayed at {}/s ({}% of the {}/s before) and ",
             trigger.what,
             seconds(trigger.start_s),
             seconds(trigger.end_s),
