@@ -8,6 +8,7 @@ mod engine;
 mod engine_fidelity;
 mod experiments;
 mod failure;
+mod findings;
 mod format;
 mod fuzz;
 #[cfg(feature = "gui")]

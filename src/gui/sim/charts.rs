@@ -289,11 +289,7 @@ pub fn charts_tab_ui(
 /// The windows of the run's findings, to shade on its charts.
 pub fn finding_windows(summary: &Summary) -> Vec<(f64, f64)> {
     let end_s = summary.simulated_s;
-    summary
-        .findings
-        .iter()
-        .map(|f| f.window_s(end_s))
-        .collect()
+    summary.findings.iter().map(|f| f.window_s(end_s)).collect()
 }
 
 /// The service whose charts are shown: the selected one, else the busiest.
