@@ -551,3 +551,32 @@ fn a_stopped_run_says_so_and_is_compared_by_rates_with_its_length_named() {
     show_tab(&mut harness, BottomTab::Compare);
     harness.get_by_label_contains("The runs differ in length");
 }
+
+#[test]
+fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("metastable.json"));
+    // "unbudgeted retries": a 10 s slowdown of db that never recovers.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(0).into());
+    run_to_end(&mut harness);
+    let summary = &harness.state().sim.runs[0].summary;
+    assert_eq!(summary.findings[0].kind(), "metastable");
+    assert_eq!(summary.findings[0].window_s(summary.simulated_s).1, 300.0);
+
+    show_tab(&mut harness, BottomTab::Results);
+    harness.get_by_label_contains("Metastable failure: The slowdown of db from t = 60 to 70 s");
+    harness.get_by_label_contains("never recovered; api → db sent 4 attempts per call");
+    harness.get_by_label_contains("(shaded on the charts)");
+    harness.get_by_label_contains("Sustained overload: db was overloaded");
+    show_tab(&mut harness, BottomTab::Charts);
+
+    // The same system with a retry budget recovers: no metastable finding.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(1).into());
+    run_to_end(&mut harness);
+    show_tab(&mut harness, BottomTab::Results);
+    assert!(harness.query_by_label_contains("Metastable failure").is_none());
+}

@@ -338,12 +338,12 @@ impl<'a> Run<'a> {
         let recovered_s = recovered_k.map(|k| self.t_s[k]);
 
         let mut text = format!(
-            "The {} from t = {} to {} s ended but the failure did not: goodput stayed at {}/s ({}% of the {}/s before) and ",
+            "The {} from t = {} to {} s ended but the failure did not: goodput stayed at {}/s ({} of the {}/s before) and ",
             trigger.what,
             seconds(trigger.start_s),
             seconds(trigger.end_s),
             thousands(goodput_after),
-            (goodput_after / baseline * 100.0).round(),
+            percent(goodput_after / baseline),
             thousands(baseline),
         );
         match recovered_s {
@@ -484,13 +484,13 @@ impl<'a> Run<'a> {
                     String::new()
                 };
                 let text = format!(
-                    "{name} was overloaded from t = {} s for {} s{until}: its workers were {}% busy on average and its queue went from {} to {} waiting requests; {}% of its requests failed.",
+                    "{name} was overloaded from t = {} s for {} s{until}: its workers were {} busy on average and its queue went from {} to {} waiting requests; {} of its requests failed.",
                     seconds(from_s),
                     seconds(to_s - from_s),
-                    (utilization * 100.0).floor(),
+                    percent(utilization),
                     thousands(queue_start),
                     thousands(queue_end),
-                    (error_share * 100.0).round(),
+                    percent(error_share),
                 );
                 Some(SustainedOverload {
                     text,
@@ -529,12 +529,12 @@ impl<'a> Run<'a> {
                 let open_share = mean(e.breaker_open.get(k0..k1 + 1).unwrap_or(&[]));
                 let openings = (last - first + 1) as u64;
                 let text = format!(
-                    "The circuit breaker on {} → {} flapped: it opened {openings} times between t = {} and {} s and was open {}% of that time, so calls failed fast in bursts while {} was neither down nor healthy.",
+                    "The circuit breaker on {} → {} flapped: it opened {openings} times between t = {} and {} s and was open {} of that time, so calls failed fast in bursts while {} was neither down nor healthy.",
                     e.from,
                     e.to,
                     seconds(from_s),
                     seconds(to_s),
-                    (open_share * 100.0).round(),
+                    percent(open_share),
                     e.to,
                 );
                 Some(BreakerFlapping {
@@ -612,6 +612,17 @@ fn cluster(events: &[(usize, f64)], needed: usize, window_s: f64) -> Option<(usi
     Some((first, last))
 }
 
+/// A share as a whole percentage, with one decimal near the ends so that
+/// 99.7% is not printed as 100% (nor 0.3% as 0%).
+fn percent(share: f64) -> String {
+    let whole = (share * 100.0).round();
+    if (whole >= 100.0 && share < 1.0) || (whole <= 0.0 && share > 0.0) {
+        format!("{:.1}%", (share * 1000.0).floor() / 10.0)
+    } else {
+        format!("{whole:.0}%")
+    }
+}
+
 fn mean(values: &[f64]) -> f64 {
     if values.is_empty() {
         0.0
@@ -635,6 +646,15 @@ mod tests {
         assert_eq!(cluster(&far, 3, 60.0), None);
         let close = [(0, 0.0), (1, 10.0), (2, 20.0), (3, 70.0), (4, 500.0)];
         assert_eq!(cluster(&close, 3, 60.0), Some((0, 3)));
+    }
+
+    #[test]
+    fn a_share_short_of_all_is_not_printed_as_all() {
+        assert_eq!(percent(0.997), "99.7%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.001), "0.1%");
     }
 
     #[test]
