@@ -578,5 +578,9 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
         .apply(SimCommand::ChooseScenario(1).into());
     run_to_end(&mut harness);
     show_tab(&mut harness, BottomTab::Results);
-    assert!(harness.query_by_label_contains("Metastable failure").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("Metastable failure")
+            .is_none()
+    );
 }
