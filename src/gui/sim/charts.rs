@@ -286,10 +286,20 @@ pub fn charts_tab_ui(
     }
 }
 
-/// The windows of the run's findings, to shade on its charts.
+/// The windows of the run's findings, to shade on its charts: overlapping
+/// ones merged, so that two findings of one stretch shade it once.
 pub fn finding_windows(summary: &Summary) -> Vec<(f64, f64)> {
     let end_s = summary.simulated_s;
-    summary.findings.iter().map(|f| f.window_s(end_s)).collect()
+    let mut windows: Vec<(f64, f64)> = summary.findings.iter().map(|f| f.window_s(end_s)).collect();
+    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (start, end) in windows {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
 }
 
 /// The service whose charts are shown: the selected one, else the busiest.

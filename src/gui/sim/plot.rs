@@ -285,7 +285,7 @@ fn chart_ui(
             for &(start_s, end_s) in &marks.findings {
                 plot.span(
                     Span::new("", start_s..=end_s)
-                        .fill(palette.warn.gamma_multiply(0.14))
+                        .fill(palette.warn.gamma_multiply(0.10))
                         .border_color(palette.warn.gamma_multiply(0.6)),
                 );
             }
