@@ -568,7 +568,13 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
     show_tab(&mut harness, BottomTab::Results);
     harness.get_by_label_contains("Metastable failure: The slowdown of db from t = 60 to 70 s");
     harness.get_by_label_contains("never recovered; api → db sent 4 attempts per call");
-    harness.get_by_label_contains("(shaded on the charts)");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("(shaded on the charts)")
+            .count(),
+        2,
+        "the metastable failure and db's overload"
+    );
     harness.get_by_label_contains("Sustained overload: db was overloaded");
     show_tab(&mut harness, BottomTab::Charts);
 

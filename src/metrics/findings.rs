@@ -36,7 +36,7 @@ use super::{FaultWindow, ScalingReason, Summary};
 pub const GOODPUT_SHARE: f64 = 0.8;
 /// How long goodput must stay fallen after a trigger ended (at least) for
 /// the failure to be metastable.
-pub const OUTLIVES_S: f64 = 30.0;
+pub const OUTLIVES_S: f64 = 60.0;
 /// How long a service must stay saturated to be overloaded.
 pub const OVERLOAD_S: f64 = 30.0;
 /// Openings of a breaker within [`FLAP_WINDOW_S`] that make it flap.
