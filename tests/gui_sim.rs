@@ -586,7 +586,7 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
     show_tab(&mut harness, BottomTab::Results);
     assert!(
         harness
-            .query_by_label_contains("Metastable failure")
+            .query_by_label_contains("Metastable failure: ")
             .is_none()
     );
 }
