@@ -195,3 +195,17 @@ fn findings_are_the_same_for_the_same_seed() {
     let b = run(&document, "unbudgeted retries");
     assert_eq!(a.findings, b.findings);
 }
+
+#[test]
+fn an_average_over_replications_keeps_the_findings_of_a_majority() {
+    let document = example("metastable.json");
+    let storm = run(&document, "unbudgeted retries");
+    let calm = run(&document, "no retries");
+    assert!(calm.findings.is_empty(), "{:?}", calm.findings);
+    let two_of_three =
+        archsim::experiment::aggregate([&storm, &storm, &calm], 0.95).expect("same shape");
+    assert_eq!(two_of_three.summary.findings, storm.findings);
+    let one_of_three =
+        archsim::experiment::aggregate([&storm, &calm, &calm], 0.95).expect("same shape");
+    assert_eq!(one_of_three.summary.findings, Vec::new());
+}
