@@ -597,3 +597,42 @@ fn results_show_the_queueing_estimate_beside_the_simulation_and_flag_a_retry_sto
         "{flagged:?}"
     );
 }
+
+#[test]
+fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts() {
+    let mut harness = harness();
+    open(&mut harness, &scenario("metastable.json"));
+    // "unbudgeted retries": a 10 s slowdown of db that never recovers.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(0).into());
+    run_to_end(&mut harness);
+    let summary = &harness.state().sim.runs[0].summary;
+    assert_eq!(summary.findings[0].kind(), "metastable");
+    assert_eq!(summary.findings[0].window_s(summary.simulated_s).1, 300.0);
+
+    show_tab(&mut harness, BottomTab::Results);
+    harness.get_by_label_contains("Metastable failure: The slowdown of db from t = 60 to 70 s");
+    harness.get_by_label_contains("never recovered; api → db sent 4 attempts per call");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("(shaded on the charts)")
+            .count(),
+        2,
+        "the metastable failure and db's overload"
+    );
+    harness.get_by_label_contains("Sustained overload: db was overloaded");
+    show_tab(&mut harness, BottomTab::Charts);
+
+    // The same system with a retry budget recovers: no metastable finding.
+    harness
+        .state_mut()
+        .apply(SimCommand::ChooseScenario(1).into());
+    run_to_end(&mut harness);
+    show_tab(&mut harness, BottomTab::Results);
+    assert!(
+        harness
+            .query_by_label_contains("Metastable failure: ")
+            .is_none()
+    );
+}

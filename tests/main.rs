@@ -10,6 +10,7 @@ mod engine;
 mod engine_fidelity;
 mod experiments;
 mod failure;
+mod findings;
 mod format;
 mod fuzz;
 #[cfg(feature = "gui")]

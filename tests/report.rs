@@ -1142,3 +1142,58 @@ fn report_errors_about_scenarios_were_plain_strings() {
         other => panic!("expected Unrunnable, got {other:?}"),
     }
 }
+
+#[test]
+fn a_metastable_failure_is_the_first_finding_of_the_report() {
+    let checked = load(&example("metastable.json"));
+    let scenarios =
+        report::runs::select_scenarios(checked.topology(), &[], true).expect("scenarios");
+    let runs = report::runs::run_scenarios(&checked, &scenarios, &mut |_| {}, None).expect("runs");
+    assert!(runs[0].summary.findings[0].kind() == "metastable");
+    assert!(
+        runs[1..]
+            .iter()
+            .flat_map(|r| &r.summary.findings)
+            .all(|f| f.kind() != "metastable")
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    let md_path = dir.path().join("metastable.md");
+    export_to(ExportKind::ReportMarkdown, &checked, &runs, &md_path).expect("markdown");
+    let md = std::fs::read_to_string(&md_path).expect("markdown");
+    // Under each scenario's Findings, the run's findings come first.
+    let sections: Vec<&str> = md.split("### Findings\n\n").skip(1).collect();
+    assert_eq!(
+        sections.len(),
+        3,
+        "unbudgeted retries, retry budget, no retries"
+    );
+    assert!(
+        sections[0].starts_with("- **Metastable failure:** The slowdown of db from t = 60 to 70 s")
+            || sections[0]
+                .starts_with("- Metastable failure: The slowdown of db from t = 60 to 70 s"),
+        "{}",
+        &sections[0][..200.min(sections[0].len())]
+    );
+    assert!(
+        sections[0]
+            .split("###")
+            .next()
+            .is_some_and(|s| s.contains("never recovered"))
+    );
+    for recovered in &sections[1..] {
+        let findings = recovered.split("###").next().unwrap_or("");
+        assert!(!findings.contains("Metastable failure"), "{findings}");
+    }
+
+    let html_path = dir.path().join("metastable.html");
+    export_to(ExportKind::ReportHtml, &checked, &runs, &html_path).expect("html");
+    let html = std::fs::read_to_string(&html_path).expect("html");
+    let findings = html
+        .split("<h3>Findings</h3>")
+        .nth(1)
+        .expect("a findings section");
+    let first_item = findings.split("</li>").next().expect("an item");
+    assert!(first_item.contains("Metastable failure: "), "{first_item}");
+    assert!(first_item.contains("never recovered"), "{first_item}");
+}

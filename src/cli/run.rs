@@ -220,11 +220,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     for warning in &summary.warnings {
         super::eprint_line(format_args!("warning: {warning}"));
     }
-    // The table starts with this line; JSON on stdout has no table.
-    if let Some(line) = crate::metrics::Stability::headline(&summary)
-        && args.json.as_ref().is_some_and(|p| p.as_os_str() == "-")
-    {
-        super::eprint_line(format_args!("{line}"));
+    // The table starts with these lines; JSON on stdout has no table.
+    if args.json.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        for line in headlines(&summary) {
+            super::eprint_line(format_args!("{line}"));
+        }
     }
     attach_estimate(&run, &mut summary);
     let table = || {
@@ -459,6 +459,17 @@ fn plus_minus(
     }
 }
 
+/// The lines a reader must see first: the stability verdict, then every
+/// finding ("finding: …").
+fn headlines(summary: &Summary) -> Vec<String> {
+    let stability = crate::metrics::Stability::headline(summary);
+    let findings = summary
+        .findings
+        .iter()
+        .map(|f| format!("finding: {}", escape::terminal(f.text())));
+    stability.into_iter().chain(findings).collect()
+}
+
 fn table_with_intervals(summary: &Summary, replicated: Option<&experiment::Replicated>) -> String {
     let entry_ci = replicated.map(|r| r.entry_ci.as_slice());
     let service_ci = replicated.map(|r| r.service_ci.as_slice());
@@ -469,8 +480,8 @@ fn table_with_intervals(summary: &Summary, replicated: Option<&experiment::Repli
         RunStatus::Cancelled => format!(" (CANCELLED at {:.1} s)", summary.simulated_s),
         RunStatus::Diverged => format!(" (DIVERGED at {:.1} s)", summary.simulated_s),
     };
-    if let Some(line) = crate::metrics::Stability::headline(summary) {
-        out.push_str(&format!("{}\n", line));
+    for line in headlines(summary) {
+        out.push_str(&format!("{line}\n"));
     }
     out.push_str(&format!(
         "{} — scenario \"{}\", seed {}, {} s (warm-up {} s){status}\n",

@@ -19,6 +19,11 @@
 //!   when any replication was stopped at the in-flight budget.
 //! - `stability`: `stable` only when every replication was, `unstable_from_s`
 //!   the earliest, `backlog_growth_rps` the mean.
+//! - `findings`: those found in more than half of the replications (the
+//!   same kind about the same trigger, service or edge, see
+//!   [`Finding::key`]), in the order they were first found, each with the
+//!   evidence of the first replication that had it. A finding of a minority
+//!   of replications is left out: averaged series would not show it.
 //!
 //! Alongside, every entry and service gets a `ci` map from dotted field
 //! names ([`ENTRY_CI_FIELDS`], [`SERVICE_CI_FIELDS`]) to the Student-t
@@ -32,8 +37,8 @@ use serde_json::{Map, Value};
 use super::ExperimentError;
 use super::stats::t_interval;
 use crate::metrics::{
-    EdgeSummary, EntrySeries, EntrySummary, ErrorCounts, RunStatus, ServiceSeries, ServiceSummary,
-    Summary, TimeSeries,
+    EdgeSummary, EntrySeries, EntrySummary, ErrorCounts, Finding, RunStatus, ServiceSeries,
+    ServiceSummary, Summary, TimeSeries,
 };
 
 /// The entry fields that get a confidence interval, by dotted name.
@@ -187,6 +192,8 @@ pub struct Accumulator {
     /// Per entry, per field of [`ENTRY_CI_FIELDS`]: one value per replication.
     entry_samples: Vec<[Vec<f64>; 6]>,
     service_samples: Vec<[Vec<f64>; 5]>,
+    /// Per [`Finding::key`]: replications that had it, and the first one's.
+    findings: IndexMap<String, (u64, Finding)>,
 }
 
 impl Accumulator {
@@ -228,6 +235,12 @@ impl Accumulator {
                 list.push(v);
             }
         }
+        for finding in &summary.findings {
+            self.findings
+                .entry(finding.key())
+                .or_insert_with(|| (0, finding.clone()))
+                .0 += 1;
+        }
         self.count += 1;
         Ok(())
     }
@@ -239,6 +252,12 @@ impl Accumulator {
         let mut summary = self.sum.clone()?;
         let n = self.count.max(1);
         walk_summary(&mut summary, None, Op::Divide(n));
+        summary.findings = self
+            .findings
+            .values()
+            .filter(|(count, _)| count * 2 > n)
+            .map(|(_, finding)| finding.clone())
+            .collect();
         let intervals = |samples: &[Vec<f64>], names: &[&str]| -> Ci {
             names
                 .iter()
@@ -393,6 +412,8 @@ fn walk_summary(a: &mut Summary, b: Option<&Summary>, op: Op) {
         op.vec_u(&mut e.calls, other.map(|o| &o.calls));
         op.vec_u(&mut e.errors, other.map(|o| &o.errors));
         op.vec_f(&mut e.breaker_open, other.map(|o| &o.breaker_open));
+        op.vec_u(&mut e.retries, other.map(|o| &o.retries));
+        op.vec_u(&mut e.breaker_opened, other.map(|o| &o.breaker_opened));
     }
 }
 

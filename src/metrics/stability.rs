@@ -152,7 +152,7 @@ fn slope(points: &[(f64, f64)]) -> f64 {
 }
 
 /// Seconds without needless decimals: `12`, `12.5`.
-fn seconds(t: f64) -> String {
+pub(super) fn seconds(t: f64) -> String {
     if (t - t.round()).abs() < 0.05 {
         format!("{t:.0}")
     } else {
@@ -161,7 +161,7 @@ fn seconds(t: f64) -> String {
 }
 
 /// A rate rounded to a whole number with thousands separators: `1,130`.
-fn thousands(value: f64) -> String {
+pub(super) fn thousands(value: f64) -> String {
     let digits = format!("{:.0}", value.abs());
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -55,6 +55,10 @@ pub struct Summary {
     /// [`Stability`](super::Stability)).
     #[serde(default)]
     pub stability: super::Stability,
+    /// Extra: what went wrong over time, beyond the totals (see
+    /// [`Finding`](super::Finding)); empty while a run is still going.
+    #[serde(default)]
+    pub findings: Vec<super::Finding>,
     pub entrypoints: Vec<EntrySummary>,
     pub services: Vec<ServiceSummary>,
     /// Extra: traffic on each caller→callee edge.
@@ -98,6 +102,7 @@ impl PartialEq for Summary {
             status,
             simulated_s,
             stability,
+            findings,
             entrypoints,
             services,
             edges,
@@ -117,6 +122,7 @@ impl PartialEq for Summary {
             && *status == other.status
             && *simulated_s == other.simulated_s
             && *stability == other.stability
+            && *findings == other.findings
             && *entrypoints == other.entrypoints
             && *services == other.services
             && *edges == other.edges
@@ -472,6 +478,12 @@ pub struct EdgeSeries {
     /// without a breaker).
     #[serde(default)]
     pub breaker_open: Vec<f64>,
+    /// Of `calls`, the retries (attempts after the first of a call).
+    #[serde(default)]
+    pub retries: Vec<u64>,
+    /// Times the edge's breaker opened from closed in the bucket.
+    #[serde(default)]
+    pub breaker_opened: Vec<u64>,
 }
 
 impl Summary {

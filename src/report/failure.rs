@@ -15,17 +15,12 @@
 
 use std::ops::Range;
 
+pub use crate::metrics::sustained::{FAILING_ERROR_SHARE, SATURATED_UTILIZATION, SUSTAINED_S};
+use crate::metrics::sustained::{episodes, failing, needed_buckets, saturated};
 use crate::metrics::{ServiceSeries, Summary};
 use crate::model::{CallSpec, Topology};
 
 use super::format;
-
-/// Share of a bucket's arrivals that failed for the bucket to count as failing.
-pub const FAILING_ERROR_SHARE: f64 = 0.05;
-/// Busy share of a bucket for it to count as saturated.
-pub const SATURATED_UTILIZATION: f64 = 0.95;
-/// How long a failure or saturation must last to count.
-pub const SUSTAINED_S: f64 = 5.0;
 
 /// The first sustained failure of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,45 +70,6 @@ impl FirstFailure {
         }
         text
     }
-}
-
-/// Buckets a condition must hold for (see [`SUSTAINED_S`]).
-fn needed_buckets(bucket_s: f64) -> usize {
-    if bucket_s > 0.0 {
-        ((SUSTAINED_S / bucket_s - 1e-9).ceil() as usize).max(2)
-    } else {
-        2
-    }
-}
-
-/// The sustained stretches of buckets where `holds` is true, in order.
-fn episodes(buckets: usize, needed: usize, holds: impl Fn(usize) -> bool) -> Vec<Range<usize>> {
-    let mut list = Vec::new();
-    let mut start = None;
-    for k in 0..=buckets {
-        match (start, k < buckets && holds(k)) {
-            (None, true) => start = Some(k),
-            (Some(s), false) => {
-                let long_enough = k - s >= needed || (k == buckets && k - s >= 2);
-                if long_enough {
-                    list.push(s..k);
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    list
-}
-
-fn failing(series: &ServiceSeries, k: usize) -> bool {
-    let errors = series.errors.get(k).copied().unwrap_or(0);
-    let arrivals = series.arrivals.get(k).copied().unwrap_or(0);
-    errors > 0 && errors as f64 >= FAILING_ERROR_SHARE * arrivals as f64
-}
-
-fn saturated(series: &ServiceSeries, k: usize) -> bool {
-    series.utilization.get(k).copied().unwrap_or(0.0) >= SATURATED_UTILIZATION
 }
 
 /// One service's sustained failures and saturations.
@@ -242,30 +198,4 @@ fn callees<'a>(topology: &'a Topology, name: &str) -> Vec<&'a str> {
         .flat_map(CallSpec::calls)
         .map(|c| c.to.as_str())
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_failed_bucket_is_not_an_episode() {
-        let list = episodes(10, 5, |k| k == 3);
-        assert!(list.is_empty());
-        let list = episodes(10, 5, |k| (2..8).contains(&k));
-        assert_eq!(list, vec![2..8]);
-    }
-
-    #[test]
-    fn a_failure_running_to_the_end_counts_from_two_buckets() {
-        assert_eq!(episodes(10, 5, |k| k >= 8), vec![8..10]);
-        assert!(episodes(10, 5, |k| k >= 9).is_empty());
-    }
-
-    #[test]
-    fn sustained_means_five_seconds_of_buckets() {
-        assert_eq!(needed_buckets(1.0), 5);
-        assert_eq!(needed_buckets(10.0), 2);
-        assert_eq!(needed_buckets(0.5), 10);
-    }
 }

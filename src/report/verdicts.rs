@@ -295,12 +295,16 @@ pub fn utilization_tone(utilization: f64) -> Tone {
     }
 }
 
-/// What the run shows, in sentences: SLO, bottleneck (run and analysis),
-/// failures, backlog.
+/// What the run shows, in sentences: the run's findings (metastable
+/// failures first), SLO, bottleneck (run and analysis), failures, backlog.
 pub fn findings(checked: &Checked, analysis: &Analysis, run: &Run) -> Vec<Line> {
     let topology = checked.topology();
     let summary = &run.summary;
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = summary
+        .findings
+        .iter()
+        .map(|f| vec![Span::Bad(format!("{}: ", f.label())), text(f.text())])
+        .collect();
     if let Some(slo) = topology.slo.as_ref().filter(|s| has_targets(s)) {
         let missed = misses(slo, summary);
         if missed.is_empty() {

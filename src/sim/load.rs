@@ -101,6 +101,11 @@ fn finite_non_negative(
 }
 
 impl LoadProfile {
+    /// The spikes: `(factor, start_s, end_s)`, in the scenario's order.
+    pub fn spikes(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        self.spikes.iter().map(|s| (s.factor, s.start_s, s.end_s))
+    }
+
     /// A constant multiplier of 1.
     pub fn flat() -> Self {
         LoadProfile {

@@ -211,6 +211,8 @@ impl Recorder {
                 calls: counts.bucket_calls,
                 errors: stats.bucket_errors.total(),
                 breaker_open: 0.0,
+                retries: std::mem::take(&mut stats.bucket_retries),
+                breaker_opened: 0,
             });
             stats.last_bucket_calls = counts.bucket_calls;
             stats.last_bucket_errors = std::mem::take(&mut stats.bucket_errors);
@@ -219,8 +221,10 @@ impl Recorder {
         // The rows of this bucket's edges.
         let first_row = self.edge_rows.len() - self.edges.len();
         for breaker in breakers {
-            let share = ratio(breaker.close_bucket(end_s), len_s);
-            self.edge_rows[first_row + breaker.edge() as usize].breaker_open = share;
+            let (open_s, opened) = breaker.close_bucket(end_s);
+            let row = &mut self.edge_rows[first_row + breaker.edge() as usize];
+            row.breaker_open = ratio(open_s, len_s);
+            row.breaker_opened = opened;
         }
         if self.staged_buckets() >= STAGED_BUCKETS {
             self.unstage_rows();

@@ -72,6 +72,8 @@ pub(crate) struct Breaker {
     not_closed_since_s: f64,
     /// Times it opened from closed, after warm-up.
     opened: u64,
+    /// Times it opened from closed in the open bucket (warm-up included).
+    bucket_opened: u64,
     /// `not_closed_s` when warm-up ended, and when the open bucket started.
     at_warmup_s: f64,
     at_bucket_s: f64,
@@ -93,6 +95,7 @@ impl Breaker {
             not_closed_s: 0.0,
             not_closed_since_s: 0.0,
             opened: 0,
+            bucket_opened: 0,
             at_warmup_s: 0.0,
             at_bucket_s: 0.0,
         }
@@ -119,12 +122,12 @@ impl Breaker {
     }
 
     /// Closes the bucket ending at `end_s`: the time spent open or
-    /// half-open during it.
-    pub fn close_bucket(&mut self, end_s: f64) -> f64 {
+    /// half-open during it, and how many times it opened from closed.
+    pub fn close_bucket(&mut self, end_s: f64) -> (f64, u64) {
         let open_s = self.not_closed_s(end_s);
         let in_bucket_s = open_s - self.at_bucket_s;
         self.at_bucket_s = open_s;
-        in_bucket_s
+        (in_bucket_s, std::mem::take(&mut self.bucket_opened))
     }
 
     /// Whether an attempt at `now_s` may go: `Some((epoch, probe))`, or
@@ -173,6 +176,7 @@ impl Breaker {
                     if counted {
                         self.opened += 1;
                     }
+                    self.bucket_opened += 1;
                     self.open(now_s);
                 }
             }
@@ -411,6 +415,9 @@ impl Simulation {
         r.breaker_epoch = epoch;
         r.probe = probe;
         let generation = r.generation;
+        if record.attempt > 0 {
+            self.recorder.edge_mut(edge as usize).bucket_retries += 1;
+        }
         let counts = self.recorder.edge_counts_mut(edge as usize);
         counts.bucket_calls += 1;
         if counted {

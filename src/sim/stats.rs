@@ -137,6 +137,8 @@ pub(crate) struct EdgeRow {
     pub calls: u64,
     pub errors: u64,
     pub breaker_open: f64,
+    pub retries: u64,
+    pub breaker_opened: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -185,6 +187,8 @@ pub(crate) struct EdgeStats {
     pub last_bucket_calls: u64,
     /// Counted retries.
     pub retries: u64,
+    /// Retries sent in the open bucket (counted or not).
+    pub bucket_retries: u64,
     /// Counted failed attempts by cause.
     pub errors: ErrorCounts,
     /// Failed attempts in the open bucket.

@@ -9,8 +9,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, LatencyMs, ResponseMs, RunId,
-    RunStatus, ServiceSeries, ServiceSummary, Stability, Summary, TimeSeries, WaitMs,
+    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, Finding, LatencyMs,
+    ResponseMs, RunId, RunStatus, ServiceSeries, ServiceSummary, Stability, Summary, TimeSeries,
+    Trigger, WaitMs,
 };
 
 use super::engine::Simulation;
@@ -66,6 +67,8 @@ pub(super) fn edge_series(buckets: usize) -> EdgeSeries {
         calls: Vec::with_capacity(buckets),
         errors: Vec::with_capacity(buckets),
         breaker_open: Vec::with_capacity(buckets),
+        retries: Vec::with_capacity(buckets),
+        breaker_opened: Vec::with_capacity(buckets),
     }
 }
 
@@ -144,6 +147,8 @@ pub(super) fn extend_edges<'a>(
         to.calls.push(row.calls);
         to.errors.push(row.errors);
         to.breaker_open.push(row.breaker_open);
+        to.retries.push(row.retries);
+        to.breaker_opened.push(row.breaker_opened);
     });
 }
 
@@ -180,6 +185,8 @@ pub(super) fn extend_edge(to: &mut EdgeSeries, from: &EdgeSeries) {
     extend(&mut to.calls, &from.calls);
     extend(&mut to.errors, &from.errors);
     extend(&mut to.breaker_open, &from.breaker_open);
+    extend(&mut to.retries, &from.retries);
+    extend(&mut to.breaker_opened, &from.breaker_opened);
 }
 
 impl Simulation {
@@ -271,6 +278,7 @@ impl Simulation {
             status: RunStatus::Running,
             simulated_s: 0.0,
             stability: Stability::default(),
+            findings: Vec::new(),
             entrypoints: Vec::new(),
             services: Vec::new(),
             edges: Vec::new(),
@@ -439,6 +447,20 @@ impl Simulation {
             offered_rps,
             self.diverged_at_s,
         );
+        // Findings need the whole run: a running snapshot has none yet.
+        out.findings = if status == RunStatus::Running {
+            Vec::new()
+        } else {
+            let mut triggers: Vec<Trigger> = out.fault_windows.iter().map(Trigger::fault).collect();
+            triggers.extend(
+                self.profile
+                    .spikes()
+                    .filter(|&(factor, _, _)| factor > 1.0)
+                    .map(|(factor, start_s, end_s)| Trigger::spike(factor, start_s, end_s)),
+            );
+            triggers.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+            Finding::of(out, &triggers)
+        };
     }
 
     /// Time series with every key and no buckets yet.

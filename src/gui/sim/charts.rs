@@ -265,6 +265,7 @@ pub fn charts_tab_ui(
         let service = chosen_service(run, selected);
         header_ui(ui, run, service.as_deref(), selected.is_some(), sim, out);
         let mut marks = ChartMarks::of(run.scenario, run.summary);
+        marks.findings = finding_windows(run.summary);
         if let Some(k) = sim.scrub {
             marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
         }
@@ -283,6 +284,22 @@ pub fn charts_tab_ui(
     if shown.is_none() {
         ui.weak("No run yet. Press ▶ Run (F5) to simulate the chosen scenario; its charts appear here as it runs.");
     }
+}
+
+/// The windows of the run's findings, to shade on its charts: overlapping
+/// ones merged, so that two findings of one stretch shade it once.
+pub fn finding_windows(summary: &Summary) -> Vec<(f64, f64)> {
+    let end_s = summary.simulated_s;
+    let mut windows: Vec<(f64, f64)> = summary.findings.iter().map(|f| f.window_s(end_s)).collect();
+    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (start, end) in windows {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
 }
 
 /// The service whose charts are shown: the selected one, else the busiest.

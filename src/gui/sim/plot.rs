@@ -52,6 +52,8 @@ pub struct ChartMarks {
     pub warmup_s: f64,
     pub faults: Vec<FaultMark>,
     pub scaling: Vec<ScalingMark>,
+    /// The windows of the run's findings (start, end), shaded.
+    pub findings: Vec<(f64, f64)>,
     /// The replay position.
     pub cursor_s: Option<f64>,
 }
@@ -147,6 +149,7 @@ impl ChartMarks {
             warmup_s: scenario.warmup_s,
             faults,
             scaling,
+            findings: Vec::new(),
             cursor_s: None,
         }
     }
@@ -277,6 +280,13 @@ fn chart_ui(
             if marks.warmup_s > 0.0 {
                 plot.span(
                     Span::new("", 0.0..=marks.warmup_s).fill(palette.grid.gamma_multiply(0.5)),
+                );
+            }
+            for &(start_s, end_s) in &marks.findings {
+                plot.span(
+                    Span::new("", start_s..=end_s)
+                        .fill(palette.warn.gamma_multiply(0.10))
+                        .border_color(palette.warn.gamma_multiply(0.6)),
                 );
             }
             for fault in &marks.faults {

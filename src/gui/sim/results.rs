@@ -32,7 +32,16 @@ pub struct Finding {
 /// The verdict of a run, in sentences.
 pub fn findings(run: &RunView) -> Vec<Finding> {
     let summary = run.summary;
-    let mut list = Vec::new();
+    // The run's findings (metastable failures first) before the verdicts;
+    // their windows are shaded on the charts.
+    let mut list: Vec<Finding> = summary
+        .findings
+        .iter()
+        .map(|f| Finding {
+            text: format!("{}: {} (shaded on the charts)", f.label(), f.text()),
+            good: Some(false),
+        })
+        .collect();
     match run.topology.slo.as_ref().filter(|s| verdicts::has_targets(s)) {
         Some(slo) => {
             let labels: Vec<String> = verdicts::target_list(slo).iter().map(|t| t.label()).collect();
