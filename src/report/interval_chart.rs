@@ -59,7 +59,7 @@ impl IntervalChart {
     pub fn max_value(&self) -> f64 {
         let points = self.series.iter().flat_map(|s| s.points.iter().flatten());
         let tops = points.map(|p| p.ci.map_or(p.value, |ci| ci[1].max(p.value)));
-        tops.chain(self.target.map(|(v, _)| v))
+        tops.chain(self.target.as_ref().map(|(v, _)| *v))
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max)
     }
