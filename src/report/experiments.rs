@@ -563,6 +563,9 @@ pub fn capacity_section(found: &Capacity) -> ExperimentSection {
                         .map(|(s, n)| format!("{s} {n}"))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    Value::Number(x) => {
+                        format!("{k} {}", x.as_f64().map_or(x.to_string(), format::trim))
+                    }
                     other => format!("{k} {}", value_text(other)),
                 })
                 .collect::<Vec<_>>()
