@@ -16,6 +16,7 @@ mod gui;
 mod gui_sim;
 mod import;
 mod report;
+mod report_experiments;
 mod resilience;
 mod robustness;
 mod stability;

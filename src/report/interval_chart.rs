@@ -49,6 +49,9 @@ const TOP: f64 = 40.0;
 const AXIS: f64 = 48.0;
 const LEGEND_ROW: f64 = 20.0;
 
+/// The value axis reaches at most this many times the target.
+pub const CLIP_TARGETS: f64 = 4.0;
+
 impl IntervalChart {
     /// The colour of series `i`.
     pub fn color(i: usize) -> String {
@@ -62,6 +65,20 @@ impl IntervalChart {
         tops.chain(self.target.as_ref().map(|(v, _)| *v))
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max)
+    }
+
+    /// The top of the value axis: the largest value, but at most
+    /// [`CLIP_TARGETS`] times the target, so that one overloaded point does
+    /// not flatten the others against the axis (it is drawn at the top
+    /// with its value).
+    pub fn axis_top(&self) -> f64 {
+        let max = self.max_value();
+        match &self.target {
+            Some((target, _)) if *target > 0.0 && max > CLIP_TARGETS * target => {
+                CLIP_TARGETS * target
+            }
+            _ => max,
+        }
     }
 
     /// The chart as a standalone SVG document (also valid inline in HTML).
@@ -94,7 +111,7 @@ impl IntervalChart {
             "font-size=\"13\" font-weight=\"bold\" fill=\"#1c2028\"",
         );
         let (x0, x1, y0, y1) = (LEFT, WIDTH - RIGHT, TOP, TOP + PLOT_HEIGHT);
-        let (ticks, top) = nice_ticks(self.max_value(), 5);
+        let (ticks, top) = nice_ticks(self.axis_top(), 5);
         let y = |v: f64| y1 - (y1 - y0) * (v / top).clamp(0.0, 1.0);
         for &tick in &ticks {
             svg.line(x0, y(tick), x1, y(tick), "stroke=\"#e4e7ec\" stroke-width=\"1\"");
@@ -202,7 +219,22 @@ impl IntervalChart {
                     svg.line(cx - 4.0, y(lo), cx + 4.0, y(lo), &style);
                     svg.line(cx - 4.0, y(hi), cx + 4.0, y(hi), &style);
                 }
-                svg.ellipse(cx, y(p.value), 3.2, 3.2, &format!("fill=\"{color}\""));
+                if p.value > top {
+                    // Above the axis: a triangle at the top, with the value.
+                    svg.polygon(
+                        &[(cx - 5.0, y0 + 6.0), (cx + 5.0, y0 + 6.0), (cx, y0)],
+                        &format!("fill=\"{color}\""),
+                    );
+                    svg.text(
+                        cx + 7.0,
+                        y0 + 8.0,
+                        Anchor::Start,
+                        &format!("{} {}", format::short(p.value), self.unit),
+                        &format!("font-size=\"10\" fill=\"{color}\""),
+                    );
+                } else {
+                    svg.ellipse(cx, y(p.value), 3.2, 3.2, &format!("fill=\"{color}\""));
+                }
             }
             svg.close_group();
         }
@@ -274,6 +306,19 @@ mod tests {
     fn the_axis_reaches_the_interval_and_the_target() {
         assert_eq!(chart(None).max_value(), 12.0);
         assert_eq!(chart(Some((50.0, "SLO".to_owned()))).max_value(), 50.0);
+    }
+
+    #[test]
+    fn a_point_far_above_the_target_is_clipped_and_labelled() {
+        let mut c = chart(Some((5.0, "SLO".to_owned())));
+        assert_eq!(c.axis_top(), 20.0);
+        c.series[0].points[1] = Some(IntervalPoint {
+            value: 5538.0,
+            ci: None,
+        });
+        let svg = c.to_svg();
+        assert!(svg.contains("<polygon"));
+        assert!(svg.contains("ms</text>"));
     }
 
     #[test]
