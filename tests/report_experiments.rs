@@ -54,6 +54,7 @@ fn files_below(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
         .expect("folder")
         .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file())
         .map(|p| {
             let bytes = std::fs::read(&p).expect("file");
             (p.file_name().map(PathBuf::from).unwrap_or_default(), bytes)
@@ -67,8 +68,14 @@ fn files_below(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn a_replicated_report_shows_intervals_and_is_the_same_whatever_jobs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reps = ["--replications", "4", "--confidence", "0.9"];
-    let one = report(&dir.path().join("one.html"), &[&reps[..], &["--jobs", "1"]].concat());
-    let two = report(&dir.path().join("two.html"), &[&reps[..], &["--jobs", "2"]].concat());
+    let one = report(
+        &dir.path().join("one.html"),
+        &[&reps[..], &["--jobs", "1"]].concat(),
+    );
+    let two = report(
+        &dir.path().join("two.html"),
+        &[&reps[..], &["--jobs", "2"]].concat(),
+    );
     assert!(one == two, "the HTML report depends on --jobs");
     let html = String::from_utf8(one).expect("UTF-8");
 
@@ -86,12 +93,18 @@ fn a_replicated_report_shows_intervals_and_is_the_same_whatever_jobs() {
         let ci = &entry["ci"]["latency_ms.p99"];
         let (lo, hi) = (ci[0].as_f64().expect("lo"), ci[1].as_f64().expect("hi"));
         assert!(lo < p99 && p99 < hi, "{entry}");
-        let cell = format!("data-value=\"{}\"", serde_json::to_string(&p99).expect("number"));
+        let cell = format!(
+            "data-value=\"{}\"",
+            serde_json::to_string(&p99).expect("number")
+        );
         let at = html.find(&cell).unwrap_or_else(|| panic!("no cell {cell}"));
         let rest = &html[at..at + 400];
         assert!(rest.contains("<span class=\"sub\">± "), "{rest}");
         let half = archsim::report::format::ms((hi - lo) / 2.0);
-        assert!(rest.contains(&format!("± {half}<")), "half-width {half} in {rest}");
+        assert!(
+            rest.contains(&format!("± {half}<")),
+            "half-width {half} in {rest}"
+        );
     }
     assert!(html.contains("4 per scenario, 90% intervals"));
     assert!(html.contains("Latency per entry: mean of 4 replications, 90% interval"));
@@ -101,13 +114,21 @@ fn a_replicated_report_shows_intervals_and_is_the_same_whatever_jobs() {
     for jobs in ["1", "2"] {
         let folder = dir.path().join(format!("md{jobs}"));
         std::fs::create_dir(&folder).expect("folder");
-        report(&folder.join("r.md"), &[&reps[..], &["--jobs", jobs]].concat());
+        report(
+            &folder.join("r.md"),
+            &[&reps[..], &["--jobs", jobs]].concat(),
+        );
     }
     let (md1, md2) = (
         files_below(&dir.path().join("md1")),
         files_below(&dir.path().join("md2")),
     );
     assert!(md1 == md2, "the Markdown report depends on --jobs");
+    assert!(
+        files_below(&dir.path().join("md1/r_files"))
+            == files_below(&dir.path().join("md2/r_files")),
+        "the Markdown images depend on --jobs"
+    );
     let text = String::from_utf8(md1[0].1.clone()).expect("UTF-8");
     assert!(text.contains("· ± "), "intervals in the Markdown tables");
     let images = files_below(&dir.path().join("md1/r_files"));
@@ -132,8 +153,14 @@ fn sweep_and_capacity_sections_match_their_commands() {
         "--slo",
         "latency_p99_ms=150",
     ];
-    let html = report(&dir.path().join("r.html"), &[&extra[..], &["--jobs", "2"]].concat());
-    let again = report(&dir.path().join("r1.html"), &[&extra[..], &["--jobs", "1"]].concat());
+    let html = report(
+        &dir.path().join("r.html"),
+        &[&extra[..], &["--jobs", "2"]].concat(),
+    );
+    let again = report(
+        &dir.path().join("r1.html"),
+        &[&extra[..], &["--jobs", "1"]].concat(),
+    );
     assert!(html == again, "the report depends on --jobs");
     let html = String::from_utf8(html).expect("UTF-8");
     let doc = roxmltree::Document::parse_with_options(
@@ -150,7 +177,14 @@ fn sweep_and_capacity_sections_match_their_commands() {
     let csv_out = dir.path().join("sweep.csv");
     let mut args = vec!["sweep", file.as_str()];
     args.extend(SHORT);
-    args.extend(["--vary", "load=0.5,1,1.5", "--replications", "3", "--out", s(&csv_out)]);
+    args.extend([
+        "--vary",
+        "load=0.5,1,1.5",
+        "--replications",
+        "3",
+        "--out",
+        s(&csv_out),
+    ]);
     ok(&archsim(&args));
     let csv = std::fs::read_to_string(&csv_out).expect("CSV");
     let table = doc
@@ -162,9 +196,14 @@ fn sweep_and_capacity_sections_match_their_commands() {
         .filter(|n| n.has_tag_name("tr"))
         .skip(1)
         .collect();
-    assert_eq!(rows.len(), csv.lines().count() - 1, "a row per point and entry");
+    assert_eq!(
+        rows.len(),
+        csv.lines().count() - 1,
+        "a row per point and entry"
+    );
     for (row, line) in rows.iter().zip(csv.lines().skip(1)) {
-        let p99 = line.split(',').nth(10).expect("latency_ms.p99 column");
+        // load, entry, then each metric with its .lo and .hi: p99 is the 15th.
+        let p99 = line.split(',').nth(14).expect("latency_ms.p99 column");
         let cell = row
             .descendants()
             .filter_map(|n| n.attribute("data-value"))
@@ -205,7 +244,10 @@ fn sweep_and_capacity_sections_match_their_commands() {
         .filter(|n| n.has_tag_name("tr"))
         .count()
         - 1;
-    assert_eq!(evaluations, found["evaluations"].as_array().expect("list").len());
+    assert_eq!(
+        evaluations,
+        found["evaluations"].as_array().expect("list").len()
+    );
 
     // Markdown has the same sections.
     let md = dir.path().join("r.md");
@@ -229,16 +271,33 @@ fn export_writes_the_bytes_of_archsim_sweep() {
         ok(&archsim(&sweep));
         let mut export = vec!["export", file.as_str()];
         export.extend(SHORT);
-        export.extend(["--sweep", vary[0], "--sweep", vary[1], "--replications", "2"]);
+        export.extend([
+            "--sweep",
+            vary[0],
+            "--sweep",
+            vary[1],
+            "--replications",
+            "2",
+        ]);
         export.extend(["--jobs", "2", "--out", s(&b)]);
         ok(&archsim(&export));
-        let (a, b) = (std::fs::read(&a).expect("sweep"), std::fs::read(&b).expect("export"));
+        let (a, b) = (
+            std::fs::read(&a).expect("sweep"),
+            std::fs::read(&b).expect("export"),
+        );
         assert!(a == b, "export --sweep differs from sweep --out ({ext})");
         assert!(a.len() > 100);
     }
     // A bad SPEC is refused before anything runs, with the place and a fix.
     let out = dir.path().join("bad.csv");
-    let bad = archsim(&["export", file.as_str(), "--sweep", "replicas.ap=1,2", "--out", s(&out)]);
+    let bad = archsim(&[
+        "export",
+        file.as_str(),
+        "--sweep",
+        "replicas.ap=1,2",
+        "--out",
+        s(&out),
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("did you mean \"app\""), "{err}");

@@ -159,7 +159,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 /// `archsim sweep` writes it.
 fn export_sweep(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if args.format.is_some() {
-        bail!("--format does not go with --sweep: the sweep is written as CSV or JSON by the extension of --out (.csv or .json)");
+        bail!(
+            "--format does not go with --sweep: the sweep is written as CSV or JSON by the extension of --out (.csv or .json)"
+        );
     }
     let scenarios = &args.scenarios;
     if scenarios.all_scenarios || scenarios.scenarios.len() > 1 {

@@ -244,12 +244,12 @@ fn replicate_all(
     let mut runs = Vec::with_capacity(scenarios.len());
     let mut intervals = Vec::with_capacity(scenarios.len());
     for scenario in scenarios {
-        let run = checked.check_scenario(scenario.clone()).map_err(|problems| {
-            crate::report::ReportError::Unrunnable {
+        let run = checked
+            .check_scenario(scenario.clone())
+            .map_err(|problems| crate::report::ReportError::Unrunnable {
                 scenario: scenario.name.clone(),
                 problems,
-            }
-        })?;
+            })?;
         let replicated = experiment::replicate(&run, plan, control)?;
         intervals.push(Some(RunIntervals::of(&replicated)));
         let mut summary = replicated.summary;

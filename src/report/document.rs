@@ -8,8 +8,8 @@ use crate::graph::{self, Analysis};
 use crate::model::Checked;
 
 use super::chart::Chart;
-use super::graph_svg::{self, GraphSvgOptions};
 use super::experiments::{self, ExperimentSection, Experiments, IntervalFigure};
+use super::graph_svg::{self, GraphSvgOptions};
 use super::scene::Scene;
 use super::{Run, charts, escape, tables, verdicts, words};
 

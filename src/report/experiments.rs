@@ -170,7 +170,8 @@ pub fn mark_overview(table: &mut Table, runs: &[Run], intervals: &[Option<RunInt
     for ((row, run), cis) in table.rows.iter_mut().zip(runs).zip(intervals) {
         let Some(cis) = cis else { continue };
         let s = &run.summary;
-        let named = |row: &[Cell], i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| c.text.clone());
+        let named =
+            |row: &[Cell], i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| c.text.clone());
         if let (Some(i), Some(entry)) = (p99, named(row, p99_entry)) {
             let ci = entry_ci(s, cis, &entry).and_then(|c| c.get("latency_ms.p99"));
             if let (Some(cell), Some(ci)) = (row.get_mut(i), ci) {
@@ -265,7 +266,10 @@ pub fn run_interval_figure(
                 .iter()
                 .map(|&i| summary.entrypoints[i].name.clone())
                 .collect(),
-            series: vec![series("latency_ms.p50", "p50", 0), series("latency_ms.p99", "p99", 1)],
+            series: vec![
+                series("latency_ms.p50", "p50", 0),
+                series("latency_ms.p99", "p99", 1),
+            ],
             target: slo
                 .and_then(|s| s.latency_p99_ms)
                 .map(|v| (v, format!("SLO p99 {} ms", format::trim(v)))),
@@ -339,9 +343,10 @@ pub fn sweep_section(sweep: &SweepResults) -> ExperimentSection {
                 points: x_values
                     .iter()
                     .map(|x| {
-                        let p = sweep.points.iter().find(|p| {
-                            p.vary.get(&x_name) == Some(x) && rest_label(p) == *key
-                        })?;
+                        let p = sweep
+                            .points
+                            .iter()
+                            .find(|p| p.vary.get(&x_name) == Some(x) && rest_label(p) == *key)?;
                         let i = p
                             .result
                             .summary
@@ -462,11 +467,31 @@ fn sweep_table(sweep: &SweepResults) -> Table {
             row.push(Cell::name(e.name.clone()));
             let ci = p.result.entry_ci.get(i);
             let values = [
-                ("throughput_rps", e.throughput_rps, format::number(e.throughput_rps)),
-                ("success_ratio", e.success_ratio, format::availability(e.success_ratio)),
-                ("latency_ms.mean", e.latency_ms.mean, format::ms(e.latency_ms.mean)),
-                ("latency_ms.p50", e.latency_ms.p50, format::ms(e.latency_ms.p50)),
-                ("latency_ms.p99", e.latency_ms.p99, format::ms(e.latency_ms.p99)),
+                (
+                    "throughput_rps",
+                    e.throughput_rps,
+                    format::number(e.throughput_rps),
+                ),
+                (
+                    "success_ratio",
+                    e.success_ratio,
+                    format::availability(e.success_ratio),
+                ),
+                (
+                    "latency_ms.mean",
+                    e.latency_ms.mean,
+                    format::ms(e.latency_ms.mean),
+                ),
+                (
+                    "latency_ms.p50",
+                    e.latency_ms.p50,
+                    format::ms(e.latency_ms.p50),
+                ),
+                (
+                    "latency_ms.p99",
+                    e.latency_ms.p99,
+                    format::ms(e.latency_ms.p99),
+                ),
             ];
             for (field, value, shown) in values {
                 let mut cell = Cell::number(shown, value);
@@ -570,17 +595,16 @@ pub fn capacity_section(found: &Capacity) -> ExperimentSection {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let intervals = e
-                .ci
-                .iter()
-                .flat_map(|(entry, ci)| {
-                    ci.iter().map(move |(field, [lo, hi])| {
-                        let shown = shown_for(field);
-                        format!("{entry} {field} [{}, {}]", shown(*lo), shown(*hi))
+            let intervals =
+                e.ci.iter()
+                    .flat_map(|(entry, ci)| {
+                        ci.iter().map(move |(field, [lo, hi])| {
+                            let shown = shown_for(field);
+                            format!("{entry} {field} [{}, {}]", shown(*lo), shown(*hi))
+                        })
                     })
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+                    .collect::<Vec<_>>()
+                    .join("; ");
             vec![
                 Cell::count(i as u64 + 1),
                 Cell::text(point),
@@ -621,7 +645,10 @@ mod tests {
 
     #[test]
     fn plus_minus_is_the_half_width() {
-        assert_eq!(plus_minus([8.0, 12.0], format::ms), format!("± {}", format::ms(2.0)));
+        assert_eq!(
+            plus_minus([8.0, 12.0], format::ms),
+            format!("± {}", format::ms(2.0))
+        );
     }
 
     #[test]

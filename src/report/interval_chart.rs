@@ -114,7 +114,13 @@ impl IntervalChart {
         let (ticks, top) = nice_ticks(self.axis_top(), 5);
         let y = |v: f64| y1 - (y1 - y0) * (v / top).clamp(0.0, 1.0);
         for &tick in &ticks {
-            svg.line(x0, y(tick), x1, y(tick), "stroke=\"#e4e7ec\" stroke-width=\"1\"");
+            svg.line(
+                x0,
+                y(tick),
+                x1,
+                y(tick),
+                "stroke=\"#e4e7ec\" stroke-width=\"1\"",
+            );
             svg.text(
                 x0 - 6.0,
                 y(tick) + 4.0,
