@@ -219,7 +219,10 @@ impl IntervalChart {
                     continue;
                 };
                 let cx = x(i) + offset;
-                if let Some([lo, hi]) = p.ci.filter(|c| c[0].is_finite() && c[1].is_finite()) {
+                // A point above the axis gets no bar: its ends would be clipped too.
+                let ci =
+                    p.ci.filter(|c| c[0].is_finite() && c[1].is_finite() && p.value <= top);
+                if let Some([lo, hi]) = ci {
                     let style = format!("stroke=\"{color}\" stroke-width=\"1.5\"");
                     svg.line(cx, y(lo), cx, y(hi), &style);
                     svg.line(cx - 4.0, y(lo), cx + 4.0, y(lo), &style);
