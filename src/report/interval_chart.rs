@@ -320,13 +320,18 @@ mod tests {
     #[test]
     fn a_point_far_above_the_target_is_clipped_and_labelled() {
         let mut c = chart(Some((5.0, "SLO".to_owned())));
-        assert_eq!(c.axis_top(), 20.0);
+        // 12 is within 4 × 5 of the target: no clipping.
+        assert_eq!(c.axis_top(), 12.0);
         c.series[0].points[1] = Some(IntervalPoint {
             value: 5538.0,
-            ci: None,
+            ci: Some([5000.0, 6000.0]),
         });
+        assert_eq!(c.axis_top(), 20.0);
         let svg = c.to_svg();
         assert!(svg.contains("<polygon"));
+        // The clipped point has no error bar: only the first point's 3 lines
+        // are 1.5 wide.
+        assert_eq!(svg.matches("stroke-width=\"1.5\"").count(), 3);
         assert!(svg.contains("ms</text>"));
     }
 
