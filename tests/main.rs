@@ -20,6 +20,7 @@ mod gui_sim;
 mod import;
 mod queueing;
 mod report;
+mod report_experiments;
 mod resilience;
 mod robustness;
 mod stability;
