@@ -48,7 +48,7 @@ pub fn experiments_tab_ui(
                 .id_salt("experiments-result")
                 .auto_shrink([false, false])
                 .show(ui, |ui| match exp.shown_record() {
-                    Some(record) => record_ui(ui, record, exp, out),
+                    Some(record) => record_ui(ui, record, exp),
                     None => {
                         ui.add_space(8.0);
                         ui.weak(
@@ -283,7 +283,7 @@ fn records_ui(ui: &mut Ui, exp: &ExpState, out: &mut Vec<AppCommand>) {
     }
 }
 
-fn record_ui(ui: &mut Ui, record: &ExpRecord, exp: &ExpState, out: &mut Vec<AppCommand>) {
+fn record_ui(ui: &mut Ui, record: &ExpRecord, exp: &ExpState) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&record.name).strong());
         ui.weak(format!("· scenario {}", record.scenario));
@@ -306,7 +306,7 @@ fn record_ui(ui: &mut Ui, record: &ExpRecord, exp: &ExpState, out: &mut Vec<AppC
     match &record.outcome {
         Outcome::Replications(run) => replicated_ui(ui, run),
         Outcome::Sweep { name, points, .. } => {
-            sweep_result_ui(ui, record, name, points, &exp.form, out);
+            sweep_result_ui(ui, record, name, points, &exp.form);
         }
         Outcome::Capacity(capacity) => capacity_ui(ui, capacity, &record.topology),
     }
@@ -401,14 +401,9 @@ fn bands_ui(ui: &mut Ui, run: &ReplicatedRun) {
     let width = ((ui.available_width() - 12.0) / 2.0).max(200.0);
     let warmup_s = run.result.summary.warmup_s;
     ui.horizontal_top(|ui| {
-        for (title, unit, pick) in [
-            (
-                "Throughput, mean and band",
-                "rps",
-                (|b: &figures::EntryBands| &b.throughput_rps)
-                    as fn(&figures::EntryBands) -> &Vec<Band>,
-            ),
-            ("Latency p99, mean and band", "ms", |b| &b.p99_ms),
+        for (title, unit, p99) in [
+            ("Throughput, mean and band", "rps", false),
+            ("Latency p99, mean and band", "ms", true),
         ] {
             ui.vertical(|ui| {
                 ui.set_width(width);
@@ -425,7 +420,11 @@ fn bands_ui(ui: &mut Ui, run: &ReplicatedRun) {
                         let colors = [LINE_COLOR, SECOND_COLOR, Color32::from_rgb(171, 71, 188)];
                         for (i, entry) in run.bands.iter().enumerate() {
                             let color = colors[i % colors.len()];
-                            let bands = pick(entry);
+                            let bands = if p99 {
+                                &entry.p99_ms
+                            } else {
+                                &entry.throughput_rps
+                            };
                             for pair in bands.windows(2) {
                                 if pair[0].t_s < warmup_s {
                                     continue;
@@ -464,7 +463,6 @@ fn sweep_result_ui(
     name: &str,
     points: &[crate::experiment::sweep::PointResult],
     form: &ExpForm,
-    out: &mut Vec<AppCommand>,
 ) {
     let slo = record.topology.slo.as_ref();
     let Some(chart) = sweep_chart(points, name, form.entry.as_deref(), form.metric, slo) else {
@@ -597,7 +595,6 @@ fn sweep_result_ui(
                 });
         });
     });
-    let _ = out;
 }
 
 fn capacity_ui(ui: &mut Ui, capacity: &crate::experiment::capacity::Capacity, topology: &Topology) {
