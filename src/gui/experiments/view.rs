@@ -12,7 +12,7 @@ use crate::report::format;
 use super::super::command::AppCommand;
 use super::super::theme::Palette;
 use super::figures::{
-    self, Band, KneeReason, Metric, NO_SLO_HELP, ReplicatedRun, plus_minus, sweep_chart,
+    self, KneeReason, Metric, NO_SLO_HELP, ReplicatedRun, plus_minus, sweep_chart,
 };
 use super::spec::choices;
 use super::worker::Outcome;
@@ -130,7 +130,7 @@ fn editor_ui(ui: &mut Ui, topology: &Topology, exp: &ExpState, out: &mut Vec<App
     if let Some(error) = &exp.error {
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(ui.visuals().error_fg_color, error);
-            if ui.small_button("✕").clicked() {
+            if ui.small_button("✖").clicked() {
                 out.push(ExpCommand::DismissError.into());
             }
         });
