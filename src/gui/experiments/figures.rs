@@ -382,8 +382,11 @@ pub struct ReplicatedRun {
 pub struct BandCollector {
     t_s: Vec<f64>,
     /// Per entry: name, then per replication the throughput and p99 series.
-    entries: Vec<(String, Vec<Vec<f64>>, Vec<Vec<f64>>)>,
+    entries: Vec<EntryRuns>,
 }
+
+/// One entry's name and, per replication, its throughput and p99 series.
+type EntryRuns = (String, Vec<Vec<f64>>, Vec<Vec<f64>>);
 
 impl BandCollector {
     pub fn add(&mut self, summary: &Summary) {

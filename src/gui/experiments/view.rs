@@ -115,9 +115,8 @@ fn editor_ui(ui: &mut Ui, topology: &Topology, exp: &ExpState, out: &mut Vec<App
     match &exp.active {
         Some(active) => progress_ui(ui, active, out),
         None => {
-            let can_start = !(exp.form.kind == ExpKind::Capacity
-                && exp.form.slo(topology).is_none())
-                && !topology.services.is_empty();
+            let needs_slo = exp.form.kind == ExpKind::Capacity && exp.form.slo(topology).is_none();
+            let can_start = !needs_slo && !topology.services.is_empty();
             if ui
                 .add_enabled(can_start, egui::Button::new("▶ Start"))
                 .on_disabled_hover_text("Needs services, and for a capacity search an SLO target")

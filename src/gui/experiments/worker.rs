@@ -38,14 +38,14 @@ pub enum Job {
 /// What an experiment found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Replications(ReplicatedRun),
+    Replications(Box<ReplicatedRun>),
     Sweep {
         spec: String,
         /// The varied name, as written in the SPEC.
         name: String,
         points: Vec<PointResult>,
     },
-    Capacity(Capacity),
+    Capacity(Box<Capacity>),
 }
 
 /// How an experiment ended.
@@ -225,10 +225,10 @@ fn run(
             let result = acc
                 .finish(plan.confidence)
                 .ok_or(ExperimentError::NoReplications)?;
-            Ok(Outcome::Replications(ReplicatedRun {
+            Ok(Outcome::Replications(Box::new(ReplicatedRun {
                 bands: bands.finish(plan.confidence),
                 result,
-            }))
+            })))
         }
         Job::Sweep { spec } => {
             let sweep = Sweep::new(&checked, choice.clone(), std::slice::from_ref(spec), *plan)?;
@@ -245,9 +245,9 @@ fn run(
         }
         Job::Capacity { find, slo } => {
             let options = Options::new(slo.clone(), *plan);
-            Ok(Outcome::Capacity(capacity::search(
+            Ok(Outcome::Capacity(Box::new(capacity::search(
                 &checked, choice, find, &options, control,
-            )?))
+            )?)))
         }
     }
 }
