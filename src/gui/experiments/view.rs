@@ -296,11 +296,12 @@ fn record_ui(ui: &mut Ui, record: &ExpRecord, exp: &ExpState) {
     });
     ui.horizontal(|ui| {
         ui.weak("Same from the command line:");
-        ui.code(&record.command);
         if ui.small_button("Copy").clicked() {
             ui.ctx().copy_text(record.command.clone());
         }
     });
+    // Wrapped: a long path or SPEC stays inside the panel.
+    ui.add(egui::Label::new(RichText::new(&record.command).code()).wrap());
     ui.add_space(4.0);
     match &record.outcome {
         Outcome::Replications(run) => replicated_ui(ui, run),
@@ -432,8 +433,8 @@ fn bands_ui(ui: &mut Ui, run: &ReplicatedRun) {
                                     Polygon::new(
                                         "",
                                         PlotPoints::from(vec![
-                                            [pair[0].t_s, pair[0].lo],
-                                            [pair[1].t_s, pair[1].lo],
+                                            [pair[0].t_s, pair[0].lo.max(0.0)],
+                                            [pair[1].t_s, pair[1].lo.max(0.0)],
                                             [pair[1].t_s, pair[1].hi],
                                             [pair[0].t_s, pair[0].hi],
                                         ]),
@@ -538,8 +539,11 @@ fn sweep_result_ui(
                 }
                 for p in &chart.points {
                     if p.hi > p.lo {
+                        // Every metric is ≥ 0: an interval reaching below
+                        // (few replications) is drawn from 0.
+                        let lo = p.lo.max(0.0);
                         plot.line(
-                            Line::new("", PlotPoints::from(vec![[p.x, p.lo], [p.x, p.hi]]))
+                            Line::new("", PlotPoints::from(vec![[p.x, lo], [p.x, p.hi]]))
                                 .color(LINE_COLOR)
                                 .width(1.2),
                         );
