@@ -16,6 +16,8 @@ mod fuzz;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_experiments;
+#[cfg(feature = "gui")]
 mod gui_sim;
 mod import;
 mod queueing;
