@@ -16,10 +16,13 @@ mod fuzz;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
+mod gui_experiments;
+#[cfg(feature = "gui")]
 mod gui_sim;
 mod import;
 mod queueing;
 mod report;
+mod report_experiments;
 mod resilience;
 mod robustness;
 mod stability;

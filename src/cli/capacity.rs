@@ -60,7 +60,7 @@ pub struct CapacityArgs {
 const DEFAULT_REPLICATIONS: u64 = 5;
 
 /// The file's SLO with `--slo KEY=VALUE` targets on top.
-fn slo_with(file: Option<&Slo>, args: &[String]) -> anyhow::Result<Slo> {
+pub(super) fn slo_with(file: Option<&Slo>, args: &[String]) -> anyhow::Result<Slo> {
     let mut slo = file.cloned().unwrap_or_default();
     for arg in args {
         let Some((key, value)) = arg.split_once('=') else {
@@ -194,10 +194,10 @@ fn answer_text(found: &Capacity) -> String {
 }
 
 /// A spinner on a terminal's stderr, counting runs.
-struct Spinner(Option<indicatif::ProgressBar>);
+pub(super) struct Spinner(Option<indicatif::ProgressBar>);
 
 impl Spinner {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         use std::io::IsTerminal;
         if !std::io::stderr().is_terminal() {
             return Spinner(None);
@@ -212,13 +212,13 @@ impl Spinner {
         Spinner(Some(bar))
     }
 
-    fn tick(&self) {
+    pub(super) fn tick(&self) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
         }
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }

@@ -3,15 +3,22 @@
 //! the JSON summary, CSV tables and time series, the graph as SVG, PNG,
 //! DOT or Mermaid, or everything at once into a folder. Graph formats need
 //! no simulation.
+//!
+//! `archsim export FILE --sweep SPEC [--sweep SPEC]… [--replications N]
+//! --out results.csv|results.json` writes a sweep's results, byte for byte
+//! what `archsim sweep --vary SPEC … --out` writes for the same arguments.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
+use crate::experiment::sweep::Sweep;
+use crate::experiment::{Control, ExperimentError, ScenarioChoice};
 use crate::report::{ExportKind, escape};
 
 use super::report::{ScenarioArgs, report_written, simulate, write};
+use super::run::{CANCEL, EXIT_CANCELLED, ReplicationArgs, RunsBar, install_ctrl_c};
 
 /// What `--format` asks for: one kind of [`ExportKind::ALL`] (by its
 /// [`ExportKind::format_name`]), or all of them into a folder.
@@ -69,9 +76,23 @@ pub struct ExportArgs {
     pub format: Option<ExportFormat>,
     #[command(flatten)]
     pub scenarios: ScenarioArgs,
+    /// Write a sweep's results (.csv or .json, as `archsim sweep --out`):
+    /// what to vary, as for `archsim sweep --vary` (repeat for a Cartesian product).
+    #[arg(long = "sweep", value_name = "SPEC")]
+    pub sweep: Vec<String>,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if !args.sweep.is_empty() {
+        return export_sweep(&args);
+    }
+    if args.replication.replications.is_some() || args.replication.jobs.is_some() {
+        bail!(
+            "--replications and --jobs go with --sweep in archsim export; for a replicated summary use archsim run FILE --replications N --json OUT"
+        );
+    }
     let format = match args.format {
         Some(format) => format,
         None => infer_format(&args.out)?,
@@ -130,6 +151,57 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             text.push_str(&format!("wrote {}\n", path.display()));
         }
         super::write_stdout(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `archsim export --sweep`: the sweep of one scenario, written as
+/// `archsim sweep` writes it.
+fn export_sweep(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.format.is_some() {
+        bail!(
+            "--format does not go with --sweep: the sweep is written as CSV or JSON by the extension of --out (.csv or .json)"
+        );
+    }
+    let scenarios = &args.scenarios;
+    if scenarios.all_scenarios || scenarios.scenarios.len() > 1 {
+        bail!("a sweep varies one scenario; give at most one --scenario NAME");
+    }
+    super::sweep::check_out(&args.out)?;
+    if args.out.as_os_str() != "-" {
+        crate::report::check_output(Some(&args.file), &args.out)?;
+    }
+    let checked = super::run::load_for_simulation(&args.file)?;
+    let choice = ScenarioChoice {
+        name: scenarios.scenarios.first().cloned(),
+        seed: scenarios.seed,
+        duration_s: scenarios.duration_s,
+    };
+    let plan = args.replication.plan(1);
+    let sweep = Sweep::new(&checked, choice, &args.sweep, plan)
+        .with_context(|| format!("{}: cannot sweep", args.file.display()))?;
+    install_ctrl_c();
+    CANCEL.store(false, std::sync::atomic::Ordering::SeqCst);
+    let bar = RunsBar::new(sweep.unit_count(), "sweep runs");
+    let on_run_done = || bar.inc();
+    let control = Control {
+        cancel: &CANCEL,
+        on_run_done: &on_run_done,
+    };
+    let result = super::sweep::write_results(&sweep, &args.out, control);
+    bar.finish();
+    match result {
+        Ok(()) => {}
+        Err(ExperimentError::Cancelled { done, total }) => {
+            eprintln!("cancelled (Ctrl-C) after {done} of {total} runs; nothing written");
+            return Ok(ExitCode::from(EXIT_CANCELLED));
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("{}: sweep failed", args.file.display()));
+        }
+    }
+    if args.out.as_os_str() != "-" {
+        report_written(std::slice::from_ref(&args.out))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -365,6 +365,26 @@ fn peak_memory_note() -> String {
     })
 }
 
+/// Checks that `out` names a results file (.csv or .json).
+pub(super) fn check_out(out: &Path) -> anyhow::Result<()> {
+    format_of(out).map(|_| ())
+}
+
+/// Runs the sweep and writes its results to `out` exactly as `archsim sweep
+/// --out` does (the same bytes): for `archsim export --sweep`.
+pub(super) fn write_results(
+    sweep: &Sweep,
+    out: &Path,
+    control: Control<'_>,
+) -> Result<(), ExperimentError> {
+    let format = format_of(out).map_err(|e| ExperimentError::Output(e.to_string()))?;
+    let mut rows = Vec::new();
+    if out.as_os_str() == "-" {
+        return write_points(sweep, format, std::io::stdout().lock(), control, &mut rows);
+    }
+    write_file(sweep, format, out, control, &mut rows)
+}
+
 /// Writes to a temporary file beside `out`, renamed over `out` when complete.
 fn write_file(
     sweep: &Sweep,

@@ -27,9 +27,9 @@ pub mod stats;
 pub mod sweep;
 pub mod vary;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use rayon::prelude::*;
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 pub use average::{Accumulator, Ci, ENTRY_CI_FIELDS, Replicated, SERVICE_CI_FIELDS, aggregate};
 
@@ -252,8 +252,15 @@ pub fn replicate(
 }
 
 /// Runs `work(0..count)` on `jobs` threads, handing each result to `sink`
-/// in index order. At most `jobs` results are held at once (they are run in
-/// chunks of `jobs`), so memory does not grow with `count`.
+/// in index order.
+///
+/// The threads take indices in order from a shared counter, so a thread
+/// that finishes early starts the next run at once (no barrier between
+/// rounds), and the calling thread folds results into `sink` while the
+/// others keep running (no serial phase with idle workers). A thread may
+/// only take index `i` while `i < folded + 2 × jobs`: at most `2 × jobs`
+/// results (running or waiting to be folded) exist at once, so memory does
+/// not grow with `count`.
 pub fn run_ordered<T: Send>(
     jobs: usize,
     count: u64,
@@ -286,45 +293,98 @@ pub fn run_ordered<T: Send>(
         }
         return Ok(());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("archsim-experiment-{i}"))
-        .build()
-        .map_err(|e| ExperimentError::Threads {
-            jobs,
-            message: e.to_string(),
-        })?;
-    let mut start = 0;
-    while start < count {
-        let end = count.min(start + jobs as u64);
-        let results: Vec<Result<T, ExperimentError>> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|i| {
-                    if control.cancel.load(Ordering::Relaxed) {
-                        return Err(ExperimentError::Cancelled { done: 0, total: 0 });
+    let window = 2 * jobs as u64;
+    let gate = Mutex::new(Gate {
+        next: 0,
+        folded: 0,
+        stop: false,
+    });
+    let turn = Condvar::new();
+    let lock = || gate.lock().unwrap_or_else(PoisonError::into_inner);
+    // The next index a worker may run, or `None` when there is none left.
+    let claim = || {
+        let mut g = lock();
+        loop {
+            if g.stop || g.next >= count {
+                return None;
+            }
+            if g.next < g.folded + window {
+                g.next += 1;
+                return Some(g.next - 1);
+            }
+            g = turn.wait(g).unwrap_or_else(PoisonError::into_inner);
+        }
+    };
+    let (sender, results) = mpsc::channel::<(u64, Result<T, ExperimentError>)>();
+    std::thread::scope(|scope| {
+        for w in 0..jobs {
+            let sender = sender.clone();
+            let (claim, work) = (&claim, &work);
+            let spawned = std::thread::Builder::new()
+                .name(format!("archsim-experiment-{w}"))
+                .spawn_scoped(scope, move || {
+                    while let Some(i) = claim() {
+                        let result = if control.cancel.load(Ordering::Relaxed) {
+                            Err(ExperimentError::Cancelled { done: 0, total: 0 })
+                        } else {
+                            work(i)
+                        };
+                        if result.is_ok() {
+                            (control.on_run_done)();
+                        }
+                        if sender.send((i, result)).is_err() {
+                            return;
+                        }
                     }
-                    let result = work(i);
-                    if result.is_ok() {
-                        (control.on_run_done)();
-                    }
-                    result
-                })
-                .collect()
-        });
-        for (i, result) in (start..end).zip(results) {
-            match result {
-                Ok(value) => sink(i, value)?,
-                Err(ExperimentError::Cancelled { .. }) => {
-                    return Err(ExperimentError::Cancelled {
-                        done: i,
-                        total: count,
-                    });
-                }
-                Err(e) => return Err(e),
+                });
+            if let Err(e) = spawned {
+                lock().stop = true;
+                turn.notify_all();
+                return Err(ExperimentError::Threads {
+                    jobs,
+                    message: e.to_string(),
+                });
             }
         }
-        start = end;
-    }
-    Ok(())
+        drop(sender);
+        let mut waiting: BTreeMap<u64, Result<T, ExperimentError>> = BTreeMap::new();
+        let mut next = 0;
+        let mut outcome = Ok(());
+        'receive: for (i, result) in results.iter() {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&next) {
+                let folded = match result {
+                    Ok(value) => sink(next, value),
+                    Err(ExperimentError::Cancelled { .. }) => Err(ExperimentError::Cancelled {
+                        done: next,
+                        total: count,
+                    }),
+                    Err(e) => Err(e),
+                };
+                next += 1;
+                let failed = folded.is_err();
+                {
+                    let mut g = lock();
+                    g.folded = next;
+                    g.stop |= failed;
+                }
+                turn.notify_all();
+                if failed {
+                    outcome = folded;
+                    break 'receive;
+                }
+            }
+        }
+        // Dropping the receiver makes every worker stop after its run.
+        drop(results);
+        outcome
+    })
+}
+
+/// Which index [`run_ordered`]'s workers take next, and how far the
+/// results have been folded.
+struct Gate {
+    next: u64,
+    folded: u64,
+    stop: bool,
 }

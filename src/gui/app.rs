@@ -85,6 +85,8 @@ pub struct App {
     pub inspector: InspectorState,
     /// Simulation runs of the session and what of them is shown.
     pub sim: super::sim::SimState,
+    /// Experiments of the session (replications, sweeps, capacity searches).
+    pub experiments: super::experiments::ExpState,
     pub status: Option<Status>,
     /// Why the last file did not open (shown until dismissed).
     pub open_failure: Option<OpenFailure>,
@@ -146,6 +148,7 @@ impl App {
             search: SearchState::default(),
             inspector: InspectorState::default(),
             sim: Default::default(),
+            experiments: Default::default(),
             status: None,
             open_failure: None,
             import: Default::default(),
@@ -321,6 +324,10 @@ impl App {
         if let Some(message) = self.sim.poll() {
             self.set_status(message, false);
         }
+        self.track_experiments();
+        if let Some(message) = self.experiments.poll() {
+            self.set_status(message, false);
+        }
         self.request_derive();
 
         let mut out: Vec<AppCommand> = std::mem::take(&mut self.queue);
@@ -360,7 +367,11 @@ impl App {
             log.record(frame_started.elapsed());
         }
         // Keep polling while background work runs; the workers also wake us.
-        if self.tasks.pending() > 0 || !self.is_idle() || self.sim.is_running() {
+        if self.tasks.pending() > 0
+            || !self.is_idle()
+            || self.sim.is_running()
+            || self.experiments.is_running()
+        {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
         // Request dots move while the live graph is shown.
@@ -563,6 +574,21 @@ impl App {
             }
             ui.separator();
             super::sim::tab_buttons_ui(ui, self.settings.bottom_tab, &self.sim, out);
+            ui.separator();
+            let running = if self.experiments.is_running() {
+                " ⏳"
+            } else {
+                ""
+            };
+            if ui
+                .selectable_label(
+                    self.settings.bottom_tab == BottomTab::Experiments,
+                    format!("Experiments{running}"),
+                )
+                .clicked()
+            {
+                out.push(AppCommand::ShowBottomTab(BottomTab::Experiments));
+            }
         });
         ui.separator();
         match self.settings.bottom_tab {
@@ -577,6 +603,12 @@ impl App {
             BottomTab::Analysis => {
                 super::analysis::analysis_ui(ui, self.analysis(), self.highlighted_entry, out);
             }
+            BottomTab::Experiments => super::experiments::experiments_tab_ui(
+                ui,
+                &self.doc.topology,
+                &self.experiments,
+                out,
+            ),
             tab => super::sim::tab_ui(ui, tab, &self.doc.topology, &self.sim, &self.selection, out),
         }
     }

@@ -168,6 +168,7 @@ impl App {
             }
             AppCommand::DismissOpenFailure => self.open_failure = None,
             AppCommand::Sim(command) => self.apply_sim(command),
+            AppCommand::Experiment(command) => self.apply_experiment(command),
             AppCommand::SelectProblem(target) => {
                 self.selection = match target {
                     ProblemTarget::Service(i) => match self.doc.topology.services.get(i) {

@@ -153,6 +153,8 @@ pub enum AppCommand {
     SelectProblem(ProblemTarget),
     /// Runs, shows and compares simulations.
     Sim(super::sim::SimCommand),
+    /// A command of the Experiments tab.
+    Experiment(super::experiments::ExpCommand),
 }
 
 impl AppCommand {

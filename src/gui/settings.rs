@@ -32,6 +32,8 @@ pub enum BottomTab {
     Charts,
     Results,
     Compare,
+    /// Replications, sweeps and capacity search.
+    Experiments,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use crate::graph::{self, Analysis};
 use crate::model::Checked;
 
 use super::chart::Chart;
+use super::experiments::{self, ExperimentSection, Experiments, IntervalFigure};
 use super::graph_svg::{self, GraphSvgOptions};
 use super::scene::Scene;
 use super::{Run, charts, escape, tables, verdicts, words};
@@ -225,6 +226,8 @@ pub struct ScenarioSection {
     /// What the run shows: bottleneck, SLO, errors.
     pub findings: Vec<Line>,
     pub figures: Vec<Figure>,
+    /// Means with their confidence intervals (replicated runs only).
+    pub interval_figures: Vec<IntervalFigure>,
     /// Said instead of charts that would be empty.
     pub chart_notes: Vec<Line>,
     pub tables: Vec<Table>,
@@ -249,6 +252,8 @@ pub struct Document {
     pub scenarios: Vec<ScenarioSection>,
     pub comparison_intro: Vec<Line>,
     pub comparison: Vec<Table>,
+    /// A sweep and a capacity search, after the scenarios.
+    pub experiments: Vec<ExperimentSection>,
     pub notes: Vec<Line>,
 }
 
@@ -356,6 +361,19 @@ pub fn graph_picture(
 
 /// Assembles the report of `runs` (simulated scenarios of `checked`).
 pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Document {
+    build_with(checked, runs, &Experiments::default(), options)
+}
+
+/// Assembles the report of `runs` with the results of experiments: the
+/// intervals of replicated runs (`experiments.intervals[i]` belongs to
+/// `runs[i]`), a sweep and a capacity search.
+pub fn build_with(
+    checked: &Checked,
+    runs: &[Run],
+    experiments: &Experiments,
+    options: &ReportOptions,
+) -> Document {
+    let intervals = |i: usize| experiments.intervals.get(i).and_then(Option::as_ref);
     let topology = checked.topology();
     let analysis = graph::analyze(checked);
     let picture = graph_picture(checked, &analysis, false, true);
@@ -373,12 +391,39 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
             .collect::<Vec<_>>()
             .join(", "),
     ));
+    if let Some(cis) = (0..runs.len()).find_map(intervals) {
+        meta.push((
+            "Replications".to_owned(),
+            format!(
+                "{} per scenario, {}% intervals",
+                cis.replications,
+                super::format::trim(cis.confidence * 100.0)
+            ),
+        ));
+    }
     let scenarios: Vec<ScenarioSection> = runs
         .iter()
         .enumerate()
-        .map(|(i, run)| scenario_section(checked, &analysis, run, i))
+        .map(|(i, run)| scenario_section(checked, &analysis, run, i, intervals(i)))
         .collect();
     let slo = topology.slo.as_ref();
+    let mut extra = Vec::new();
+    if let Some(sweep) = &experiments.sweep {
+        extra.push(experiments::sweep_section(sweep));
+    }
+    if let Some(found) = &experiments.capacity {
+        extra.push(experiments::capacity_section(found));
+    }
+    let mut overview = (!runs.is_empty()).then(|| tables::overview(topology, runs));
+    if let Some(table) = &mut overview {
+        experiments::mark_overview(table, runs, &experiments.intervals);
+    }
+    let mut slo_table = slo
+        .filter(|s| verdicts::has_targets(s) && !runs.is_empty())
+        .map(|s| verdicts::slo_table(s, runs));
+    if let (Some(table), Some(slo)) = (&mut slo_table, slo) {
+        experiments::mark_slo(table, slo, runs, &experiments.intervals);
+    }
     Document {
         title: topology.name.clone(),
         description: topology
@@ -387,15 +432,13 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
             .map(paragraphs)
             .unwrap_or_default(),
         meta,
-        overview: (!runs.is_empty()).then(|| tables::overview(topology, runs)),
+        overview,
         graph_svg: picture.svg,
         graph_width: picture.width,
         graph_caption: picture.caption,
         architecture: words::architecture(checked, &analysis),
         slo_targets: slo.map(verdicts::targets).unwrap_or_default(),
-        slo: slo
-            .filter(|s| verdicts::has_targets(s) && !runs.is_empty())
-            .map(|s| verdicts::slo_table(s, runs)),
+        slo: slo_table,
         scenarios,
         comparison_intro: match runs {
             [first, _, ..] => vec![vec![
@@ -413,6 +456,7 @@ pub fn build(checked: &Checked, runs: &[Run], options: &ReportOptions) -> Docume
         } else {
             Vec::new()
         },
+        experiments: extra,
         notes: words::method_notes(),
     }
 }
@@ -431,6 +475,7 @@ fn scenario_section(
     analysis: &Analysis,
     run: &Run,
     index: usize,
+    intervals: Option<&experiments::RunIntervals>,
 ) -> ScenarioSection {
     let topology = checked.topology();
     let summary = &run.summary;
@@ -439,7 +484,22 @@ fn scenario_section(
         index + 1,
         escape::file_name(&summary.scenario, &format!("scenario-{}", index + 1))
     );
-    let (figures, chart_notes) = charts::figures(topology, run, &stem);
+    let (figures, mut chart_notes) = charts::figures(topology, run, &stem);
+    let mut tables = vec![
+        tables::entries(summary),
+        tables::services(topology, summary),
+    ];
+    let mut interval_figures = Vec::new();
+    if let Some(cis) = intervals {
+        experiments::mark_run_tables(&mut tables, summary, cis);
+        interval_figures.extend(experiments::run_interval_figure(
+            run,
+            cis,
+            topology.slo.as_ref(),
+            &stem,
+        ));
+        chart_notes.push(experiments::run_interval_note(cis));
+    }
     ScenarioSection {
         anchor: format!("scenario-{}", index + 1),
         name: summary.scenario.clone(),
@@ -452,11 +512,9 @@ fn scenario_section(
         kpis: verdicts::kpis(topology, run),
         findings: verdicts::findings(checked, analysis, run),
         figures,
+        interval_figures,
         chart_notes,
-        tables: vec![
-            tables::entries(summary),
-            tables::services(topology, summary),
-        ],
+        tables,
         warnings: summary.warnings.clone(),
     }
 }

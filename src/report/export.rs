@@ -8,6 +8,7 @@ use crate::graph::{self, GraphDocument};
 use crate::model::Checked;
 
 use super::document::{self, ReportOptions};
+use super::experiments::Experiments;
 use super::{ReportError, Run, data, dot, escape, html, markdown, mermaid, png};
 
 /// What to export.
@@ -213,6 +214,17 @@ pub fn export(
     input: &ExportInput<'_>,
     path: &Path,
 ) -> Result<Written, ReportError> {
+    export_with(kind, input, &Experiments::default(), path)
+}
+
+/// [`export`], with the results of experiments in the reports (intervals of
+/// replicated runs, a sweep, a capacity search; see [`Experiments`]).
+pub fn export_with(
+    kind: ExportKind,
+    input: &ExportInput<'_>,
+    experiments: &Experiments,
+    path: &Path,
+) -> Result<Written, ReportError> {
     if kind.needs_runs() && input.runs.is_empty() {
         return Err(ReportError::Usage(format!(
             "the {} needs at least one simulated scenario",
@@ -222,14 +234,14 @@ pub fn export(
     let guard = Guard::new(input.source);
     match kind {
         ExportKind::ReportHtml => {
-            let doc = document::build(input.checked, input.runs, input.options);
+            let doc = document::build_with(input.checked, input.runs, experiments, input.options);
             guard.write(path, html::render(&doc).as_bytes())?;
             Ok(vec![path.to_owned()])
         }
         ExportKind::ReportMarkdown => {
             let dir_name = assets_dir_name(path);
             let dir = folder_of(path).join(&dir_name);
-            let doc = document::build(input.checked, input.runs, input.options);
+            let doc = document::build_with(input.checked, input.runs, experiments, input.options);
             let (text, assets) = markdown::render(&doc, &dir_name);
             check_output(input.source, path)?;
             std::fs::create_dir_all(&dir).map_err(|source| ReportError::Write {

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use super::document::{Cell, Document, Kpi, Line, ScenarioSection, Span, Table, Tone};
 use super::escape::xml;
+use super::experiments::ExperimentSection;
 
 const STYLE: &str = include_str!("report.css");
 
@@ -93,6 +94,10 @@ pub fn render(doc: &Document) -> String {
         scenario(&mut out, section);
     }
 
+    for section in &doc.experiments {
+        experiment(&mut out, section);
+    }
+
     if !doc.comparison.is_empty() {
         out.push_str("<section id=\"comparison\">\n<h2>Comparison</h2>\n");
         for line in &doc.comparison_intro {
@@ -142,6 +147,9 @@ fn toc(out: &mut String, doc: &Document) {
     for s in &doc.scenarios {
         item(&s.anchor, &s.name);
     }
+    for e in &doc.experiments {
+        item(&e.anchor, &e.title);
+    }
     if !doc.comparison.is_empty() {
         item("comparison", "Comparison");
     }
@@ -186,6 +194,11 @@ fn scenario(out: &mut String, s: &ScenarioSection) {
         out.push_str(&figure.chart.to_svg());
         out.push_str("</figure>\n");
     }
+    for figure in &s.interval_figures {
+        out.push_str("<figure class=\"chart\">");
+        out.push_str(&figure.chart.to_svg());
+        out.push_str("</figure>\n");
+    }
     out.push_str("</div>\n");
     for line in &s.chart_notes {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", spans(line));
@@ -193,6 +206,32 @@ fn scenario(out: &mut String, s: &ScenarioSection) {
     for t in &s.tables {
         let _ = writeln!(out, "<h3>{}</h3>", xml(&t.caption));
         table(out, t, Some(&s.name), false);
+    }
+    out.push_str("</section>\n");
+}
+
+fn experiment(out: &mut String, e: &ExperimentSection) {
+    let _ = writeln!(
+        out,
+        "<section id=\"{}\" class=\"experiment\">\n<h2>{}</h2>",
+        xml(&e.anchor),
+        xml(&e.title)
+    );
+    for line in &e.lines {
+        let _ = writeln!(out, "<p>{}</p>", spans(line));
+    }
+    if !e.charts.is_empty() {
+        out.push_str("<div class=\"charts\">\n");
+        for figure in &e.charts {
+            out.push_str("<figure class=\"chart\">");
+            out.push_str(&figure.chart.to_svg());
+            out.push_str("</figure>\n");
+        }
+        out.push_str("</div>\n");
+    }
+    for t in &e.tables {
+        let _ = writeln!(out, "<h3>{}</h3>", xml(&t.caption));
+        table(out, t, None, false);
     }
     out.push_str("</section>\n");
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::document::{Cell, Document, Line, ScenarioSection, Span, Table, Tone};
 use super::escape::{self, markdown as md, markdown_inline as md_inline};
+use super::experiments::ExperimentSection;
 
 /// A file written beside the Markdown.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,10 @@ pub fn render(doc: &Document, assets_dir: &str) -> (String, Vec<Asset>) {
 
     for section in &doc.scenarios {
         scenario(&mut out, &mut assets, section, assets_dir);
+    }
+
+    for section in &doc.experiments {
+        experiment(&mut out, &mut assets, section, assets_dir);
     }
 
     if !doc.comparison.is_empty() {
@@ -124,10 +129,37 @@ fn scenario(out: &mut String, assets: &mut Vec<Asset>, s: &ScenarioSection, dir:
             content: figure.chart.to_svg(),
         });
     }
+    for figure in &s.interval_figures {
+        let file = format!("{}.svg", escape::file_name(&figure.file_stem, "chart"));
+        let _ = writeln!(out, "![{}]({dir}/{file})\n", md(&figure.chart.title));
+        assets.push(Asset {
+            file_name: file,
+            content: figure.chart.to_svg(),
+        });
+    }
     for line in &s.chart_notes {
         let _ = writeln!(out, "{}\n", spans(line));
     }
     for t in &s.tables {
+        let _ = writeln!(out, "### {}\n", md(&t.caption));
+        table(out, t);
+    }
+}
+
+fn experiment(out: &mut String, assets: &mut Vec<Asset>, e: &ExperimentSection, dir: &str) {
+    let _ = writeln!(out, "## {}\n", md(&e.title));
+    for line in &e.lines {
+        let _ = writeln!(out, "{}\n", spans(line));
+    }
+    for figure in &e.charts {
+        let file = format!("{}.svg", escape::file_name(&figure.file_stem, "chart"));
+        let _ = writeln!(out, "![{}]({dir}/{file})\n", md(&figure.chart.title));
+        assets.push(Asset {
+            file_name: file,
+            content: figure.chart.to_svg(),
+        });
+    }
+    for t in &e.tables {
         let _ = writeln!(out, "### {}\n", md(&t.caption));
         table(out, t);
     }

@@ -32,6 +32,7 @@ pub mod data;
 pub mod document;
 pub mod dot;
 pub mod escape;
+pub mod experiments;
 mod export;
 pub mod failure;
 pub mod format;
@@ -39,6 +40,7 @@ mod graph_legend;
 pub mod graph_shapes;
 pub mod graph_svg;
 pub mod html;
+pub mod interval_chart;
 pub mod markdown;
 pub mod mermaid;
 pub mod png;
@@ -57,8 +59,10 @@ use crate::model::{Diagnostic, Scenario};
 use crate::sim::SimError;
 
 pub use document::{Document, ReportOptions};
+pub use experiments::Experiments;
 pub use export::{
-    ExportInput, ExportKind, Written, assets_dir_name, check_output, export, render_graph,
+    ExportInput, ExportKind, Written, assets_dir_name, check_output, export, export_with,
+    render_graph,
 };
 
 /// One simulated scenario: the scenario as it ran (with any seed or

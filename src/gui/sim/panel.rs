@@ -287,6 +287,10 @@ pub fn menu_ui(ui: &mut Ui, state: MenuState, out: &mut Vec<AppCommand>) {
         (BottomTab::Charts, "Charts"),
         (BottomTab::Results, "Results"),
         (BottomTab::Compare, "Compare runs"),
+        (
+            BottomTab::Experiments,
+            "Experiments (replications, sweep, capacity)",
+        ),
     ] {
         if ui.button(label).clicked() {
             out.push(AppCommand::ShowBottomTab(tab));
