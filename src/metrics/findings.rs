@@ -152,8 +152,11 @@ pub struct SustainedOverload {
     pub to_s: f64,
     /// Mean busy share over the window.
     pub utilization: f64,
+    /// Waiting requests in the window's first and last bucket, and the
+    /// most in any of its buckets (bucket means).
     pub queue_start: f64,
     pub queue_end: f64,
+    pub queue_peak: f64,
     /// Failed responses over arrivals in the window.
     pub error_share: f64,
 }
@@ -478,13 +481,25 @@ impl<'a> Run<'a> {
                 };
                 let queue_start = s.queue_length.get(range.start).copied().unwrap_or(0.0);
                 let queue_end = s.queue_length.get(range.end - 1).copied().unwrap_or(0.0);
+                let queue_peak = s
+                    .queue_length
+                    .get(range.clone())
+                    .unwrap_or(&[])
+                    .iter()
+                    .fold(queue_start.max(queue_end), |a, &b| a.max(b));
+                // The peak when the queue rose and fell within the window.
+                let peak = if queue_peak > 1.5 * queue_start.max(queue_end).max(1.0) {
+                    format!(" (up to {})", thousands(queue_peak))
+                } else {
+                    String::new()
+                };
                 let until = if range.end == self.buckets() {
                     " (to the end of the run)".to_owned()
                 } else {
                     String::new()
                 };
                 let text = format!(
-                    "{name} was overloaded from t = {} s for {} s{until}: its workers were {} busy on average and its queue went from {} to {} waiting requests; {} of its requests failed.",
+                    "{name} was overloaded from t = {} s for {} s{until}: its workers were {} busy on average and its queue went from {} to {} waiting requests{peak}; {} of its requests failed.",
                     seconds(from_s),
                     seconds(to_s - from_s),
                     percent(utilization),
@@ -500,6 +515,7 @@ impl<'a> Run<'a> {
                     utilization: round(utilization, 1000.0),
                     queue_start: round(queue_start, 10.0),
                     queue_end: round(queue_end, 10.0),
+                    queue_peak: round(queue_peak, 10.0),
                     error_share: round(error_share, 1000.0),
                 })
             })
