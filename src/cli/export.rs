@@ -14,11 +14,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 
 use crate::experiment::sweep::Sweep;
-use crate::experiment::{Control, ExperimentError, ScenarioChoice};
+use crate::experiment::{Control, ScenarioChoice};
 use crate::report::{ExportKind, escape};
 
 use super::report::{ScenarioArgs, report_written, simulate, write};
-use super::run::{CANCEL, EXIT_CANCELLED, ReplicationArgs, RunsBar, install_ctrl_c};
+use super::run::{CANCEL, ReplicationArgs, RunsBar, install_ctrl_c};
 
 /// What `--format` asks for: one kind of [`ExportKind::ALL`] (by its
 /// [`ExportKind::format_name`]), or all of them into a folder.
@@ -190,15 +190,8 @@ fn export_sweep(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let result = super::sweep::write_results(&sweep, &args.out, control);
     bar.finish();
-    match result {
-        Ok(()) => {}
-        Err(ExperimentError::Cancelled { done, total }) => {
-            eprintln!("cancelled (Ctrl-C) after {done} of {total} runs; nothing written");
-            return Ok(ExitCode::from(EXIT_CANCELLED));
-        }
-        Err(e) => {
-            return Err(e).with_context(|| format!("{}: sweep failed", args.file.display()));
-        }
+    if let Some(code) = super::sweep::stopped(result, &args.file)? {
+        return Ok(code);
     }
     if args.out.as_os_str() != "-" {
         report_written(std::slice::from_ref(&args.out))?;

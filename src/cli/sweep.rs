@@ -206,15 +206,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         write_file(&sweep, format, out, control, &mut rows)
     };
     bar.finish();
-    match result {
-        Ok(()) => {}
-        Err(ExperimentError::Cancelled { done, total }) => {
-            eprintln!("cancelled (Ctrl-C) after {done} of {total} runs; nothing written");
-            return Ok(ExitCode::from(EXIT_CANCELLED));
-        }
-        Err(e) => {
-            return Err(e).with_context(|| format!("{}: sweep failed", file.display()));
-        }
+    if let Some(code) = stopped(result, file)? {
+        return Ok(code);
     }
     if !to_stdout {
         let mut text = rows.join("");
@@ -363,6 +356,22 @@ fn peak_memory_note() -> String {
     cluster::peak_rss_bytes().map_or_else(String::new, |bytes| {
         format!(", peak memory {:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     })
+}
+
+/// The exit code of a sweep that was cancelled (`Some`), an error naming
+/// `file` for one that failed, `None` for one that completed.
+pub(super) fn stopped(
+    result: Result<(), ExperimentError>,
+    file: &Path,
+) -> anyhow::Result<Option<ExitCode>> {
+    match result {
+        Ok(()) => Ok(None),
+        Err(ExperimentError::Cancelled { done, total }) => {
+            eprintln!("cancelled (Ctrl-C) after {done} of {total} runs; nothing written");
+            Ok(Some(ExitCode::from(EXIT_CANCELLED)))
+        }
+        Err(e) => Err(e).with_context(|| format!("{}: sweep failed", file.display())),
+    }
 }
 
 /// Checks that `out` names a results file (.csv or .json).

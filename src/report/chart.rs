@@ -109,21 +109,7 @@ impl Chart {
         let band_rows = self.band_label_rows();
         let top = TOP + 14.0 * band_rows.iter().copied().max().unwrap_or(0) as f64;
         let height = top + PLOT_HEIGHT + AXIS + legend_height + 8.0;
-        let mut svg = Svg::new(
-            WIDTH,
-            height,
-            [0.0, 0.0, WIDTH, height],
-            &self.title,
-            "chart",
-        );
-        svg.rect(0.0, 0.0, WIDTH, height, 0.0, "fill=\"#ffffff\"");
-        svg.text(
-            LEFT,
-            20.0,
-            Anchor::Start,
-            &self.title,
-            "font-size=\"13\" font-weight=\"bold\" fill=\"#1c2028\"",
-        );
+        let mut svg = titled_canvas(WIDTH, height, LEFT, &self.title);
         let plot = Plot {
             x0: LEFT,
             x1: WIDTH - RIGHT,
@@ -339,6 +325,21 @@ impl Chart {
         }
         svg.close_group();
     }
+}
+
+/// A chart's SVG: white, `width` × `height`, with `title` in bold at the
+/// top left (its left edge at `left`, the plot's).
+pub fn titled_canvas(width: f64, height: f64, left: f64, title: &str) -> Svg {
+    let mut svg = Svg::new(width, height, [0.0, 0.0, width, height], title, "chart");
+    svg.rect(0.0, 0.0, width, height, 0.0, "fill=\"#ffffff\"");
+    svg.text(
+        left,
+        20.0,
+        Anchor::Start,
+        title,
+        "font-size=\"13\" font-weight=\"bold\" fill=\"#1c2028\"",
+    );
+    svg
 }
 
 fn band_label(band: &Band) -> String {

@@ -3,10 +3,10 @@
 //! vertical error bar over its interval, optional lines joining a series'
 //! dots (a sweep), and an optional horizontal target line (an SLO).
 
-use super::chart::{PALETTE, RED, nice_ticks};
+use super::chart::{PALETTE, RED, nice_ticks, titled_canvas};
 use super::escape;
 use super::format;
-use super::svg::{Anchor, Svg, elide, n, text_width};
+use super::svg::{Anchor, elide, n, text_width};
 
 /// One mean with its interval (`None` with a single replication).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,21 +95,7 @@ impl IntervalChart {
                 LEGEND_ROW
             };
         let height = TOP + PLOT_HEIGHT + AXIS + legend_height + 8.0;
-        let mut svg = Svg::new(
-            WIDTH,
-            height,
-            [0.0, 0.0, WIDTH, height],
-            &self.title,
-            "chart",
-        );
-        svg.rect(0.0, 0.0, WIDTH, height, 0.0, "fill=\"#ffffff\"");
-        svg.text(
-            LEFT,
-            20.0,
-            Anchor::Start,
-            &self.title,
-            "font-size=\"13\" font-weight=\"bold\" fill=\"#1c2028\"",
-        );
+        let mut svg = titled_canvas(WIDTH, height, LEFT, &self.title);
         let (x0, x1, y0, y1) = (LEFT, WIDTH - RIGHT, TOP, TOP + PLOT_HEIGHT);
         let (ticks, top) = nice_ticks(self.axis_top(), 5);
         let y = |v: f64| y1 - (y1 - y0) * (v / top).clamp(0.0, 1.0);
