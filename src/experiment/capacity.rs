@@ -20,7 +20,8 @@
 //!   service raised above its bound, keeping what still meets.
 //! - `min-cost`: start from `min-replicas`' answer, then search locally for
 //!   cheaper counts (by the cost per hour of the chosen services' replicas
-//!   at their prices): see [`super::min_cost`].
+//!   at their prices): see `min_cost.rs` beside this file, and
+//!   docs/experiments.md.
 
 use indexmap::IndexMap;
 use serde::Serialize;
