@@ -408,3 +408,89 @@ fn min_cost_without_prices_says_how_to_give_them() {
     .expect_err("no prices");
     assert!(err.to_string().contains("cost_per_replica_hour"), "{err}");
 }
+
+/// The app shows the cost beside the SLO verdict in Results, and the
+/// change of cost in Compare.
+#[cfg(feature = "gui")]
+mod app {
+    use std::time::{Duration, Instant};
+
+    use archsim::gui::{App, AppCommand, BottomTab, Edit, Settings};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn step_until(harness: &mut Harness<'static, App>, done: impl Fn(&App) -> bool) {
+        let started = Instant::now();
+        while !done(harness.state()) {
+            harness.step();
+            assert!(started.elapsed() < Duration::from_secs(120), "timed out");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        harness.step();
+        harness.step();
+    }
+
+    fn run_to_end(harness: &mut Harness<'static, App>) {
+        let before = harness.state().sim.runs.len();
+        harness.get_by_label("▶ Run").click();
+        harness.step();
+        step_until(harness, |app| {
+            !app.sim.is_running() && app.sim.runs.len() > before
+        });
+    }
+
+    fn show(harness: &mut Harness<'static, App>, tab: BottomTab) {
+        harness.state_mut().queue(AppCommand::ShowBottomTab(tab));
+        harness.step();
+        harness.step();
+    }
+
+    #[test]
+    fn results_show_the_cost_and_compare_shows_its_change() {
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1500.0, 1000.0))
+            .build_ui_state(
+                |ui, app: &mut App| app.ui_root(ui),
+                App::new(Settings::default()),
+            );
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join("autoscaling.json");
+        harness.state_mut().open_path(&file);
+        step_until(&mut harness, App::is_idle);
+        run_to_end(&mut harness);
+        show(&mut harness, BottomTab::Results);
+        harness.get_by_label_contains("SLO ");
+        harness.get_by_label_contains("Cost: ");
+        assert!(
+            harness
+                .query_by_label_contains(" EUR over 5 min (")
+                .is_some()
+        );
+
+        // web (2 replicas held all along) gets twice the file's price.
+        let mut web = harness.state().doc.topology.services[0].clone();
+        assert_eq!(web.name, "web");
+        web.cost_per_replica_hour = Some(0.16);
+        harness
+            .state_mut()
+            .apply(AppCommand::edit(Edit::SetService {
+                index: 0,
+                service: Box::new(web),
+            }));
+        run_to_end(&mut harness);
+        show(&mut harness, BottomTab::Compare);
+        let runs = &harness.state().sim.runs;
+        let (a, b) = (
+            runs[0].summary.cost.as_ref().unwrap().total,
+            runs[1].summary.cost.as_ref().unwrap().total,
+        );
+        // 2 replicas × 300 s × 0.08 EUR more.
+        assert!(
+            (b - a - 2.0 * 300.0 / 3600.0 * 0.08).abs() < 1e-12,
+            "{a} {b}"
+        );
+        harness.get_by_label_contains("Cost: A ");
+        harness.get_by_label_contains("EUR, +0.0133 EUR (+");
+    }
+}
