@@ -377,6 +377,31 @@ fn min_cost_scales_the_cheaper_service_where_min_replicas_scales_the_busier() {
 }
 
 #[test]
+fn the_capacity_command_finds_min_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chain.json");
+    std::fs::write(&file, chain().to_string()).unwrap();
+    let output = archsim(&[
+        "capacity",
+        file.to_str().unwrap(),
+        "--find",
+        "min-cost",
+        "--replications",
+        "3",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("cheapest replicas: cheap 2, dear 1 (1.20 USD per hour for these services) for p50 ≤ 46 ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("simulated cost of that run: 0.0667 USD"),
+        "{text}"
+    );
+}
+
+#[test]
 fn min_cost_without_prices_says_how_to_give_them() {
     let mut document = chain();
     for service in document["services"].as_array_mut().unwrap() {
