@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use archsim::experiment::sweep::Sweep;
 use archsim::experiment::{Control, Plan, ScenarioChoice};
 use archsim::gui::{
-    App, AppCommand, BottomTab, Edit, ExpCommand, ExpForm, ExpKind, KneeReason, Metric, Outcome,
-    PendingAction, Settings, UnsavedAnswer, VaryChoice, capacity_lines, sweep_chart,
+    App, AppCommand, BottomTab, CapacityGoal, Edit, ExpCommand, ExpForm, ExpKind, KneeReason,
+    Metric, Outcome, PendingAction, Settings, UnsavedAnswer, VaryChoice, capacity_lines,
+    sweep_chart,
 };
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -249,7 +250,7 @@ fn a_capacity_search_fills_the_card_and_a_typed_target_stands_in_for_a_missing_s
     set_form(&mut harness, |f| {
         f.typed_p99_ms = "200".to_owned();
         f.replications = 3;
-        f.max_load = true;
+        f.goal = CapacityGoal::MaxLoad;
     });
     start_and_wait(&mut harness);
 
@@ -289,7 +290,7 @@ fn min_replicas_names_the_replicas_each_service_needs() {
     let mut harness = open_on_experiments(&path);
     set_form(&mut harness, |f| {
         f.kind = ExpKind::Capacity;
-        f.max_load = false;
+        f.goal = CapacityGoal::MinReplicas;
         f.replications = 3;
     });
     start_and_wait(&mut harness);

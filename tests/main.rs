@@ -5,6 +5,7 @@ mod analysis;
 mod bench;
 mod cli;
 mod cluster;
+mod cost;
 mod diff;
 mod engine;
 mod engine_fidelity;

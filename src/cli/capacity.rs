@@ -1,6 +1,7 @@
 //! `archsim capacity FILE [--scenario S] [--slo latency_p99_ms=200]…
-//! [--replications N] --find max-load|min-replicas [--services a,b] [--json OUT|-]`:
-//! searches for the largest load, or the fewest replicas, that meet the SLO
+//! [--replications N] --find max-load|min-replicas|min-cost [--services a,b] [--json OUT|-]`:
+//! searches for the largest load, the fewest replicas or the cheapest
+//! replicas that meet the SLO
 //! (see [`crate::experiment::capacity`]). Progress on stderr; Ctrl-C stops
 //! the search (exit 130).
 
@@ -23,6 +24,9 @@ pub enum FindArg {
     MaxLoad,
     /// The fewest replicas per service that meet the SLO at the scenario's load.
     MinReplicas,
+    /// The cheapest replica counts (by their prices per replica-hour) that
+    /// meet the SLO at the scenario's load.
+    MinCost,
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,8 +42,8 @@ pub struct CapacityArgs {
     /// latency_p99_ms=V or availability=V (repeatable).
     #[arg(long, value_name = "KEY=VALUE")]
     pub slo: Vec<String>,
-    /// With --find min-replicas: the services to size (default: every
-    /// service without autoscaling).
+    /// With --find min-replicas or min-cost: the services to size (default:
+    /// every service without autoscaling).
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub services: Vec<String>,
     #[command(flatten)]
@@ -94,7 +98,9 @@ pub fn run(args: CapacityArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.find == FindArg::MaxLoad && !args.services.is_empty() {
-        bail!("--services goes with --find min-replicas; max-load scales the whole workload");
+        bail!(
+            "--services goes with --find min-replicas or min-cost; max-load scales the whole workload"
+        );
     }
     let checked = load_for_simulation(&args.file)?;
     let choice = args.scenario.choice()?;
@@ -114,6 +120,9 @@ pub fn run(args: CapacityArgs) -> anyhow::Result<ExitCode> {
     let find = match args.find {
         FindArg::MaxLoad => Find::MaxLoad,
         FindArg::MinReplicas => Find::MinReplicas {
+            services: args.services.clone(),
+        },
+        FindArg::MinCost => Find::MinCost {
             services: args.services.clone(),
         },
     };
@@ -188,6 +197,27 @@ fn answer_text(found: &Capacity) -> String {
                 list.join(", "),
                 targets.join(", ")
             ));
+        }
+        Answer::MinCost {
+            replicas,
+            cost_per_hour,
+            currency,
+            cost,
+        } => {
+            let list: Vec<String> = replicas.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            out.push_str(&format!(
+                "cheapest replicas: {} ({} per hour for these services) for {}\n",
+                list.join(", "),
+                crate::report::format::money(*cost_per_hour, currency),
+                targets.join(", ")
+            ));
+            if let Some(cost) = cost {
+                out.push_str(&format!(
+                    "  simulated cost of that run: {} ({} replica-hours, every service)\n",
+                    crate::report::format::money(cost.total, &cost.currency),
+                    crate::report::format::short(cost.replica_hours)
+                ));
+            }
         }
     }
     out

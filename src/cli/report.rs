@@ -1,6 +1,6 @@
 //! `archsim report FILE [--scenario NAME]... [--all-scenarios] [--seed N]
 //! [--duration-s S] [--replications N [--confidence C] [--jobs J]]
-//! [--sweep SPEC]... [--capacity max-load|min-replicas [--slo KEY=V]...]
+//! [--sweep SPEC]... [--capacity max-load|min-replicas|min-cost [--slo KEY=V]...]
 //! --out PATH.html|PATH.md`: simulate scenarios and write a self-contained
 //! HTML report, or a Markdown report with its images in a folder beside it.
 //! With `--replications`, every scenario is the mean of N replications and
@@ -188,6 +188,9 @@ fn simulate_experiments(
         let find = match find {
             FindArg::MaxLoad => Find::MaxLoad,
             FindArg::MinReplicas => Find::MinReplicas {
+                services: Vec::new(),
+            },
+            FindArg::MinCost => Find::MinCost {
                 services: Vec::new(),
             },
         };

@@ -506,10 +506,14 @@ fn table_with_intervals(summary: &Summary, replicated: Option<&experiment::Repli
         format!("{} events", summary.events)
     };
     out.push_str(&format!(
-        "{events} in {:.2} s ({:.1} M events/s)\n\nEntrypoints (latency in ms)\n",
+        "{events} in {:.2} s ({:.1} M events/s)\n",
         summary.wall_s,
         rate / 1e6
     ));
+    if let Some(cost) = crate::report::cost::sentence(summary) {
+        out.push_str(&format!("{}\n", escape::terminal(&cost)));
+    }
+    out.push_str("\nEntrypoints (latency in ms)\n");
     let rows: Vec<Vec<String>> = summary
         .entrypoints
         .iter()

@@ -19,6 +19,8 @@
 //!   when any replication was stopped at the in-flight budget.
 //! - `stability`: `stable` only when every replication was, `unstable_from_s`
 //!   the earliest, `backlog_growth_rps` the mean.
+//! - `cost`: its totals and per-service figures are the means (the
+//!   currency, like the names, from the first replication);
 //! - `findings`: those found in more than half of the replications (the
 //!   same kind about the same trigger, service or edge, see
 //!   [`Finding::key`]), in the order they were first found, each with the
@@ -385,6 +387,16 @@ fn walk_summary(a: &mut Summary, b: Option<&Summary>, op: Op) {
                     (Some(x), Some(y)) => Some(x.min(y)),
                     (x, y) => x.or(y),
                 };
+        }
+    }
+    if let Some(cost) = &mut a.cost {
+        let other = b.and_then(|b| b.cost.as_ref());
+        op.f(&mut cost.total, other.map(|o| o.total));
+        op.f(&mut cost.replica_hours, other.map(|o| o.replica_hours));
+        for (i, s) in cost.per_service.iter_mut().enumerate() {
+            let o = other.and_then(|o| o.per_service.get(i));
+            op.f(&mut s.replica_hours, o.map(|o| o.replica_hours));
+            op.f(&mut s.cost, o.map(|o| o.cost));
         }
     }
     for (i, e) in a.entrypoints.iter_mut().enumerate() {

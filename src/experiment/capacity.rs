@@ -18,6 +18,10 @@
 //!   SLO fails, add a replica to the chosen service with the highest
 //!   simulated utilization; once it holds, try one replica fewer for each
 //!   service raised above its bound, keeping what still meets.
+//! - `min-cost`: start from `min-replicas`' answer, then search locally for
+//!   cheaper counts (by the cost per hour of the chosen services' replicas
+//!   at their prices): see `min_cost.rs` beside this file, and
+//!   docs/experiments.md.
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -39,6 +43,11 @@ pub enum Find {
     MaxLoad,
     /// The services to size; empty means every service without autoscaling.
     MinReplicas {
+        services: Vec<String>,
+    },
+    /// The cheapest replica counts of these services (the same default as
+    /// `MinReplicas`) that meet the SLO.
+    MinCost {
         services: Vec<String>,
     },
 }
@@ -98,12 +107,22 @@ pub enum Answer {
     MinReplicas {
         replicas: IndexMap<String, u64>,
     },
+    MinCost {
+        replicas: IndexMap<String, u64>,
+        /// What the chosen services' replicas cost per hour at these
+        /// counts (count × price per replica-hour, summed).
+        cost_per_hour: f64,
+        currency: String,
+        /// The simulated cost of the answer's evaluation (every service,
+        /// replicas held over the run, averaged over its replications).
+        cost: Option<crate::metrics::Cost>,
+    },
 }
 
 /// A search's result: the `archsim capacity --json` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Capacity {
-    /// `max-load` or `min-replicas`.
+    /// `max-load`, `min-replicas` or `min-cost`.
     pub find: &'static str,
     pub slo: Slo,
     pub answer: Answer,
@@ -137,12 +156,16 @@ pub fn search(
     };
     let answer = match find {
         Find::MaxLoad => search.max_load(checked)?,
-        Find::MinReplicas { services } => search.min_replicas(checked, services)?,
+        Find::MinReplicas { services } => Answer::MinReplicas {
+            replicas: search.min_replicas(checked, services)?.counts,
+        },
+        Find::MinCost { services } => search.min_cost(checked, services)?,
     };
     Ok(Capacity {
         find: match find {
             Find::MaxLoad => "max-load",
             Find::MinReplicas { .. } => "min-replicas",
+            Find::MinCost { .. } => "min-cost",
         },
         slo: options.slo.clone(),
         answer,
@@ -150,17 +173,40 @@ pub fn search(
     })
 }
 
-struct Search<'a> {
-    choice: &'a ScenarioChoice,
-    options: &'a Options,
+pub(super) struct Search<'a> {
+    pub(super) choice: &'a ScenarioChoice,
+    pub(super) options: &'a Options,
     control: Control<'a>,
-    evaluations: Vec<Evaluation>,
+    pub(super) evaluations: Vec<Evaluation>,
 }
 
 /// The outcome of one evaluation, for the search to steer by.
-struct Outcome {
-    met: bool,
-    result: Replicated,
+pub(super) struct Outcome {
+    pub(super) met: bool,
+    pub(super) result: Replicated,
+}
+
+/// What `min-replicas` found, for `min-cost` to start from.
+pub(super) struct MinReplicas {
+    /// The chosen services' counts that meet the SLO.
+    pub(super) counts: IndexMap<String, u64>,
+    /// The analytic lower bound of each chosen service.
+    pub(super) bound: IndexMap<String, u64>,
+    /// Counts seen to fail.
+    pub(super) failed: Vec<IndexMap<String, u64>>,
+    /// The simulated cost of the evaluation of `counts`.
+    pub(super) cost: Option<crate::metrics::Cost>,
+}
+
+/// Whether `counts` is known to fail: it has no more replicas of any
+/// service than some configuration that failed.
+pub(super) fn known_to_fail(
+    failed: &[IndexMap<String, u64>],
+    counts: &IndexMap<String, u64>,
+) -> bool {
+    failed
+        .iter()
+        .any(|f| counts.iter().all(|(k, v)| f.get(k).is_some_and(|x| v <= x)))
 }
 
 impl Search<'_> {
@@ -303,7 +349,7 @@ impl Search<'_> {
         })
     }
 
-    fn eval_replicas(
+    pub(super) fn eval_replicas(
         &mut self,
         base: &Topology,
         counts: &IndexMap<String, u64>,
@@ -326,11 +372,11 @@ impl Search<'_> {
         self.evaluate(topology, point, &format!("replicas {label}"))
     }
 
-    fn min_replicas(
+    pub(super) fn min_replicas(
         &mut self,
         checked: &Checked,
         named: &[String],
-    ) -> Result<Answer, ExperimentError> {
+    ) -> Result<MinReplicas, ExperimentError> {
         let base = checked.topology();
         let scenario = self.choice.resolve(checked)?.scenario().clone();
         let names: Vec<String> = if named.is_empty() {
@@ -399,9 +445,11 @@ impl Search<'_> {
             .collect();
         let mut counts = bound.clone();
         let mut failed: Vec<IndexMap<String, u64>> = Vec::new();
+        let mut cost;
         loop {
             let outcome = self.eval_replicas(base, &counts)?;
             if outcome.met {
+                cost = outcome.result.summary.cost;
                 break;
             }
             failed.push(counts.clone());
@@ -444,14 +492,23 @@ impl Search<'_> {
             fewer.insert(name.clone(), now - 1);
             // A configuration that failed on the way up, or one with fewer
             // replicas everywhere, fails again.
-            let known_to_fail = failed
-                .iter()
-                .any(|f| fewer.iter().all(|(k, v)| f.get(k).is_some_and(|x| v <= x)));
-            if !known_to_fail && self.eval_replicas(base, &fewer)?.met {
+            if known_to_fail(&failed, &fewer) {
+                continue;
+            }
+            let outcome = self.eval_replicas(base, &fewer)?;
+            if outcome.met {
                 counts = fewer;
+                cost = outcome.result.summary.cost;
+            } else {
+                failed.push(fewer);
             }
         }
-        Ok(Answer::MinReplicas { replicas: counts })
+        Ok(MinReplicas {
+            counts,
+            bound,
+            failed,
+            cost,
+        })
     }
 }
 

@@ -13,7 +13,7 @@
 //!   result is a plain [`Summary`], and a point's result is the pure
 //!   aggregation of its units, so units can run anywhere and be merged;
 //! - [`capacity`] finds the largest load multiplier, or the fewest
-//!   replicas, that meet the SLO.
+//!   replicas, or the cheapest replicas (`min_cost`), that meet the SLO.
 //!
 //! Determinism: replication `r` runs with seed [`replication_seed`]`(seed,
 //! r)`, whatever the point and however many jobs run at once; results are
@@ -22,6 +22,7 @@
 
 pub mod average;
 pub mod capacity;
+mod min_cost;
 pub mod slo;
 pub mod stats;
 pub mod sweep;

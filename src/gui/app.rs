@@ -640,6 +640,8 @@ pub fn empty_topology() -> Topology {
         workload: Vec::new(),
         scenarios: Vec::new(),
         slo: None,
+        cost_per_replica_hour: None,
+        currency: None,
         layout: None,
         extensions: Default::default(),
     }

@@ -359,6 +359,8 @@ mod tests {
             }],
             scenarios: vec![scenario],
             slo: None,
+            cost_per_replica_hour: None,
+            currency: None,
             layout: None,
             extensions: Default::default(),
         }

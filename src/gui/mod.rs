@@ -50,9 +50,9 @@ pub use command::{AppCommand, Edit, RecoveryAnswer, Selection, UnsavedAnswer};
 pub use derive::{DeriveRequest, Derived, derive};
 pub use document::OpenDocument;
 pub use experiments::{
-    Band, ChartPoint, EntryBands, ExpCommand, ExpForm, ExpKind, ExpRecord, ExpState, KNEE_FACTOR,
-    Knee, KneeReason, Metric, NO_SLO_HELP, Outcome, ReplicatedRun, SweepChart, VaryChoice,
-    capacity_lines, choices, knee, shell_word, sweep_chart,
+    Band, CapacityGoal, ChartPoint, EntryBands, ExpCommand, ExpForm, ExpKind, ExpRecord, ExpState,
+    KNEE_FACTOR, Knee, KneeReason, Metric, NO_SLO_HELP, Outcome, ReplicatedRun, SweepChart,
+    VaryChoice, capacity_lines, choices, knee, shell_word, sweep_chart,
 };
 pub use export::{ExportProgress, ExportState};
 pub use import::{ImportReport, ImportState, ImportedSummary};

@@ -90,6 +90,8 @@ pub fn build(
         workload: Vec::new(),
         scenarios: Vec::new(),
         slo: None,
+        cost_per_replica_hour: None,
+        currency: None,
         layout: None,
         extensions: Extensions::new(),
     };

@@ -59,6 +59,10 @@ pub struct Summary {
     /// [`Finding`](super::Finding)); empty while a run is still going.
     #[serde(default)]
     pub findings: Vec<super::Finding>,
+    /// Extra: what the replicas held over the run cost (see
+    /// [`Cost`](super::Cost)); `null` when the file sets no price.
+    #[serde(default)]
+    pub cost: Option<super::Cost>,
     pub entrypoints: Vec<EntrySummary>,
     pub services: Vec<ServiceSummary>,
     /// Extra: traffic on each caller→callee edge.
@@ -103,6 +107,7 @@ impl PartialEq for Summary {
             simulated_s,
             stability,
             findings,
+            cost,
             entrypoints,
             services,
             edges,
@@ -123,6 +128,7 @@ impl PartialEq for Summary {
             && *simulated_s == other.simulated_s
             && *stability == other.stability
             && *findings == other.findings
+            && *cost == other.cost
             && *entrypoints == other.entrypoints
             && *services == other.services
             && *edges == other.edges

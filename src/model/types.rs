@@ -38,11 +38,45 @@ pub struct Topology {
     pub scenarios: Vec<Scenario>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<Slo>,
+    /// Price of one replica for one hour, for services without their own
+    /// `cost_per_replica_hour`; `None`: such services cost nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_replica_hour: Option<f64>,
+    /// Currency of every price in the file (a label only); `None` means
+    /// [`DEFAULT_CURRENCY`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<Layout>,
     /// `x-...` keys at the top level.
     #[serde(skip)]
     pub extensions: Extensions,
+}
+
+/// The currency of prices when the file names none.
+pub const DEFAULT_CURRENCY: &str = "USD";
+
+impl Topology {
+    /// The currency of the file's prices: `currency`, else [`DEFAULT_CURRENCY`].
+    pub fn currency(&self) -> &str {
+        self.currency.as_deref().unwrap_or(DEFAULT_CURRENCY)
+    }
+
+    /// The price of one replica of `service` for one hour: its own
+    /// `cost_per_replica_hour`, else the file's, else `None` (free).
+    pub fn price_per_replica_hour(&self, service: &Service) -> Option<f64> {
+        service.cost_per_replica_hour.or(self.cost_per_replica_hour)
+    }
+
+    /// Whether any price is set (the file's default or a service's): runs
+    /// of a file without one have no `cost` in their summary.
+    pub fn has_prices(&self) -> bool {
+        self.cost_per_replica_hour.is_some()
+            || self
+                .services
+                .iter()
+                .any(|s| s.cost_per_replica_hour.is_some())
+    }
 }
 
 fn format_version() -> u64 {
@@ -160,6 +194,10 @@ pub struct Service {
     /// Caps the retries this service sends, as a share of its normal calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_budget: Option<RetryBudget>,
+    /// Price of one replica for one hour (in the file's `currency`);
+    /// `None` takes the file's `cost_per_replica_hour`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_replica_hour: Option<f64>,
     #[serde(skip)]
     pub extensions: Extensions,
 }
@@ -186,6 +224,7 @@ impl Service {
             rate_limit_rps: None,
             load_shedding: None,
             retry_budget: None,
+            cost_per_replica_hour: None,
             extensions: Extensions::new(),
         }
     }

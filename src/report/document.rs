@@ -452,7 +452,9 @@ pub fn build_with(
             _ => Vec::new(),
         },
         comparison: if runs.len() > 1 {
-            tables::comparison(topology, runs)
+            let mut tables = tables::comparison(topology, runs);
+            tables.extend(super::cost::comparison(runs));
+            tables
         } else {
             Vec::new()
         },
@@ -509,7 +511,10 @@ fn scenario_section(
             .as_deref()
             .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
         setup: words::setup(topology, run),
-        kpis: verdicts::kpis(topology, run),
+        kpis: verdicts::kpis(topology, run)
+            .into_iter()
+            .chain(super::cost::kpi(summary))
+            .collect(),
         findings: verdicts::findings(checked, analysis, run),
         figures,
         interval_figures,

@@ -553,12 +553,36 @@ pub fn capacity_section(found: &Capacity) -> ExperimentSection {
             ),
             text(format!(" for {held}.")),
         ],
+        Answer::MinCost {
+            replicas,
+            cost_per_hour,
+            currency,
+            ..
+        } => vec![
+            text("Cheapest replicas: "),
+            crate::report::document::Span::Strong(
+                replicas
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            text(format!(
+                " ({} per hour for these services) for {held}.",
+                format::money(*cost_per_hour, currency)
+            )),
+        ],
     };
     let method = match found.find {
         "max-load" => {
             "Found by bracketing and bisection on the load multiplier; each point is decided on \
              the confidence intervals of the targeted metrics (more replications where an \
              interval straddles a target)."
+        }
+        "min-cost" => {
+            "Started from the fewest replicas that meet the SLO, then searched locally for \
+             cheaper counts (one replica fewer, or traded for cheaper ones), cheapest first; \
+             each configuration is decided on the confidence intervals of the targeted metrics."
         }
         _ => {
             "Started from the analytic estimate, then verified and adjusted by simulation; each \

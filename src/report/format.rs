@@ -135,11 +135,39 @@ pub fn trim(value: f64) -> String {
 /// `+12.3 (+45%)`, `−0.50 (−3.1%)`, `+1,220 ms (×34)` when the value grew
 /// more than twofold, `±0`.
 pub fn delta(before: f64, after: f64, unit: &str) -> String {
+    delta_with(before, after, unit, decimals(after - before))
+}
+
+/// Decimals of an amount of money: 2 from 1 up (`1,234.50`), else 3
+/// significant digits (`0.0417`, `0.000250`), at most 9.
+pub fn money_places(value: f64) -> usize {
+    let v = value.abs();
+    if v >= 1.0 || v == 0.0 || !v.is_finite() {
+        2
+    } else {
+        ((2.0 - v.log10().floor()) as usize).min(9)
+    }
+}
+
+/// An amount of money with its currency: `12.30 USD`, `0.0417 EUR`.
+pub fn money(value: f64, currency: &str) -> String {
+    format!("{} {currency}", fixed(value, money_places(value)))
+}
+
+/// A change of cost, like [`delta`] with the decimals of [`money_places`]:
+/// `+0.0125 USD (+50%)`.
+pub fn money_delta(before: f64, after: f64, currency: &str) -> String {
+    let d = after - before;
+    delta_with(before, after, &format!(" {currency}"), money_places(d))
+}
+
+/// [`delta`] with `places` decimals for the difference.
+fn delta_with(before: f64, after: f64, unit: &str, places: usize) -> String {
     let d = after - before;
     if !d.is_finite() {
         return "–".to_owned();
     }
-    let shown = fixed(d.abs(), decimals(d));
+    let shown = fixed(d.abs(), places);
     if shown.chars().all(|c| matches!(c, '0' | '.' | ',')) {
         return "±0".to_owned();
     }

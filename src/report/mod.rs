@@ -28,6 +28,7 @@
 
 pub mod chart;
 mod charts;
+pub mod cost;
 pub mod data;
 pub mod document;
 pub mod dot;

@@ -26,9 +26,13 @@ fn keyed(text: &str, key: &'static str) -> Header {
 pub fn overview(topology: &Topology, runs: &[Run]) -> Table {
     let slo = topology.slo.clone().unwrap_or_default();
     let with_slo = verdicts::has_targets(&slo);
+    let with_cost = runs.iter().any(|r| r.summary.cost.is_some());
     let mut headers = vec![Header::new("Scenario", false)];
     if with_slo {
         headers.push(Header::new("SLO", false));
+    }
+    if with_cost {
+        headers.push(Header::new("Cost", true));
     }
     headers.extend([
         Header::new("Throughput (rps)", true),
@@ -50,6 +54,9 @@ pub fn overview(topology: &Topology, runs: &[Run]) -> Table {
                 } else {
                     Cell::text(format!("missed ({missed})")).tone(Tone::Bad)
                 });
+            }
+            if with_cost {
+                row.push(super::cost::overview_cell(s));
             }
             let throughput: f64 = s.entrypoints.iter().map(|e| e.throughput_rps).sum();
             row.push(Cell::number(format::number(throughput), throughput));

@@ -190,6 +190,16 @@ pub(crate) struct Plan {
     pub scaling: Vec<ScalingPlan>,
     /// How the engine reads parts of the file that deserve a note.
     pub warnings: Vec<String>,
+    /// The services' prices; `None` when the file sets none (no `cost`).
+    pub prices: Option<Prices>,
+}
+
+/// The prices of a run's services (see `Topology::price_per_replica_hour`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prices {
+    pub currency: String,
+    /// Per service, in order: price per replica-hour (0 without one).
+    pub per_replica_hour: Vec<f64>,
 }
 
 /// `value` as a `u32`; validation keeps every count far below `u32::MAX`.
@@ -351,5 +361,12 @@ pub(crate) fn compile(run: &CheckedScenario) -> Result<Plan, SimError> {
             arrivals: e.arrivals,
         });
     }
+    plan.prices = topology.has_prices().then(|| Prices {
+        currency: topology.currency().to_owned(),
+        per_replica_hour: services
+            .iter()
+            .map(|s| topology.price_per_replica_hour(s).unwrap_or(0.0))
+            .collect(),
+    });
     Ok(plan)
 }

@@ -224,6 +224,7 @@ impl Simulation {
         let state = &mut self.services[s];
         state.integrate(self.now);
         let control = &mut self.control[s];
+        control.integrate_held(self.now, state.running);
         for (p, delta) in [(old, -1i64), (phase, 1)] {
             let add = |count: &mut u32| *count = (i64::from(*count) + delta).max(0) as u32;
             match p {

@@ -51,6 +51,10 @@ pub(crate) struct ServiceControl {
     autoscaler: Option<Autoscaler>,
     /// When the target last changed (for the autoscaler's cooldown).
     last_change_s: f64,
+    /// Replica-seconds held (not removed: starting, running, draining or
+    /// stopped) from the start of the run to `held_since_s` (for the cost).
+    held_replica_s: f64,
+    held_since_s: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +82,32 @@ impl ServiceControl {
                 tick_s: 0.0,
             }),
             last_change_s: f64::NEG_INFINITY,
+            held_replica_s: 0.0,
+            held_since_s: 0.0,
         }
+    }
+
+    /// Replicas held now: every slot not removed. `running` is the
+    /// service's running and draining replicas (kept in its state).
+    fn held(&self, running: u32) -> f64 {
+        f64::from(running) + f64::from(self.starting) + f64::from(self.stopped)
+    }
+
+    /// Brings the replica-seconds held up to `now_s`; call it before a
+    /// replica changes phase, with the service's `running` count then.
+    pub fn integrate_held(&mut self, now_s: f64, running: u32) {
+        let dt = now_s - self.held_since_s;
+        if dt > 0.0 {
+            self.held_replica_s += self.held(running) * dt;
+            self.held_since_s = now_s;
+        }
+    }
+
+    /// The replica-seconds held from the start of the run to `now_s`
+    /// (`running` as for [`integrate_held`](Self::integrate_held)).
+    pub fn held_replica_s(&self, now_s: f64, running: u32) -> f64 {
+        let dt = (now_s - self.held_since_s).max(0.0);
+        self.held_replica_s + self.held(running) * dt
     }
 
     /// Replicas the service should have now.

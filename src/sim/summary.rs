@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metrics::{
-    EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, Finding, LatencyMs,
+    Cost, EdgeSeries, EdgeSummary, EntrySeries, EntrySummary, FaultWindow, Finding, LatencyMs,
     ResponseMs, RunId, RunStatus, ServiceSeries, ServiceSummary, Stability, Summary, TimeSeries,
     Trigger, WaitMs,
 };
@@ -279,6 +279,7 @@ impl Simulation {
             simulated_s: 0.0,
             stability: Stability::default(),
             findings: Vec::new(),
+            cost: None,
             entrypoints: Vec::new(),
             services: Vec::new(),
             edges: Vec::new(),
@@ -434,6 +435,23 @@ impl Simulation {
         out.scaling_events.clear();
         out.scaling_events
             .extend_from_slice(self.recorder.scaling_events());
+        out.cost = self.plan.prices.as_ref().map(|prices| {
+            Cost::of(
+                &prices.currency,
+                self.plan
+                    .services
+                    .iter()
+                    .zip(self.control.iter().zip(&self.services))
+                    .zip(&prices.per_replica_hour)
+                    .map(|((plan, (control, state)), &price)| {
+                        (
+                            plan.name.as_str(),
+                            control.held_replica_s(now, state.running),
+                            price,
+                        )
+                    }),
+            )
+        });
 
         self.recorder.extend_series(&mut out.timeseries);
 

@@ -340,6 +340,34 @@ pub fn capacity_lines(capacity: &Capacity, topology: &Topology) -> Vec<String> {
             };
             lines.push(format!("the model has: {}", list(&now)));
         }
+        Answer::MinCost {
+            replicas,
+            cost_per_hour,
+            currency,
+            cost,
+        } => {
+            let list: Vec<String> = replicas
+                .iter()
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
+            lines.push(format!(
+                "cheapest replicas: {} ({} per hour for these services) for {}",
+                list.join(", "),
+                format::money(*cost_per_hour, currency),
+                target_list(&capacity.slo)
+                    .into_iter()
+                    .map(Target::label)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+            if let Some(cost) = cost {
+                lines.push(format!(
+                    "its run cost {} ({} replica-hours, every service)",
+                    format::money(cost.total, &cost.currency),
+                    format::short(cost.replica_hours)
+                ));
+            }
+        }
     }
     let runs: u64 = capacity.evaluations.iter().map(|e| e.replications).sum();
     lines.push(format!(

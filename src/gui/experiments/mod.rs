@@ -54,6 +54,35 @@ impl ExpKind {
     }
 }
 
+/// What a capacity search finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CapacityGoal {
+    #[default]
+    MaxLoad,
+    MinReplicas,
+    MinCost,
+}
+
+impl CapacityGoal {
+    /// The choice's words in the editor.
+    pub fn label(self) -> &'static str {
+        match self {
+            CapacityGoal::MaxLoad => "max load",
+            CapacityGoal::MinReplicas => "min replicas",
+            CapacityGoal::MinCost => "min cost",
+        }
+    }
+
+    /// The value of `archsim capacity --find`.
+    pub fn find_arg(self) -> &'static str {
+        match self {
+            CapacityGoal::MaxLoad => "max-load",
+            CapacityGoal::MinReplicas => "min-replicas",
+            CapacityGoal::MinCost => "min-cost",
+        }
+    }
+}
+
 /// The editor's settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpForm {
@@ -69,8 +98,8 @@ pub struct ExpForm {
     /// What the sweep chart shows, and for which entry (`None`: the first).
     pub metric: Metric,
     pub entry: Option<String>,
-    /// Capacity: max load (true) or min replicas.
-    pub max_load: bool,
+    /// Capacity: what to find.
+    pub goal: CapacityGoal,
     /// A p99 target (ms) typed for a file without SLO.
     pub typed_p99_ms: String,
 }
@@ -85,7 +114,7 @@ impl Default for ExpForm {
             values: "0.5:2:0.25".to_owned(),
             metric: Metric::P99,
             entry: None,
-            max_load: true,
+            goal: CapacityGoal::MaxLoad,
             typed_p99_ms: String::new(),
         }
     }
@@ -391,27 +420,21 @@ impl App {
                 let command = spec::capacity_command(
                     path,
                     scenario.as_deref(),
-                    form.max_load,
+                    form.goal,
                     typed,
                     plan.replications,
                 );
-                let find = if form.max_load {
-                    Find::MaxLoad
-                } else {
-                    Find::MinReplicas {
+                let find = match form.goal {
+                    CapacityGoal::MaxLoad => Find::MaxLoad,
+                    CapacityGoal::MinReplicas => Find::MinReplicas {
                         services: Vec::new(),
-                    }
+                    },
+                    CapacityGoal::MinCost => Find::MinCost {
+                        services: Vec::new(),
+                    },
                 };
-                let name = if form.max_load {
-                    "Capacity: max load"
-                } else {
-                    "Capacity: min replicas"
-                };
-                (
-                    worker::Job::Capacity { find, slo },
-                    name.to_owned(),
-                    command,
-                )
+                let name = format!("Capacity: {}", form.goal.label());
+                (worker::Job::Capacity { find, slo }, name, command)
             }
         };
         let ctx = Arc::clone(&self.ctx);

@@ -216,7 +216,7 @@ pub fn slo_args(typed: Option<&Slo>) -> String {
 pub fn capacity_command(
     path: Option<&Path>,
     scenario: Option<&str>,
-    max_load: bool,
+    goal: super::CapacityGoal,
     typed_slo: Option<&Slo>,
     replications: u64,
 ) -> String {
@@ -225,7 +225,7 @@ pub fn capacity_command(
         file_arg(path),
         scenario_args(scenario),
         slo_args(typed_slo),
-        if max_load { "max-load" } else { "min-replicas" },
+        goal.find_arg(),
     )
 }
 

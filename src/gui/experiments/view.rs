@@ -16,7 +16,7 @@ use super::figures::{
 };
 use super::spec::choices;
 use super::worker::Outcome;
-use super::{ExpCommand, ExpForm, ExpKind, ExpRecord, ExpState};
+use super::{CapacityGoal, ExpCommand, ExpForm, ExpKind, ExpRecord, ExpState};
 
 /// Width of the editor column, in points.
 const EDITOR_WIDTH: f32 = 330.0;
@@ -86,8 +86,13 @@ fn editor_ui(ui: &mut Ui, topology: &Topology, exp: &ExpState, out: &mut Vec<App
             if form.kind == ExpKind::Capacity {
                 ui.label("Find");
                 ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.max_load, true, "max load");
-                    ui.radio_value(&mut form.max_load, false, "min replicas");
+                    for goal in [
+                        CapacityGoal::MaxLoad,
+                        CapacityGoal::MinReplicas,
+                        CapacityGoal::MinCost,
+                    ] {
+                        ui.radio_value(&mut form.goal, goal, goal.label());
+                    }
                 });
                 ui.end_row();
             }

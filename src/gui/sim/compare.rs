@@ -285,6 +285,18 @@ fn runs_list_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
         });
 }
 
+/// `Cost: A 0.0125 USD → B 0.0250 USD, +0.0125 USD (×2)`, when both runs
+/// have a cost in the same currency.
+pub fn cost_change(a: &Summary, b: &Summary) -> Option<String> {
+    let delta = crate::report::cost::delta_text(a, b)?;
+    let (cost_a, cost_b) = (a.cost.as_ref()?, b.cost.as_ref()?);
+    Some(format!(
+        "Cost: A {} → B {}, {delta}",
+        format::money(cost_a.total, &cost_a.currency),
+        format::money(cost_b.total, &cost_b.currency)
+    ))
+}
+
 /// `p99 41 ms · 99.97% ok · 120 req/s` over all entries (worst p99).
 fn headline(summary: &Summary) -> String {
     let p99 = summary
@@ -338,6 +350,9 @@ fn comparison_ui(
                     ui.label(RichText::new("⚠").color(palette.warn));
                     ui.label(difference);
                 });
+            }
+            if let Some(cost) = cost_change(&a.summary, &b.summary) {
+                ui.label(cost);
             }
             delta_tables_ui(ui, a, b, &palette);
             ui.add_space(6.0);

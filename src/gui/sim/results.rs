@@ -1,5 +1,5 @@
 //! The Results tab: the verdict in words (SLO against the file's `slo`,
-//! the bottleneck, the first service to fail) and sortable tables of the
+//! the cost of the replicas held, the bottleneck, the first service to fail) and sortable tables of the
 //! entries and services of the shown run.
 
 use std::sync::Arc;
@@ -68,6 +68,15 @@ pub fn findings(run: &RunView) -> Vec<Finding> {
             text: "The file sets no SLO (set one in the inspector with nothing selected) — no verdict.".to_owned(),
             good: None,
         }),
+    }
+    if let Some(cost) = crate::report::cost::sentence(summary) {
+        let mut text = cost;
+        // "cost: …" as a sentence.
+        text.replace_range(..1, "C");
+        list.push(Finding {
+            text: format!("{text}."),
+            good: None,
+        });
     }
     if let Some(b) = verdicts::busiest(summary) {
         let mut text = format!(

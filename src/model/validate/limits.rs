@@ -48,3 +48,7 @@ pub const MAX_VISITS: f64 = 1e10;
 /// Each cell holds a few numbers (services: seven), so this bounds the
 /// series at about 1 GB.
 pub const MAX_SERIES_CELLS: f64 = 20_000_000.0;
+/// A price per replica-hour (`cost_per_replica_hour`).
+pub const MAX_COST_PER_REPLICA_HOUR: f64 = 1e9;
+/// Characters of a `currency` name.
+pub const MAX_CURRENCY_CHARS: usize = 32;

@@ -45,7 +45,8 @@ pub use run::{CheckedScenario, DEFAULT_DURATION_S, default_bucket_s, default_sce
 ///   `p99_ms > median_ms > 0`, uniform `0 ≤ min_ms ≤ max_ms`, erlang
 ///   `k ≥ 1`, empirical samples non-empty and ≥ 0, `count ≥ 1`, breaker
 ///   ratio in (0, 1] and window ≥ 1, autoscale `1 ≤ min ≤ max` and target
-///   in (0, 1], `warmup_s < duration_s`; see [`limits`] for upper bounds;
+///   in (0, 1], `warmup_s < duration_s`, prices per replica-hour ≥ 0,
+///   a `currency` (when given) not blank; see [`limits`] for upper bounds;
 /// - scaling steps set 0..=[`limits::MAX_REPLICAS`] replicas (0 scales the
 ///   service to zero: it rejects requests until scaled up again); at most
 ///   [`limits::MAX_ZONES`] distinct zones; a scenario has at most
@@ -221,6 +222,7 @@ fn diagnose(topology: &Topology) -> (Vec<Diagnostic>, Option<f64>) {
     scenarios::check_workload(&mut ctx);
     scenarios::check_scenarios(&mut ctx);
     scenarios::check_slo_and_layout(&mut ctx);
+    services::check_pricing(&mut ctx);
     if !ctx.has_errors() {
         overrides::check_overrides(&mut ctx);
     }

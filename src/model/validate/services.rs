@@ -56,8 +56,85 @@ pub(super) fn check_services(ctx: &mut Ctx) {
     }
 }
 
+/// Checks a price per replica-hour at `place`: a finite number from 0 to
+/// [`MAX_COST_PER_REPLICA_HOUR`].
+fn check_price(ctx: &mut Ctx, place: &Place, price: f64) {
+    let place = place.key("cost_per_replica_hour");
+    if !price.is_finite() || price < 0.0 {
+        ctx.error(
+            &place,
+            format!(
+                "must be a price of 0 or more per replica and hour (found {}); \
+                 write e.g. 0.05, or leave it out",
+                show(price)
+            ),
+        );
+    } else if price > MAX_COST_PER_REPLICA_HOUR {
+        ctx.error(
+            &place,
+            format!(
+                "{} is more than archsim accepts as a price per replica-hour (at most {})",
+                show(price),
+                show(MAX_COST_PER_REPLICA_HOUR)
+            ),
+        );
+    }
+}
+
+/// Checks the file's own price settings (`cost_per_replica_hour`,
+/// `currency`) and warns when some services have a price and others none.
+pub(super) fn check_pricing(ctx: &mut Ctx) {
+    let topology = ctx.topology;
+    if let Some(price) = topology.cost_per_replica_hour {
+        check_price(ctx, &Place::root(), price);
+    }
+    if let Some(currency) = &topology.currency {
+        let place = Place::root().key("currency");
+        if currency.trim().is_empty() {
+            ctx.error(
+                &place,
+                "a currency needs a name, e.g. \"USD\" or \"EUR\"; leave it out for USD",
+            );
+        } else if currency.chars().count() > MAX_CURRENCY_CHARS {
+            ctx.error(
+                &place,
+                format!(
+                    "a currency of {} characters is more than archsim accepts ({MAX_CURRENCY_CHARS}); \
+                     use a code such as \"EUR\"",
+                    currency.chars().count()
+                ),
+            );
+        }
+    }
+    if topology.cost_per_replica_hour.is_none() && topology.has_prices() {
+        let free: Vec<String> = topology
+            .services
+            .iter()
+            .filter(|s| s.cost_per_replica_hour.is_none())
+            .map(|s| quote(&s.name))
+            .collect();
+        if !free.is_empty() {
+            let shown = if free.len() > 5 {
+                format!("{} and {} more", free[..5].join(", "), free.len() - 5)
+            } else {
+                free.join(", ")
+            };
+            ctx.warning(
+                &Place::root(),
+                format!(
+                    "{shown} have no cost_per_replica_hour and count as free; \
+                     give them one, or set a default cost_per_replica_hour at the top level"
+                ),
+            );
+        }
+    }
+}
+
 fn check_service(ctx: &mut Ctx, place: &Place, service: &Service) {
     ctx.count(place, "replicas", service.replicas, 1, MAX_REPLICAS);
+    if let Some(price) = service.cost_per_replica_hour {
+        check_price(ctx, place, price);
+    }
     ctx.count(place, "workers", service.workers, 1, MAX_WORKERS);
     if let Some(capacity) = service.queue_capacity {
         ctx.count(place, "queue_capacity", capacity, 0, MAX_QUEUE_CAPACITY);
