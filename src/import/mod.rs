@@ -26,6 +26,7 @@ mod error;
 mod hints;
 mod interp;
 mod k8s;
+mod naming;
 mod source;
 mod summary;
 mod trace;
@@ -201,7 +202,10 @@ pub fn import_paths(
     if !k8s_files.is_empty() {
         merged.absorb(k8s::import(&k8s_files));
     }
-    if !trace_files.is_empty() {
+    if trace_files.is_empty() {
+        // Traces show the real calls; without them, names still say some.
+        naming::infer_edges(&mut merged);
+    } else {
         merged.absorb(trace::import(&trace_files)?);
     }
     if merged.services.is_empty() {
