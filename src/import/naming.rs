@@ -37,7 +37,7 @@ use super::hints;
 
 /// Words that make a service a datastore in its name (kind words of
 /// databases and caches).
-const STORE_WORDS: &[&str] = &[
+pub(super) const STORE_WORDS: &[&str] = &[
     "db",
     "database",
     "mongo",
@@ -61,8 +61,15 @@ const STORE_WORDS: &[&str] = &[
 ];
 
 /// Words that say nothing about what a service owns.
-const GENERIC_WORDS: &[&str] = &[
-    "service", "svc", "server", "srv", "api", "app", "ms", "microservice",
+pub(super) const GENERIC_WORDS: &[&str] = &[
+    "service",
+    "svc",
+    "server",
+    "srv",
+    "api",
+    "app",
+    "ms",
+    "microservice",
 ];
 
 /// Words of a front end's name that say it is a front end.
@@ -124,7 +131,7 @@ fn name_and_image_words(service: &DraftService) -> Vec<String> {
 }
 
 /// The name's words without the ones in `drop`, joined by `-`.
-fn stem(name: &str, drop: &[&str]) -> String {
+pub(super) fn stem(name: &str, drop: &[&str]) -> String {
     hints::words(name)
         .into_iter()
         .filter(|w| !drop.contains(&w.as_str()))
@@ -190,7 +197,7 @@ fn calls_onward(draft: &Draft, parts: &[Part], index: usize) -> bool {
 /// The one index among `candidates` whose stem is `wanted`, or else the
 /// one whose stem shares all but the last letter of the shorter
 /// (`reserve` ~ `reservation`), at least four letters.
-fn unique_match(wanted: &str, candidates: &[(usize, String)]) -> Option<usize> {
+pub(super) fn unique_match(wanted: &str, candidates: &[(usize, String)]) -> Option<usize> {
     if wanted.is_empty() {
         return None;
     }
@@ -254,9 +261,7 @@ fn named_front_ends(draft: &Draft, parts: &[Part], out: &mut Vec<(usize, usize, 
     let back_ends: Vec<(usize, String)> = parts
         .iter()
         .enumerate()
-        .filter(|(i, p)| {
-            **p == Part::Service && !hints::frontend_like(&draft.services[*i].name)
-        })
+        .filter(|(i, p)| **p == Part::Service && !hints::frontend_like(&draft.services[*i].name))
         .map(|(i, _)| (i, stem(&draft.services[i].name, GENERIC_WORDS)))
         .collect();
     for (front, part) in parts.iter().enumerate() {
