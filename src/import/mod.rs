@@ -60,6 +60,11 @@ pub struct ImportOptions {
     pub entry_rate_rps: f64,
     /// Largest number of samples kept in an `empirical` service time.
     pub max_empirical_samples: usize,
+    /// Without traces, add the low-confidence edges that service names
+    /// imply where the sources declare none (datastores named after their
+    /// owners, front doors, queue workers; see `naming`). Off where a guess
+    /// must not count as an observation (`archsim diff`).
+    pub guess_from_names: bool,
 }
 
 impl Default for ImportOptions {
@@ -70,6 +75,7 @@ impl Default for ImportOptions {
             keep_observability: false,
             entry_rate_rps: defaults::ENTRY_RATE_RPS,
             max_empirical_samples: defaults::MAX_EMPIRICAL_SAMPLES,
+            guess_from_names: true,
         }
     }
 }
@@ -202,11 +208,11 @@ pub fn import_paths(
     if !k8s_files.is_empty() {
         merged.absorb(k8s::import(&k8s_files));
     }
-    if trace_files.is_empty() {
+    if !trace_files.is_empty() {
+        merged.absorb(trace::import(&trace_files)?);
+    } else if options.guess_from_names {
         // Traces show the real calls; without them, names still say some.
         naming::infer_edges(&mut merged);
-    } else {
-        merged.absorb(trace::import(&trace_files)?);
     }
     if merged.services.is_empty() {
         let names: Vec<String> = sources.iter().map(|s| s.display_name()).collect();

@@ -242,3 +242,17 @@ fn the_same_sources_give_the_same_file_and_summary() {
         assert_eq!(first.summary.to_string(), second.summary.to_string());
     }
 }
+
+#[test]
+fn guesses_from_names_can_be_turned_off() {
+    // `archsim diff` does so: a guess is not something the sources show.
+    let options = archsim::import::ImportOptions {
+        guess_from_names: false,
+        ..archsim::import::ImportOptions::default()
+    };
+    let outcome = import_with(&[fixture("sock-shop/docker-compose.yml")], &options);
+    assert_eq!(
+        edges(&outcome.topology),
+        pairs(&[("user", "user-db"), ("user-sim", "edge-router")])
+    );
+}
