@@ -239,6 +239,11 @@ pub fn import_paths(
             format: s.format.as_str().to_owned(),
         })
         .collect();
+    for path in &merged.files_read {
+        if !files_read.contains(path) {
+            files_read.push(path.clone());
+        }
+    }
     let mut observed = observed_times(&merged);
     let (topology, mut summary) = build::build(merged, &settings, lines);
     observed.retain(|o| topology.services.iter().any(|s| s.name == o.service));

@@ -223,6 +223,15 @@ fn a_shared_config_file_is_attributed_by_its_keys() {
             .any(|n| n.contains("consulAddress") && n.contains("no edge")),
         "{notes:?}"
     );
+    // The mounted file was read: an import must never write over it.
+    assert!(
+        outcome
+            .files_read
+            .iter()
+            .any(|p| p.ends_with("config.json")),
+        "{:?}",
+        outcome.files_read
+    );
 }
 
 #[test]

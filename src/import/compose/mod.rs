@@ -338,6 +338,7 @@ fn add_edges(
         let path = resolve(project_dir, &path_text);
         match source::read_text(&path) {
             Ok(text) => {
+                draft.files_read.push(path.clone());
                 let parsed = interp::parse_env_file(&text, env);
                 for line in parsed.lines {
                     let origin = format!(" (env_file {path_text}:{})", line.line);

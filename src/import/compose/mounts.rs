@@ -82,6 +82,7 @@ pub(super) fn add_edges(
         let Ok(text) = source::read_text(&path) else {
             continue;
         };
+        draft.files_read.push(path.clone());
         let pairs = key_values(&path, &text);
         add_file_edges(&mounted, &pairs, &source::display_name(&path), draft);
     }
@@ -129,7 +130,7 @@ fn add_file_edges(mounted: &Mounted, pairs: &[(String, String)], label: &str, dr
         draft.info(
             &mounted.declared_in,
             format!(
-                "{} is mounted by {}; the values of {} name services, but the keys do not say which of them calls: no edge",
+                "{} is mounted by {}; the keys {} name none of these as the caller: no edge",
                 mounted.spelled,
                 mounted.services.join(", "),
                 unattributed.join(", ")
