@@ -184,6 +184,31 @@ fn cli_diff_prints_the_differences_and_exits_1() {
 }
 
 #[test]
+fn cli_diff_does_not_count_guesses_from_names_as_observed() {
+    // The design is sock-shop as its compose file declares it (2 edges);
+    // `import` guesses 11 more from the services' names, `diff` must not.
+    let compose = "tests/fixtures/sock-shop/docker-compose.yml";
+    let options = ImportOptions {
+        guess_from_names: false,
+        ..ImportOptions::default()
+    };
+    let declared = import_paths(&[root(compose)], &options).expect("the fixture imports");
+    assert_eq!(declared.summary.edges.len(), 2);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let design = dir.path().join("design.json");
+    std::fs::write(&design, model::to_json_string(&declared.topology)).expect("written");
+    let design = design.to_str().expect("a UTF-8 path");
+    let output = archsim(&["diff", design, compose, "--json", "-"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        json["edges"]["observed_not_declared"],
+        serde_json::json!([]),
+        "{json}"
+    );
+    assert_eq!(output.status.code(), Some(0), "{json}");
+}
+
+#[test]
 fn cli_diff_json_has_the_documented_shape() {
     let output = archsim(&["diff", "scenarios/hotrod.json", HOTROD_TRACE, "--json", "-"]);
     assert_eq!(output.status.code(), Some(1));

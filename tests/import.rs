@@ -8,6 +8,7 @@ mod compose;
 mod errors;
 mod fixtures;
 mod k8s;
+mod naming;
 mod traces;
 
 use std::collections::BTreeSet;

@@ -74,6 +74,8 @@ fn compare(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         keep_observability: args.keep_observability,
         entry_rate_rps: defaults::ENTRY_RATE_RPS,
         max_empirical_samples: defaults::MAX_EMPIRICAL_SAMPLES,
+        // A guess from names is not something the sources show.
+        guess_from_names: false,
     };
     let observed = import_paths(&args.sources, &options).context("cannot read the sources")?;
     let result = diff::compare(checked.topology(), &observed, args.threshold);

@@ -80,6 +80,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         keep_observability: args.keep_observability,
         entry_rate_rps: args.entry_rate_rps,
         max_empirical_samples: args.max_samples,
+        guess_from_names: true,
     };
     let outcome = import_paths(&args.files, &options)?;
     if !to_stdout {

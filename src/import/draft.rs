@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::model::{Autoscale, CallSpec, Distribution, ServiceKind};
 
@@ -206,6 +207,9 @@ pub struct Draft {
     pub notes: Vec<Note>,
     /// The time window the traces cover, in seconds (for the summary).
     pub trace_window_s: Option<f64>,
+    /// Files read besides the sources themselves (`env_file`s, mounted
+    /// config files), so that an import never writes over one.
+    pub files_read: Vec<PathBuf>,
 }
 
 impl Draft {
@@ -307,6 +311,11 @@ impl Draft {
         for note in other.notes {
             if !self.notes.contains(&note) {
                 self.notes.push(note);
+            }
+        }
+        for path in other.files_read {
+            if !self.files_read.contains(&path) {
+                self.files_read.push(path);
             }
         }
         self.trace_window_s = match (self.trace_window_s, other.trace_window_s) {

@@ -26,6 +26,7 @@ mod error;
 mod hints;
 mod interp;
 mod k8s;
+mod naming;
 mod source;
 mod summary;
 mod trace;
@@ -59,6 +60,11 @@ pub struct ImportOptions {
     pub entry_rate_rps: f64,
     /// Largest number of samples kept in an `empirical` service time.
     pub max_empirical_samples: usize,
+    /// Without traces, add the low-confidence edges that service names
+    /// imply where the sources declare none (datastores named after their
+    /// owners, front doors, queue workers; see `naming`). Off where a guess
+    /// must not count as an observation (`archsim diff`).
+    pub guess_from_names: bool,
 }
 
 impl Default for ImportOptions {
@@ -69,6 +75,7 @@ impl Default for ImportOptions {
             keep_observability: false,
             entry_rate_rps: defaults::ENTRY_RATE_RPS,
             max_empirical_samples: defaults::MAX_EMPIRICAL_SAMPLES,
+            guess_from_names: true,
         }
     }
 }
@@ -203,6 +210,9 @@ pub fn import_paths(
     }
     if !trace_files.is_empty() {
         merged.absorb(trace::import(&trace_files)?);
+    } else if options.guess_from_names {
+        // Traces show the real calls; without them, names still say some.
+        naming::infer_edges(&mut merged);
     }
     if merged.services.is_empty() {
         let names: Vec<String> = sources.iter().map(|s| s.display_name()).collect();
@@ -229,6 +239,11 @@ pub fn import_paths(
             format: s.format.as_str().to_owned(),
         })
         .collect();
+    for path in &merged.files_read {
+        if !files_read.contains(path) {
+            files_read.push(path.clone());
+        }
+    }
     let mut observed = observed_times(&merged);
     let (topology, mut summary) = build::build(merged, &settings, lines);
     observed.retain(|o| topology.services.iter().any(|s| s.name == o.service));

@@ -6,6 +6,19 @@ use archsim::model::ServiceKind;
 
 use super::*;
 
+/// Services with no call in or out, by name.
+fn unconnected(t: &Topology) -> Vec<&str> {
+    let all = edges(t);
+    let mut names: Vec<&str> = t
+        .services
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| !all.iter().any(|(a, b)| a == n || b == n))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 fn keep_observability() -> ImportOptions {
     ImportOptions {
         keep_observability: true,
@@ -333,13 +346,19 @@ fn otlp_example_gives_one_service_and_operation() {
 }
 
 #[test]
-fn deathstarbench_social_network_gives_its_declared_edges() {
+fn deathstarbench_social_network_gives_its_declared_edges_and_what_its_names_say() {
     let kept = import_with(
         &[fixture("deathstarbench-social-network/docker-compose.yml")],
         &keep_observability(),
     );
     assert_eq!(kept.topology.services.len(), 27);
-    assert_eq!(edges(&kept.topology).len(), 19);
+    let declared = kept
+        .summary
+        .edges
+        .iter()
+        .filter(|e| e.evidence.iter().any(|ev| ev.contains("depends_on:")))
+        .count();
+    assert_eq!(declared, 19);
     let to_agent = edges(&kept.topology)
         .iter()
         .filter(|(_, to)| to == "jaeger-agent")
@@ -349,15 +368,47 @@ fn deathstarbench_social_network_gives_its_declared_edges() {
     let outcome = import(&[fixture("deathstarbench-social-network/docker-compose.yml")]);
     let t = &outcome.topology;
     assert_eq!(t.services.len(), 26);
-    assert_eq!(edges(t).len(), 6);
+    // 6 declared (to the *-mongodb), the rest from names; was 6 before names were read.
+    assert!(edges(t).len() >= 20, "{}", edges(t).len());
+    assert_eq!(unconnected(t), Vec::<&str>::new());
     assert!(edges(t).contains(&("user-service".to_owned(), "user-mongodb".to_owned())));
+    assert_eq!(confidence(t, "user-service", "user-mongodb"), "high");
+    for (from, to, why) in [
+        (
+            "user-timeline-service",
+            "user-timeline-redis",
+            "user-timeline-redis is a datastore named after user-timeline-service",
+        ),
+        (
+            "post-storage-service",
+            "post-storage-memcached",
+            "post-storage-memcached is a datastore named after post-storage-service",
+        ),
+        (
+            "media-frontend",
+            "media-service",
+            "media-frontend is the front end of media-service",
+        ),
+        (
+            "nginx-thrift",
+            "compose-post-service",
+            "nginx-thrift is the front door",
+        ),
+    ] {
+        assert_eq!(confidence(t, from, to), "low", "{from} → {to}");
+        let found = evidence(&outcome, from, to);
+        assert!(
+            found.iter().any(|e| e.contains(why)),
+            "{from} → {to}: {found:?}"
+        );
+    }
     assert_eq!(service(t, "user-mongodb").kind, ServiceKind::Database);
     assert_eq!(service(t, "nginx-thrift").kind, ServiceKind::Gateway);
     assert_eq!(t.workload[0].to, "nginx-thrift");
 }
 
 #[test]
-fn deathstarbench_hotel_reservation_gives_its_declared_edges() {
+fn deathstarbench_hotel_reservation_gives_its_declared_edges_and_its_front_door() {
     let outcome = import_with(
         &[fixture(
             "deathstarbench-hotel-reservation/docker-compose.yml",
@@ -366,9 +417,44 @@ fn deathstarbench_hotel_reservation_gives_its_declared_edges() {
     );
     let t = &outcome.topology;
     assert_eq!(t.services.len(), 24);
-    assert_eq!(edges(t).len(), 22);
+    let declared = outcome
+        .summary
+        .edges
+        .iter()
+        .filter(|e| e.evidence.iter().any(|ev| ev.contains("depends_on:")))
+        .count();
+    assert_eq!(declared, 22);
     assert_eq!(edges(t).iter().filter(|(_, to)| to == "consul").count(), 10);
     assert!(edges(t).contains(&("profile".to_owned(), "memcached-profile".to_owned())));
+    // The config.json that compose mounts (`configs: server_config`) says
+    // whose each datastore is, by its keys.
+    for (from, to, key) in [
+        ("geo", "mongodb-geo", "GeoMongoAddress=mongodb-geo:27017"),
+        (
+            "reservation",
+            "memcached-reserve",
+            "ReserveMemcAddress=memcached-reserve:11211",
+        ),
+        (
+            "recommendation",
+            "mongodb-recommendation",
+            "RecommendMongoAddress",
+        ),
+    ] {
+        let found = evidence(&outcome, from, to);
+        assert!(
+            found.iter().any(
+                |e| e.starts_with("config.json: mounted config ./config.json") && e.contains(key)
+            ),
+            "{from} → {to}: {found:?}"
+        );
+    }
+    // Consul is only asked where to go; the front end, which calls nothing
+    // else, is guessed to call the services nobody calls.
+    for to in ["search", "profile", "reservation", "user"] {
+        assert_eq!(confidence(t, "frontend", to), "low", "frontend → {to}");
+    }
+    assert!(edges(t).len() >= 30, "{}", edges(t).len());
     // Three memcached services copy one hostname; it matches none of them.
     assert!(
         outcome
@@ -382,35 +468,121 @@ fn deathstarbench_hotel_reservation_gives_its_declared_edges() {
 }
 
 #[test]
-fn train_ticket_gives_many_services_and_its_one_edge() {
-    let t = import(&[fixture("train-ticket/docker-compose.yml")]).topology;
+fn train_ticket_gives_many_services_their_datastores_and_a_front_door() {
+    let outcome = import(&[fixture("train-ticket/docker-compose.yml")]);
+    let t = &outcome.topology;
     assert_eq!(t.services.len(), 68);
+    // Was 1 edge before names were read: 1 declared, 23 datastores named
+    // after their services, 41 from the dashboard to the services.
+    assert!(edges(t).len() >= 60, "{}", edges(t).len());
     assert_eq!(
-        edges(&t),
-        pairs(&[("ts-voucher-service", "ts-voucher-mysql")])
+        confidence(t, "ts-voucher-service", "ts-voucher-mysql"),
+        "high"
     );
+    let auth = evidence(&outcome, "ts-auth-service", "ts-auth-mongo");
+    assert_eq!(
+        auth,
+        [
+            "docker-compose.yml: naming: ts-auth-mongo is a datastore named after ts-auth-service and no other service uses it [low]"
+        ]
+    );
+    // ts-travel-mongo is ts-travel-service's, not ts-travel2-service's.
+    assert!(edges(t).contains(&("ts-travel-service".to_owned(), "ts-travel-mongo".to_owned())));
+    assert!(edges(t).contains(&(
+        "ts-travel2-service".to_owned(),
+        "ts-travel2-mongo".to_owned()
+    )));
+    assert_eq!(confidence(t, "ts-ui-dashboard", "ts-order-service"), "low");
+    // What no name explains stays unconnected: a mongo named after no
+    // service, and redis.
+    assert_eq!(unconnected(t), ["redis", "ts-account-mongo"]);
     // ${NAMESPACE}/...:${TAG} from the .env beside it.
-    let image = &service(&t, "ts-auth-service").extensions[EXTENSION_KEY]["image"];
+    let image = &service(t, "ts-auth-service").extensions[EXTENSION_KEY]["image"];
     assert_eq!(image, "codewisdom/ts-auth-service:0.1.0");
-    assert_eq!(service(&t, "ts-auth-mongo").kind, ServiceKind::Database);
+    assert_eq!(service(t, "ts-auth-mongo").kind, ServiceKind::Database);
     assert_eq!(t.workload.len(), 1);
     assert_eq!(t.workload[0].to, "ts-ui-dashboard");
 }
 
 #[test]
-fn sock_shop_gives_its_two_derivable_edges() {
+fn sock_shop_gives_its_two_derivable_edges_and_what_its_names_say() {
     let outcome = import(&[fixture("sock-shop/docker-compose.yml")]);
     let t = &outcome.topology;
     assert_eq!(t.services.len(), 15);
-    assert_eq!(
-        edges(t),
-        pairs(&[("user", "user-db"), ("user-sim", "edge-router")])
-    );
+    // Was 2 edges (front-end connected to nothing).
+    assert!(edges(t).len() >= 12, "{}", edges(t).len());
+    assert_eq!(unconnected(t), Vec::<&str>::new());
     assert_eq!(confidence(t, "user", "user-db"), "medium");
     // From `command: "-d 60 -r 200 -c 2 -h edge-router"`: a guess.
     assert_eq!(confidence(t, "user-sim", "edge-router"), "low");
+    for (from, to, why) in [
+        (
+            "edge-router",
+            "front-end",
+            "edge-router is a gateway that calls nothing declared, and front-end is the only front end nobody calls",
+        ),
+        (
+            "front-end",
+            "catalogue",
+            "front-end is the front door and calls no application service declared; catalogue is called by nobody",
+        ),
+        ("front-end", "carts", "front-end is the front door"),
+        ("front-end", "orders", "front-end is the front door"),
+        ("front-end", "user", "front-end is the front door"),
+        (
+            "carts",
+            "carts-db",
+            "carts-db is a datastore named after carts and no other service uses it",
+        ),
+        (
+            "catalogue",
+            "catalogue-db",
+            "catalogue-db is a datastore named after catalogue",
+        ),
+        (
+            "orders",
+            "orders-db",
+            "orders-db is a datastore named after orders",
+        ),
+        (
+            "queue-master",
+            "rabbitmq",
+            "queue-master works a queue and rabbitmq is the only queue nobody uses",
+        ),
+    ] {
+        assert_eq!(confidence(t, from, to), "low", "{from} → {to}");
+        let found = evidence(&outcome, from, to);
+        assert_eq!(found.len(), 1, "{from} → {to}: {found:?}");
+        assert!(found[0].contains(why), "{from} → {to}: {found:?}");
+        assert!(
+            found[0].starts_with("docker-compose.yml: naming: "),
+            "{found:?}"
+        );
+    }
     assert_eq!(service(t, "user-sim").kind, ServiceKind::External);
     assert_eq!(t.workload[0].to, "edge-router");
+}
+
+#[test]
+fn fixtures_that_declare_their_edges_get_none_from_names() {
+    let boutique = import(&[fixture("online-boutique/kubernetes-manifests.yaml")]);
+    let otel = import(&[
+        fixture("opentelemetry-demo/compose.yaml"),
+        fixture("opentelemetry-demo/compose.full.yaml"),
+    ]);
+    let hotrod = import(&[fixture("hotrod/docker-compose.yml")]);
+    for outcome in [&boutique, &otel, &hotrod] {
+        let guessed: Vec<String> = outcome
+            .summary
+            .edges
+            .iter()
+            .flat_map(|e| e.evidence.iter())
+            .filter(|ev| ev.contains("naming:"))
+            .cloned()
+            .collect();
+        assert!(guessed.is_empty(), "{guessed:?}");
+    }
+    assert!(edges(&hotrod.topology).is_empty());
 }
 
 #[test]

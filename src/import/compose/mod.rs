@@ -1,16 +1,18 @@
 //! docker-compose (v2, v3 and the compose specification): services,
 //! replicas, and edges from `depends_on`, `links`, environment values that
 //! name another service (also through `.env`, `env_file` and `${VAR}`
-//! interpolation) and command-line arguments. Several files are overlaid in
+//! interpolation), `command:` and `entrypoint:` arguments and config files
+//! mounted into the containers (`mounts`). Several files are overlaid in
 //! order, as `docker compose -f a.yaml -f b.yaml` does.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+mod mounts;
 mod overlay;
 
-use overlay::{ComposeService, read_file};
+use overlay::{ComposeService, Configs, read_file};
 
 use crate::import::draft::{Confidence, Draft, DraftService, Evidence, Guess};
 use crate::import::hints;
@@ -33,8 +35,9 @@ pub fn import(files: &[&Source], env_sources: &[&Source]) -> Draft {
     let (env, env_names) = project_env(&project_dir, env_sources, &mut draft);
 
     let mut services: Vec<ComposeService> = Vec::new();
+    let mut configs = Configs::new();
     for file in files {
-        read_file(file, &mut services, &mut draft);
+        read_file(file, &mut services, &mut configs, &mut draft);
     }
 
     let mut missing_vars: Vec<String> = Vec::new();
@@ -59,6 +62,14 @@ pub fn import(files: &[&Source], env_sources: &[&Source]) -> Draft {
             &mut draft,
         );
     }
+    mounts::add_edges(
+        &services,
+        &configs,
+        &project_dir,
+        &env,
+        &mut missing_vars,
+        &mut draft,
+    );
     if !missing_vars.is_empty() {
         draft.warn(
             &first.display_name(),
@@ -327,6 +338,7 @@ fn add_edges(
         let path = resolve(project_dir, &path_text);
         match source::read_text(&path) {
             Ok(text) => {
+                draft.files_read.push(path.clone());
                 let parsed = interp::parse_env_file(&text, env);
                 for line in parsed.lines {
                     let origin = format!(" (env_file {path_text}:{})", line.line);
@@ -355,8 +367,16 @@ fn add_edges(
         }
     }
 
-    if let Some(command) = &service.command {
-        for arg in &command.value {
+    // The entrypoint's first word is the program, not an address.
+    let arguments = [
+        ("command", &service.command, 0),
+        ("entrypoint", &service.entrypoint, 1),
+    ];
+    for (what, args, skip) in arguments {
+        let Some(command) = args else {
+            continue;
+        };
+        for arg in command.value.iter().skip(skip) {
             let arg = interpolate(arg, env, missing);
             for (host, form) in hints::hosts_in_argument(&arg) {
                 if let Some(to) = find_host(draft, &host) {
@@ -366,7 +386,7 @@ fn add_edges(
                         Confidence::Medium
                     };
                     let detail = format!(
-                        "command argument `{}` ({})",
+                        "{what} argument `{}` ({})",
                         hints::shorten(&arg),
                         form.as_str()
                     );

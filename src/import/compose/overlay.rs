@@ -2,6 +2,8 @@
 //! normalised (list and map forms of `environment` and `depends_on`), laid
 //! over what earlier files said, as `docker compose -f a -f b` does.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::import::draft::Draft;
@@ -30,15 +32,30 @@ pub(super) struct ComposeService {
     pub(super) depends_on: Vec<Sourced<String>>,
     pub(super) links: Vec<Sourced<String>>,
     pub(super) command: Option<Sourced<Vec<String>>>,
+    /// `entrypoint:`, split into arguments (the first is the program).
+    pub(super) entrypoint: Option<Sourced<Vec<String>>>,
+    /// Names of the top-level `configs:` the service mounts.
+    pub(super) configs: Vec<Sourced<String>>,
+    /// Host paths of bind mounts (`./app.properties:/app/...`), uninterpolated.
+    pub(super) bind_mounts: Vec<Sourced<String>>,
     pub(super) replicas: Option<Sourced<Value>>,
     pub(super) published_port: Option<String>,
     pub(super) network_aliases: Vec<String>,
     pub(super) profiles: Vec<String>,
 }
 
-/// Reads one file's services into `services`, laying them over the
-/// services earlier files defined.
-pub(super) fn read_file(file: &Source, services: &mut Vec<ComposeService>, draft: &mut Draft) {
+/// Top-level `configs:` by name: the host file each stands for (only those
+/// with `file:`), as the last file that defined it says.
+pub(super) type Configs = BTreeMap<String, Sourced<String>>;
+
+/// Reads one file's services into `services` (and its top-level `configs:`
+/// into `configs`), laying them over what earlier files defined.
+pub(super) fn read_file(
+    file: &Source,
+    services: &mut Vec<ComposeService>,
+    configs: &mut Configs,
+    draft: &mut Draft,
+) {
     let name = file.display_name();
     let Some(doc) = file.documents.first() else {
         draft.warn(&name, "the file is empty");
@@ -49,6 +66,13 @@ pub(super) fn read_file(file: &Source, services: &mut Vec<ComposeService>, draft
             &name,
             "only the first YAML document of a compose file is read",
         );
+    }
+    if let Some(Value::Object(defs)) = doc.get("configs") {
+        for (config, def) in defs {
+            if let Some(path) = def.get("file").and_then(scalar_text) {
+                configs.insert(config.clone(), sourced(&name, path));
+            }
+        }
     }
     let defs = match doc.get("services") {
         Some(Value::Object(defs)) => defs,
@@ -186,17 +210,27 @@ fn overlay(service: &mut ComposeService, def: &Map<String, Value>, file: &str, d
             service.links.push(sourced(file, link));
         }
     }
-    match def.get("command") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            service.command = Some(sourced(
-                file,
-                items.iter().filter_map(scalar_text).collect(),
-            ));
+    if let Some(args) = def.get("command").and_then(|v| arguments(v, file)) {
+        service.command = Some(args);
+    }
+    if let Some(args) = def.get("entrypoint").and_then(|v| arguments(v, file)) {
+        service.entrypoint = Some(args);
+    }
+    if let Some(Value::Array(items)) = def.get("configs") {
+        for item in items {
+            // `- name` or `- {source: name, target: /path}`.
+            let config = scalar_text(item).or_else(|| item.get("source").and_then(scalar_text));
+            if let Some(config) = config
+                && !service.configs.iter().any(|c| c.value == config)
+            {
+                service.configs.push(sourced(file, config));
+            }
         }
-        Some(other) => {
-            if let Some(text) = scalar_text(other) {
-                service.command = Some(sourced(file, hints::split_command(&text)));
+    }
+    if let Some(Value::Array(items)) = def.get("volumes") {
+        for host in items.iter().filter_map(bind_source) {
+            if !service.bind_mounts.iter().any(|m| m.value == host) {
+                service.bind_mounts.push(sourced(file, host));
             }
         }
     }
@@ -233,6 +267,40 @@ fn overlay(service: &mut ComposeService, def: &Map<String, Value>, file: &str, d
             ),
         );
     }
+}
+
+/// A `command:` or `entrypoint:` as arguments: a list as it is, a string
+/// split as a shell would.
+fn arguments(value: &Value, file: &str) -> Option<Sourced<Vec<String>>> {
+    match value {
+        Value::Null => None,
+        Value::Array(items) => Some(sourced(
+            file,
+            items.iter().filter_map(scalar_text).collect(),
+        )),
+        other => scalar_text(other).map(|text| sourced(file, hints::split_command(&text))),
+    }
+}
+
+/// The host path of a bind mount: `./conf/app.yaml:/etc/app.yaml[:ro]` or
+/// `{type: bind, source: ./conf/app.yaml, ...}`. Named volumes (no `.`,
+/// `/` or `$` in front) are not host paths; nor is `~/...` (the process
+/// environment is not read).
+fn bind_source(volume: &Value) -> Option<String> {
+    let host = match volume {
+        Value::Object(map) => {
+            if map.get("type").and_then(scalar_text).as_deref() != Some("bind") {
+                return None;
+            }
+            map.get("source").and_then(scalar_text)?
+        }
+        other => {
+            let text = scalar_text(other)?;
+            let (host, _) = text.split_once(':')?;
+            host.to_owned()
+        }
+    };
+    host.starts_with(['.', '/', '$']).then_some(host)
 }
 
 fn sourced<T>(file: &str, value: T) -> Sourced<T> {
