@@ -4,7 +4,7 @@
 //!
 //! The sources are read once, in the background ([`crate::import::import_paths`]);
 //! the [`ImportOutcome`] is kept, and the comparison is made again whenever
-//! the document changes (it is cheap), so that adopting an item takes it
+//! the document changes (no file is read again), so that adopting an item takes it
 //! off the list and undoing the adoption puts it back. The comparison stays
 //! while other documents are opened (the traces are the same), until its
 //! window is closed.
