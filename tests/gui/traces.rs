@@ -63,7 +63,7 @@ fn hotrod_missing_an_edge() -> egui_kittest::Harness<'static, archsim::gui::App>
 fn the_list_shows_the_undeclared_edge_and_adopting_it_adds_the_call_until_undone() {
     let mut harness = hotrod_missing_an_edge();
     let edge = [String::from("driver"), String::from("redis-manual")];
-    assert_eq!(undeclared(harness.state()), [edge.clone()]);
+    assert_eq!(undeclared(harness.state()), std::slice::from_ref(&edge));
     assert!(!calls(harness.state(), "driver", "redis-manual"));
     harness.get_by_label("Design vs traces");
     harness.get_by_label("driver → redis-manual");

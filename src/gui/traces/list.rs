@@ -18,16 +18,22 @@ pub fn window_ui(app: &App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
         return;
     };
     let mut open = true;
-    // Over the graph's right side, clear of the menu bar and the panels.
-    let area = app.canvas.rect;
+    // At the window's right edge, over the inspector more than the graph:
+    // the graph shows what the list is about.
+    let canvas = app.canvas.rect;
+    let screen = ctx.content_rect();
+    let width = 400.0;
     let mut window = egui::Window::new("Design vs traces")
         .id(egui::Id::unique("trace-comparison"))
         .open(&mut open)
-        .default_size([460.0, 480.0]);
-    if area.width() > 520.0 && area.height() > 200.0 {
+        .default_size([width, 420.0]);
+    if canvas.height() > 200.0 && screen.width() > width + 100.0 {
         window = window
-            .default_pos(area.right_top() + egui::vec2(-472.0, 12.0))
-            .constrain_to(area);
+            .default_pos(egui::pos2(
+                screen.right() - width - 16.0,
+                canvas.top() + 8.0,
+            ))
+            .constrain_to(screen);
     }
     window.resizable(true).collapsible(true).show(ctx, |ui| {
         body_ui(ui, app, comparison, out);
@@ -106,7 +112,7 @@ fn body_ui(ui: &mut Ui, app: &App, comparison: &Comparison, out: &mut Vec<AppCom
     ui.separator();
     ScrollArea::vertical()
         .id_salt("traces-scroll")
-        .max_height(ui.available_height() - 36.0)
+        .max_height((ui.available_height() - 36.0).max(120.0))
         .auto_shrink([false, true])
         .show(ui, |ui| sections_ui(ui, app, comparison, out));
     ui.separator();

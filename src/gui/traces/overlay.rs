@@ -180,9 +180,9 @@ impl SceneOverlay {
         let gap = 14.0;
         let sample = 26.0;
         let items = [
-            ("observed in the traces, not declared", Item::Dashed),
-            ("declared, never observed", Item::Faded),
-            ("service time drifts (hover for figures)", Item::Ring),
+            ("observed, not declared", Item::Dashed),
+            ("never observed", Item::Faded),
+            ("time drifts", Item::Ring),
         ];
         let galleys: Vec<_> = items
             .iter()
