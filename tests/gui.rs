@@ -15,6 +15,7 @@ use egui_kittest::kittest::Queryable;
 
 mod import_export;
 mod recovery;
+mod traces;
 mod unsaved;
 
 fn scenario(name: &str) -> PathBuf {

@@ -57,6 +57,10 @@ pub struct Cli {
     /// Open the app, render until the layout has settled, save a PNG and exit.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Open the app comparing the file with these traces (or compose files,
+    /// manifests), as File → Compare with traces… does.
+    #[arg(long, value_name = "SOURCE", num_args = 1..)]
+    pub compare_traces: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,7 +111,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Diff(args)) => diff::run(args),
-        None => open_app(cli.file, cli.screenshot),
+        None => open_app(cli.file, cli.screenshot, cli.compare_traces),
     };
     match result {
         Ok(code) => code,
@@ -144,13 +148,21 @@ pub(crate) fn eprint_line(message: impl std::fmt::Display) {
 }
 
 #[cfg(feature = "gui")]
-fn open_app(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    crate::gui::run(file, screenshot)?;
+fn open_app(
+    file: Option<PathBuf>,
+    screenshot: Option<PathBuf>,
+    compare_traces: Vec<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    crate::gui::run(file, screenshot, compare_traces)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_app(_file: Option<PathBuf>, _screenshot: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn open_app(
+    _file: Option<PathBuf>,
+    _screenshot: Option<PathBuf>,
+    _compare_traces: Vec<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     eprintln!(
         "error: this archsim was built without the desktop app (cargo feature \"gui\").\n\
          Use a subcommand (see `archsim --help`), or rebuild with default features."

@@ -92,6 +92,9 @@ pub struct App {
     pub open_failure: Option<OpenFailure>,
     /// File → Import: the running import and the last one's report.
     pub import: super::import::ImportState,
+    /// File → Compare with traces…: the sources being read and the
+    /// comparison shown.
+    pub traces: super::traces::TracesState,
     /// File → Export: the running export and how the last one ended.
     pub export: super::export::ExportState,
     /// Autosave of unsaved edits, and the offer to restore those a crashed
@@ -152,6 +155,7 @@ impl App {
             status: None,
             open_failure: None,
             import: Default::default(),
+            traces: Default::default(),
             export: Default::default(),
             recovery: Default::default(),
             derived: None,
@@ -211,19 +215,32 @@ impl App {
     }
 
     /// How each node and edge of the scene is emphasised now: the selection
-    /// and its blast radius, or the highlighted entry's critical path.
+    /// and its blast radius, or the highlighted entry's critical path; with
+    /// a comparison with traces shown, declared edges never observed fade.
     pub fn marks(&self) -> Marks {
         let empty = Scene::default();
         let scene = self.derived.as_ref().map_or(&empty, |d| &d.scene);
         let analysis = self.derived.as_ref().and_then(|d| d.analysis.as_ref());
-        marks::compute(
+        let mut marks = marks::compute(
             scene,
             &self.doc.topology,
             &self.selection,
             self.highlighted_entry,
             analysis,
             &self.settings,
-        )
+        );
+        if let Some(overlay) = self.trace_overlay(scene) {
+            overlay.fade(&mut marks);
+        }
+        marks
+    }
+
+    /// What the comparison with traces draws on `scene`, when shown.
+    pub fn trace_overlay(&self, scene: &Scene) -> Option<super::traces::SceneOverlay> {
+        self.traces
+            .comparison
+            .as_ref()
+            .and_then(|c| c.overlay(scene, &self.doc.topology))
     }
 
     /// Validation problems of the open document.
@@ -321,6 +338,7 @@ impl App {
         }
         self.poll_background();
         self.track_document();
+        self.track_traces();
         if let Some(message) = self.sim.poll() {
             self.set_status(message, false);
         }
@@ -353,6 +371,7 @@ impl App {
         self.panels_ui(ui, &mut out);
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
         super::import::import_window_ui(self, &ctx, &mut out);
+        super::traces::window_ui(self, &ctx, &mut out);
         super::export::progress_window_ui(self, &ctx, &mut out);
         super::recovery::offer_ui(self, &ctx, &mut out);
 
@@ -478,6 +497,7 @@ impl App {
             let live = self.sim.overlay();
             let scene = live.map_or(base, |o| &o.scene);
             let marks = self.marks();
+            let traces = self.trace_overlay(scene);
             let view = CanvasView {
                 scene,
                 topology: &self.doc.topology,
@@ -486,6 +506,7 @@ impl App {
                 hover: self.screenshot.is_none(),
                 live,
                 animate: self.sim.animate,
+                traces: traces.as_ref(),
             };
             canvas::canvas_ui(ui, &view, &mut self.canvas, out);
         });

@@ -169,6 +169,7 @@ impl App {
             AppCommand::DismissOpenFailure => self.open_failure = None,
             AppCommand::Sim(command) => self.apply_sim(command),
             AppCommand::Experiment(command) => self.apply_experiment(command),
+            AppCommand::Traces(command) => self.apply_traces(command),
             AppCommand::SelectProblem(target) => {
                 self.selection = match target {
                     ProblemTarget::Service(i) => match self.doc.topology.services.get(i) {
@@ -252,7 +253,7 @@ impl App {
 
     /// Opens the system file dialog for `purpose` (on its own thread); with
     /// `then`, the Save As of "save, then `then`".
-    fn show_dialog(&mut self, purpose: DialogPurpose, then: Option<AppCommand>) {
+    pub(super) fn show_dialog(&mut self, purpose: DialogPurpose, then: Option<AppCommand>) {
         if self.pending != PendingAction::None {
             let message = busy_message(&self.pending);
             self.set_status(message, false);
@@ -260,7 +261,9 @@ impl App {
         }
         self.pending = PendingAction::FileDialog { purpose, then };
         let name = match purpose {
-            DialogPurpose::Open | DialogPurpose::Import { .. } => None,
+            DialogPurpose::Open | DialogPurpose::Import { .. } | DialogPurpose::CompareTraces => {
+                None
+            }
             DialogPurpose::Export(kind) => Some(super::export::suggested_file_name(
                 &slug(&self.doc.topology.name),
                 kind,
@@ -411,12 +414,16 @@ impl App {
                             kind,
                             with_extension(path, kind.extension()),
                         )),
+                        DialogPurpose::CompareTraces => self.apply(AppCommand::Traces(
+                            super::traces::TracesCommand::Compare(vec![path]),
+                        )),
                     },
                     (None, true) => {
                         let hint = match purpose {
                             DialogPurpose::Open | DialogPurpose::Import { .. } => {
                                 "type the file's path, or drop the file onto the window"
                             }
+                            DialogPurpose::CompareTraces => "type the trace file's path",
                             _ => "type the path to save to",
                         };
                         self.set_status(
@@ -448,13 +455,18 @@ impl App {
                 }
             }
             TaskResult::Imported { paths, result } => self.on_imported(paths, result),
+            TaskResult::PickedTraces { paths, failed } => {
+                self.dialog_returned();
+                self.on_picked_traces(paths, failed);
+            }
+            TaskResult::Compared { paths, result } => self.on_compared(paths, result),
             TaskResult::Exported { kind, result } => self.on_exported(kind, result),
             TaskResult::Autosaved { key, result } => super::recovery::written(self, key, result),
         }
     }
 
     /// Without a dialog, Save As and screenshots ask for a path in a box.
-    fn path_box_for(&mut self, purpose: DialogPurpose) {
+    pub(super) fn path_box_for(&mut self, purpose: DialogPurpose) {
         let dir = self
             .doc
             .path
@@ -466,7 +478,7 @@ impl App {
         let file = match purpose {
             DialogPurpose::SaveAs => format!("{slug}.json"),
             DialogPurpose::Export(kind) => super::export::suggested_file_name(&slug, kind),
-            DialogPurpose::Import { .. } => String::new(),
+            DialogPurpose::Import { .. } | DialogPurpose::CompareTraces => String::new(),
             DialogPurpose::Open | DialogPurpose::Screenshot => format!("{slug}.png"),
         };
         self.path_box = Some(PathBox {

@@ -30,6 +30,8 @@ pub struct CanvasView<'a> {
     pub live: Option<&'a super::sim::Overlay>,
     /// Request dots move along the arrows.
     pub animate: bool,
+    /// The comparison with traces, drawn over the scene.
+    pub traces: Option<&'a super::traces::SceneOverlay>,
 }
 
 /// Something under the pointer.
@@ -189,6 +191,7 @@ pub fn canvas_ui(
         editable,
         live: view.live,
         animate: view.animate,
+        traces: view.traces,
     };
     paint::paint_scene(
         &painter,

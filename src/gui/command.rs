@@ -155,6 +155,8 @@ pub enum AppCommand {
     Sim(super::sim::SimCommand),
     /// A command of the Experiments tab.
     Experiment(super::experiments::ExpCommand),
+    /// File → Compare with traces… and its window.
+    Traces(super::traces::TracesCommand),
 }
 
 impl AppCommand {

@@ -64,6 +64,9 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
             "Import a compose file, Kubernetes manifest, trace, or a folder of them"
         }
         DialogPurpose::Export(kind) => kind.label(),
+        DialogPurpose::CompareTraces => {
+            "Compare the design with a trace file (or a folder of them)"
+        }
     };
     let mut keep = true;
     Modal::new(egui::Id::unique("path-box")).show(ctx, |ui| {
@@ -90,6 +93,9 @@ fn path_box_ui(app: &mut App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
                     DialogPurpose::Screenshot => AppCommand::Screenshot(Some(path)),
                     DialogPurpose::Import { .. } => AppCommand::ImportPaths(vec![path]),
                     DialogPurpose::Export(kind) => AppCommand::ExportTo(kind, path),
+                    DialogPurpose::CompareTraces => {
+                        AppCommand::Traces(super::traces::TracesCommand::Compare(vec![path]))
+                    }
                 });
                 keep = false;
             }

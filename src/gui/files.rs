@@ -68,6 +68,19 @@ pub fn pick(
                 let failed = paths.is_empty() && started.elapsed() < DIALOG_FAILED_WITHIN;
                 return TaskResult::PickedImport { paths, failed };
             }
+            DialogPurpose::CompareTraces => {
+                let paths = dialog
+                    .set_title("Compare the design with traces (Jaeger or OTLP JSON)")
+                    .add_filter(
+                        "Traces, compose, Kubernetes",
+                        &["json", "yaml", "yml", "env"],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default();
+                let failed = paths.is_empty() && started.elapsed() < DIALOG_FAILED_WITHIN;
+                return TaskResult::PickedTraces { paths, failed };
+            }
         };
         let failed = path.is_none() && started.elapsed() < DIALOG_FAILED_WITHIN;
         TaskResult::Picked {

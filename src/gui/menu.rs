@@ -166,6 +166,9 @@ fn file_menu_ui(ui: &mut Ui, view: &MenuView, out: &mut Vec<AppCommand>) {
     if item(ui, "Import folder…", None, true) {
         out.push(AppCommand::Import { folder: true });
     }
+    if item(ui, "Compare with traces…", None, true) {
+        out.push(AppCommand::Traces(super::traces::TracesCommand::Pick));
+    }
     ui.menu_button("Export", |ui| {
         super::export::export_menu_ui(ui, view.topology, view.selection, view.busy_exporting, out);
     });

@@ -39,6 +39,7 @@ mod sim;
 mod tasks;
 mod theme;
 mod tooltip;
+mod traces;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -61,13 +62,20 @@ pub use problems::{OpenFailure, Problem, load as load_checked};
 pub use scene::{NodeId, Scene, SceneOptions};
 pub use settings::{BottomTab, Settings};
 pub use sim::{NodeLive, Overlay, RunPhase, RunRecord, SimCommand, SimState};
+pub use traces::{Comparison, SceneOverlay, TracesCommand, TracesState};
 
 /// The window icon (a small dependency graph), 256×256.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 
 /// Opens the app window; returns when it is closed. With `screenshot`, the
-/// window closes by itself once the picture is saved.
-pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result<()> {
+/// window closes by itself once the picture is saved. With `compare_traces`
+/// (traces, compose files or manifests), the document is compared with them
+/// as by File → Compare with traces….
+pub fn run(
+    file: Option<PathBuf>,
+    screenshot: Option<PathBuf>,
+    compare_traces: Vec<PathBuf>,
+) -> anyhow::Result<()> {
     let outcome: screenshot::Outcome = Arc::new(Mutex::new(None));
     let shooting = screenshot.is_some();
     let mut viewport = egui::ViewportBuilder::default()
@@ -117,6 +125,9 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> anyhow::Result
                     app.open_example();
                     app.settings.example_shown = true;
                 }
+            }
+            if !compare_traces.is_empty() {
+                app.compare_traces(compare_traces);
             }
             if let Some(path) = screenshot {
                 app.screenshot = Some(screenshot::ScreenshotRun::new(path, for_app));

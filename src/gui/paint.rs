@@ -61,6 +61,8 @@ pub struct PaintOptions<'a> {
     pub live: Option<&'a super::sim::Overlay>,
     /// Request dots move.
     pub animate: bool,
+    /// The comparison with traces (`gui::traces`).
+    pub traces: Option<&'a super::traces::SceneOverlay>,
 }
 
 /// Screen rectangles of the nodes this frame (drag overrides applied).
@@ -272,6 +274,9 @@ pub fn paint_scene(
         }
     }
 
+    if let Some(traces) = options.traces {
+        traces.paint_edges(painter, geometry, palette, zoom);
+    }
     for (i, node) in scene.nodes.iter().enumerate() {
         let rect = geometry.rects[i];
         if rect.intersects(cull) {
@@ -295,6 +300,10 @@ pub fn paint_scene(
             palette.node_fill,
             Stroke::new(1.5, palette.selection),
         );
+    }
+
+    if let Some(traces) = options.traces {
+        traces.paint_over(painter, canvas, geometry, palette, zoom);
     }
 
     // Rate labels last, so that nodes never hide them. A label that would

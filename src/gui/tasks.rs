@@ -53,6 +53,14 @@ pub enum TaskResult {
         key: (u64, u64),
         result: Result<(), String>,
     },
+    /// The File → Compare with traces… dialog returned: the files chosen
+    /// (none: cancelled, or the dialog could not open, which `failed` tells).
+    PickedTraces { paths: Vec<PathBuf>, failed: bool },
+    /// The sources to compare the document with were read (or not).
+    Compared {
+        paths: Vec<PathBuf>,
+        result: Result<Box<crate::import::ImportOutcome>, String>,
+    },
     /// An export finished: the files written, or why not.
     Exported {
         kind: crate::report::ExportKind,
@@ -73,6 +81,8 @@ pub enum DialogPurpose {
     },
     /// File → Export ▸ one kind of file.
     Export(crate::report::ExportKind),
+    /// File → Compare with traces…: traces (or compose files, manifests).
+    CompareTraces,
 }
 
 /// Spawns jobs and collects their results.

@@ -55,6 +55,9 @@ pub fn node_tooltip_ui(ui: &mut Ui, view: &CanvasView, index: usize) {
                     ui.end_row();
                 });
             figures_grid(ui, node.load_rps, node.utilization, Some(name));
+            if let Some(traces) = view.traces {
+                traces.node_tooltip_ui(ui, index);
+            }
             ui.weak("Drag to move · drag the right handle (or Shift+drag) to add a call");
         }
     }
@@ -104,6 +107,9 @@ pub fn edge_tooltip_ui(ui: &mut Ui, view: &CanvasView, index: usize) {
     }
     if edge.optional {
         ui.weak("Optional: a failure does not fail the caller");
+    }
+    if let Some(traces) = view.traces {
+        traces.edge_tooltip_ui(ui, index);
     }
     if edge.cycle {
         ui.colored_label(ui.visuals().warn_fg_color, "Part of a cycle of calls");

@@ -1,6 +1,7 @@
 //! Facts about the distributions of the format: means and parameters,
 //! shared by validation, analysis, the engine and the GUI.
 
+use super::limits::MAX_TIME_MS;
 use super::types::Distribution;
 
 /// The 99th percentile of the standard normal distribution, Φ⁻¹(0.99) =
@@ -113,6 +114,39 @@ fn erlang_quantile(k: u64, mean_ms: f64, q: f64) -> f64 {
     }
 }
 
+/// Why a median and a 99th percentile make no lognormal service time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoLognormal {
+    /// The median is not above zero, or the p99 not above the median
+    /// (rounded to microseconds): no spread to fit.
+    NotIncreasing,
+    /// Its mean would be longer than a day ([`MAX_TIME_MS`], the longest
+    /// time a topology holds).
+    MeanTooLong,
+}
+
+impl Distribution {
+    /// The lognormal with this median and 99th percentile, both rounded to
+    /// microseconds as a file writes them, so that what is returned is what
+    /// validates: the median above zero, the p99 above the median and the
+    /// mean at most a day. The trace importer fits measured self-times with
+    /// it, and the app adopts a measured time into the model with it.
+    pub fn lognormal_from_quantiles(median_ms: f64, p99_ms: f64) -> Result<Self, NoLognormal> {
+        let round = |ms: f64| (ms * 1000.0).round() / 1000.0;
+        let (median_ms, p99_ms) = (round(median_ms), round(p99_ms));
+        // Written so that NaN fails too.
+        if !(median_ms > 0.0 && p99_ms > median_ms) {
+            return Err(NoLognormal::NotIncreasing);
+        }
+        let lognormal = Distribution::Lognormal { median_ms, p99_ms };
+        let mean = lognormal.mean_ms();
+        if !(mean.is_finite() && mean <= MAX_TIME_MS) {
+            return Err(NoLognormal::MeanTooLong);
+        }
+        Ok(lognormal)
+    }
+}
+
 /// σ of the lognormal distribution with the given median and 99th
 /// percentile (μ = ln median).
 pub fn lognormal_sigma(median_ms: f64, p99_ms: f64) -> f64 {
@@ -149,6 +183,47 @@ mod tests {
             p99_ms: 10.0 * Z_99.exp(),
         };
         assert!((d.mean_ms() - 10.0 * 0.5f64.exp()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_lognormal_from_a_median_and_a_p99_has_them() {
+        let fitted = Distribution::lognormal_from_quantiles(10.6, 38.04).unwrap();
+        assert_eq!(
+            fitted,
+            Distribution::Lognormal {
+                median_ms: 10.6,
+                p99_ms: 38.04
+            }
+        );
+        assert_eq!((fitted.median_ms(), fitted.p99_ms()), (10.6, 38.04));
+        // σ = ln(p99 / median) / z₉₉, and the mean follows from it.
+        let sigma = (38.04f64 / 10.6).ln() / Z_99;
+        assert!((fitted.mean_ms() - 10.6 * (sigma * sigma / 2.0).exp()).abs() < 1e-9);
+        // Rounded to microseconds, as a file holds them.
+        assert_eq!(
+            Distribution::lognormal_from_quantiles(1.234_56, 2.0).unwrap(),
+            Distribution::Lognormal {
+                median_ms: 1.235,
+                p99_ms: 2.0
+            }
+        );
+        for (median, p99) in [
+            (5.0, 5.0),
+            (5.0, 4.0),
+            (0.0, 3.0),
+            (5.0, 5.000_4),
+            (f64::NAN, 1.0),
+        ] {
+            assert_eq!(
+                Distribution::lognormal_from_quantiles(median, p99),
+                Err(NoLognormal::NotIncreasing),
+                "{median} {p99}"
+            );
+        }
+        assert_eq!(
+            Distribution::lognormal_from_quantiles(1.0, 8.6e7),
+            Err(NoLognormal::MeanTooLong)
+        );
     }
 
     #[test]

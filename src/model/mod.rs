@@ -21,7 +21,7 @@ mod view;
 
 pub use atomic::{OverwritesInput, refuse_overwriting_inputs, write_atomic, write_atomic_with};
 pub use diagnostic::{Diagnostic, Place, Severity, quote, sort_by_position};
-pub use dist::{Z_99, lognormal_sigma, quantile_sorted};
+pub use dist::{NoLognormal, Z_99, lognormal_sigma, quantile_sorted};
 pub use extensions::is_extension_key;
 pub use load::{
     LoadError, MAX_FILE_BYTES, ReadLimitError, load_file, load_str, read_limited, read_text,

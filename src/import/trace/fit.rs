@@ -3,7 +3,7 @@
 //! Kolmogorov–Smirnov distance), otherwise the samples themselves.
 
 use crate::model::limits::MAX_TIME_MS;
-use crate::model::{Distribution, lognormal_sigma};
+use crate::model::{Distribution, NoLognormal, lognormal_sigma};
 
 /// Fewer samples than this are kept as they are: a median and a p99 of a
 /// handful of values say little.
@@ -84,28 +84,25 @@ fn fit_sorted(sorted: &[f64], max_samples: usize) -> Fit {
     }
     let (raw_median, raw_p99) = (quantile(sorted, 0.5), quantile(sorted, 0.99));
     // Rounded as written, so that what is checked is what validates.
-    let (median, p99) = (round_ms(raw_median), round_ms(raw_p99));
-    if median <= 0.0 || p99 <= median {
-        return empirical(
-            sorted,
-            max_samples,
-            format!("empirical: {n} self-times whose median and p99 do not define a lognormal"),
-        );
-    }
-    let lognormal = Distribution::Lognormal {
-        median_ms: median,
-        p99_ms: p99,
+    let lognormal = match Distribution::lognormal_from_quantiles(raw_median, raw_p99) {
+        Ok(lognormal) => lognormal,
+        Err(NoLognormal::NotIncreasing) => {
+            return empirical(
+                sorted,
+                max_samples,
+                format!("empirical: {n} self-times whose median and p99 do not define a lognormal"),
+            );
+        }
+        Err(NoLognormal::MeanTooLong) => {
+            return empirical(
+                sorted,
+                max_samples,
+                format!(
+                    "empirical: {n} self-times whose lognormal would have a mean of more than a day"
+                ),
+            );
+        }
     };
-    let mean = lognormal.mean_ms();
-    if !(mean.is_finite() && mean <= MAX_TIME_MS) {
-        return empirical(
-            sorted,
-            max_samples,
-            format!(
-                "empirical: {n} self-times whose lognormal would have a mean of more than a day"
-            ),
-        );
-    }
     let distance = ks_distance(sorted, raw_median, raw_p99);
     let critical = 1.36 / (n as f64).sqrt();
     if distance <= critical {
