@@ -1,6 +1,7 @@
 //! Time-series line charts as SVG: nice axis ticks, one line per series
-//! (gaps where a bucket has no value), the warm-up and fault windows shaded
-//! and labelled, markers for scheduled changes, and a legend.
+//! (gaps where a bucket has no value), the warm-up, fault windows and the
+//! windows of the run's findings shaded and labelled, markers for scheduled
+//! changes, and a legend.
 
 use super::escape;
 use super::format;
@@ -17,6 +18,9 @@ pub const PALETTE: [&str; 10] = [
 /// The colour of failures.
 pub const RED: &str = "#e15759";
 
+/// The amber of the windows of a run's findings (as the app shades them).
+pub const FINDING: &str = "#de9614";
+
 /// One line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -32,6 +36,8 @@ pub struct Series {
 pub enum BandKind {
     Warmup,
     Fault,
+    /// The window of one of the run's findings (`metrics::finding_windows`).
+    Finding,
 }
 
 /// A shaded time window.
@@ -191,6 +197,7 @@ impl Chart {
             let (fill, opacity, text) = match band.kind {
                 BandKind::Warmup => ("#9aa3b0", "0.16", "#5a6270"),
                 BandKind::Fault => ("#e15759", "0.13", "#b8323a"),
+                BandKind::Finding => (FINDING, "0.14", "#8a5a00"),
             };
             svg.rect(
                 x0,
