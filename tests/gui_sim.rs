@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use archsim::gui::{App, AppCommand, BottomTab, Edit, RunPhase, Selection, Settings, SimCommand};
 use archsim::metrics::RunStatus;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -622,7 +622,18 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
         "the metastable failure and db's overload"
     );
     harness.get_by_label_contains("Sustained overload: db was overloaded");
+    // The charts shade the windows and say what they are, above the charts.
     show_tab(&mut harness, BottomTab::Charts);
+    harness.get_by_label("Shaded: findings");
+    let windows: Vec<String> = harness
+        .query_all_by_label_contains("Metastable failure")
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert!(
+        windows[0].ends_with("–300 s"),
+        "to the end of the run: {windows:?}"
+    );
 
     // The same system with a retry budget recovers: no metastable finding.
     harness
@@ -633,6 +644,21 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
     assert!(
         harness
             .query_by_label_contains("Metastable failure: ")
+            .is_none()
+    );
+
+    // Compared, A's (the storm's) windows are shaded and named as A's; B
+    // recovered and has no metastable window.
+    show_tab(&mut harness, BottomTab::Compare);
+    assert_eq!(
+        (harness.state().sim.compare_a, harness.state().sim.compare_b),
+        (Some(0), Some(1))
+    );
+    harness.get_by_label("Shaded: findings");
+    harness.get_by_label_contains("A: Metastable failure");
+    assert!(
+        harness
+            .query_by_label_contains("B: Metastable failure")
             .is_none()
     );
 }

@@ -636,10 +636,10 @@ impl App {
     }
 }
 
-/// The bottom panel's first height: two fifths of the height under the
-/// bars (360 points at the default 1440×900 window), enough for two rows
-/// of charts or a verdict with the first rows of its tables; what does not
-/// fit scrolls. egui remembers the height the user drags it to.
+/// The bottom panel's first height: two fifths of the height between the
+/// bars (about 320 points at the default 1440×900 window), enough for two
+/// rows of charts or a verdict with the first rows of its tables; what does
+/// not fit scrolls. egui remembers the height the user drags it to.
 pub fn bottom_panel_height(available_height: f32) -> f32 {
     (available_height * 0.4).clamp(220.0, 480.0)
 }

@@ -395,3 +395,18 @@ fn cell(out: &mut String, c: &Cell, row_header: bool) {
     }
     let _ = write!(out, "</{tag}>");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name_html;
+
+    #[test]
+    fn names_may_wrap_after_underscores_dots_and_colons_only() {
+        assert_eq!(
+            name_html("ts_order.service:v2"),
+            "ts_<wbr/>order.<wbr/>service:<wbr/>v2"
+        );
+        assert_eq!(name_html("productcatalogservice"), "productcatalogservice");
+        assert_eq!(name_html("a<b&c"), "a&lt;b&amp;c");
+    }
+}

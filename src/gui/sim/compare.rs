@@ -358,7 +358,9 @@ fn comparison_ui(
             let mut marks = ChartMarks::of(&b.scenario, &b.summary);
             // The findings of both runs, as the Charts tab shades one run's.
             marks.findings = charts::finding_windows(&a.summary, Some("A"));
-            marks.findings.extend(charts::finding_windows(&b.summary, Some("B")));
+            marks
+                .findings
+                .extend(charts::finding_windows(&b.summary, Some("B")));
             plot::findings_legend_ui(ui, &marks);
             let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
             plot::charts_grid_ui(ui, "compare", charts, &marks, columns, height);
