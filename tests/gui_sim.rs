@@ -627,7 +627,7 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
     harness.get_by_label("Shaded: findings");
     let windows: Vec<String> = harness
         .query_all_by_label_contains("Metastable failure")
-        .filter_map(|n| n.accesskit_node().label())
+        .filter_map(|n| n.accesskit_node().value())
         .collect();
     assert_eq!(windows.len(), 1, "{windows:?}");
     assert!(

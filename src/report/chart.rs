@@ -170,7 +170,7 @@ impl Chart {
         let labels = self
             .bands
             .iter()
-            .map(|b| (b.start_s, band_label(b)))
+            .map(|b| (b.start_s, band_label(b, scale)))
             .chain(self.markers.iter().map(|m| (m.at_s, marker_label(m))));
         let mut ends: Vec<f64> = Vec::new();
         labels
@@ -219,7 +219,7 @@ impl Chart {
                 x0 + 3.0,
                 y,
                 Anchor::Start,
-                &band_label(band),
+                &band_label(band, (plot.x1 - plot.x0) / plot.end_s),
                 &format!("font-size=\"10\" fill=\"{text}\""),
             );
         }
@@ -349,8 +349,11 @@ pub fn titled_canvas(width: f64, height: f64, left: f64, title: &str) -> Svg {
     svg
 }
 
-fn band_label(band: &Band) -> String {
-    elide(&band.label, 200.0, 10.0)
+/// A band's label: up to 200 px, or as wide as the band when it is wider
+/// (`px_per_s` is the plot's scale).
+fn band_label(band: &Band, px_per_s: f64) -> String {
+    let width = ((band.end_s - band.start_s) * px_per_s).max(200.0);
+    elide(&band.label, width, 10.0)
 }
 
 fn marker_label(marker: &Marker) -> String {

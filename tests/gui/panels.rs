@@ -36,6 +36,16 @@ fn harness_at(size: (f32, f32)) -> Harness<'static, App> {
         .build_ui_state(|ui, app: &mut App| app.ui_root(ui), App::new(settings))
 }
 
+/// The words a widget shows: a label's text (AccessKit keeps it as the
+/// value), another widget's label.
+fn words(node: &egui_kittest::kittest::AccessKitNode<'_>) -> Option<String> {
+    if node.role() == Role::Label {
+        node.value()
+    } else {
+        node.label()
+    }
+}
+
 fn run_to_end(harness: &mut Harness<'static, App>) {
     let before = harness.state().sim.runs.len();
     harness.state_mut().apply(SimCommand::Run.into());
@@ -83,7 +93,7 @@ fn every_bottom_tab_shows_all_of_its_content_or_a_scroll_bar_at_every_window_siz
             let hidden: Vec<String> = harness
                 .query_all_by(|node| {
                     node.role() != Role::ScrollBar
-                        && node.label().is_some_and(|l| !l.is_empty())
+                        && words(node).is_some_and(|l| !l.is_empty())
                         && node.bounding_box().is_some_and(|b| {
                             let (y0, y1, x1) = (b.y0 as f32, b.y1 as f32, b.x1 as f32);
                             let in_status_row =
@@ -91,7 +101,7 @@ fn every_bottom_tab_shows_all_of_its_content_or_a_scroll_bar_at_every_window_siz
                             y0 >= top && !in_status_row && (y1 > bottom + 1.0 || x1 > right + 1.0)
                         })
                 })
-                .map(|node| format!("{:?}", node.accesskit_node().label()))
+                .map(|node| format!("{:?}", words(&node.accesskit_node())))
                 .collect();
             assert!(
                 hidden.is_empty() || bars > 0,
@@ -111,7 +121,7 @@ fn every_bottom_tab_shows_all_of_its_content_or_a_scroll_bar_at_every_window_siz
                 assert_eq!(columns.len(), 2, "the entries' and the service's");
                 let mut rows: Vec<f32> = harness
                     .query_all_by(|node| {
-                        node.label().is_some_and(|l| {
+                        words(node).is_some_and(|l| {
                             l.starts_with("Entries: ") || l.starts_with("productcatalogservice: ")
                         })
                     })
