@@ -81,8 +81,17 @@ fn importing_manifests_opens_a_new_unsaved_document_and_shows_the_report() {
     let title = app.doc.title();
     assert_eq!(app.settings.bottom_tab, BottomTab::Import);
     harness.get_by_label("Import report");
-    harness.get_by_label(&name);
     let origin = harness.get_by_label("— Imported from kubernetes-manifests.yaml, not saved yet");
+    // The name is the first words of that line (the outline shows it too).
+    assert!(
+        harness
+            .query_all_by_label(&name)
+            .any(
+                |n| (n.rect().center().y - origin.rect().center().y).abs() < 4.0
+                    && n.rect().right() <= origin.rect().left() + 1.0
+            ),
+        "the report starts with the document's name {name}"
+    );
     assert!(
         title.starts_with(&format!(
             "{name} — Imported from kubernetes-manifests.yaml, not saved yet"
