@@ -143,10 +143,13 @@ fn check_table(table: roxmltree::Node<'_, '_>, items: &[Value], what: &str) -> u
     for (row, item) in rows.iter().zip(items) {
         let cells: Vec<_> = row.children().filter(|n| n.is_element()).collect();
         assert_eq!(cells.len(), headers.len(), "{what}: cells per row");
-        let name = cells[0]
-            .first_child()
-            .and_then(|n| n.text())
-            .unwrap_or_default();
+        // The name's own text: around its break opportunities (<wbr/>),
+        // before the line under it (span.sub).
+        let name: String = cells[0]
+            .children()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
         assert_eq!(
             name,
             xml_safe(item["name"].as_str().unwrap_or_default()),
