@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use archsim::gui::{App, AppCommand, BottomTab, Edit, RunPhase, Selection, Settings, SimCommand};
 use archsim::metrics::RunStatus;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -622,7 +622,25 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
         "the metastable failure and db's overload"
     );
     harness.get_by_label_contains("Sustained overload: db was overloaded");
+    // The charts shade the windows and say what they are, above the charts.
     show_tab(&mut harness, BottomTab::Charts);
+    harness.get_by_label("Shaded: findings");
+    // The labels that name a window with its times (AccessKit keeps a
+    // label's text as its value; the document is named "Metastable
+    // failure" too).
+    let windows: Vec<String> = harness
+        .query_all_by(|n| {
+            n.role() == egui::accesskit::Role::Label
+                && n.value()
+                    .is_some_and(|v| v.contains("Metastable failure") && v.ends_with(" s"))
+        })
+        .filter_map(|n| n.accesskit_node().value())
+        .collect();
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert!(
+        windows[0].ends_with("–300 s"),
+        "to the end of the run: {windows:?}"
+    );
 
     // The same system with a retry budget recovers: no metastable finding.
     harness
@@ -633,6 +651,24 @@ fn a_metastable_failure_is_listed_first_in_the_results_and_shaded_on_the_charts(
     assert!(
         harness
             .query_by_label_contains("Metastable failure: ")
+            .is_none()
+    );
+
+    // Compared (storm A, budget B), A's windows are shaded and named as A's; B
+    // recovered and has no metastable window.
+    harness.state_mut().apply(
+        SimCommand::SetCompare {
+            a: Some(0),
+            b: Some(1),
+        }
+        .into(),
+    );
+    show_tab(&mut harness, BottomTab::Compare);
+    harness.get_by_label("Shaded: findings");
+    harness.get_by_label_contains("A: Metastable failure");
+    assert!(
+        harness
+            .query_by_label_contains("B: Metastable failure")
             .is_none()
     );
 }

@@ -143,10 +143,13 @@ fn check_table(table: roxmltree::Node<'_, '_>, items: &[Value], what: &str) -> u
     for (row, item) in rows.iter().zip(items) {
         let cells: Vec<_> = row.children().filter(|n| n.is_element()).collect();
         assert_eq!(cells.len(), headers.len(), "{what}: cells per row");
-        let name = cells[0]
-            .first_child()
-            .and_then(|n| n.text())
-            .unwrap_or_default();
+        // The name's own text: around its break opportunities (<wbr/>),
+        // before the line under it (span.sub).
+        let name: String = cells[0]
+            .children()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
         assert_eq!(
             name,
             xml_safe(item["name"].as_str().unwrap_or_default()),
@@ -1196,4 +1199,73 @@ fn a_metastable_failure_is_the_first_finding_of_the_report() {
     let first_item = findings.split("</li>").next().expect("an item");
     assert!(first_item.contains("Metastable failure: "), "{first_item}");
     assert!(first_item.contains("never recovered"), "{first_item}");
+    assert!(
+        first_item.contains("(shaded amber on the charts)."),
+        "{first_item}"
+    );
+
+    // Every chart of the storm shades its window amber, named by its kind
+    // (as the app's charts do); the recovered runs' charts do not.
+    let doc = parse_xml(&html);
+    let charts_of = |run: &Run| -> Vec<roxmltree::Node<'_, '_>> {
+        let scenario = run.summary.scenario.as_str();
+        doc.descendants()
+            .find(|n| n.has_tag_name("section") && n.attribute("data-scenario") == Some(scenario))
+            .expect("a section per scenario")
+            .descendants()
+            .filter(|n| n.has_tag_name("svg") && class_is(n, "chart"))
+            .collect()
+    };
+    let amber = |chart: &roxmltree::Node<'_, '_>| {
+        chart
+            .descendants()
+            .any(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#de9614"))
+    };
+    let named = |chart: &roxmltree::Node<'_, '_>| {
+        chart
+            .descendants()
+            .any(|n| n.has_tag_name("text") && text_of(n).contains("Metastable failure"))
+    };
+    let storm = charts_of(&runs[0]);
+    assert!(storm.len() >= 3);
+    for chart in &storm {
+        assert!(amber(chart) && named(chart), "{}", text_of(*chart));
+    }
+    for run in &runs[1..] {
+        for chart in charts_of(run) {
+            assert!(!named(&chart), "{}", text_of(chart));
+        }
+    }
+}
+
+#[test]
+fn long_service_names_wrap_between_words_in_the_html_report() {
+    let checked = load(&example("shop.json"));
+    let runs = short_runs(&checked, 10.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.html");
+    export_to(ExportKind::ReportHtml, &checked, &runs, &path).expect("html");
+    let html = std::fs::read_to_string(&path).expect("html");
+    // "productcatalogse|rvice": names never break inside a word.
+    let style = html
+        .split("<style>")
+        .nth(1)
+        .and_then(|s| s.split("</style>").next())
+        .expect("the report's style");
+    for rule in style.lines().filter(|l| {
+        l.starts_with(".name ") || l.starts_with("td.name ") || l.starts_with("tbody th ")
+    }) {
+        assert!(!rule.contains("anywhere"), "{rule}");
+        assert!(!rule.contains("break-all"), "{rule}");
+    }
+    let doc = parse_xml(&html);
+    let cells: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.is_element() && class_is(n, "name"))
+        .map(text_of)
+        .collect();
+    assert!(
+        cells.iter().any(|c| c == "productcatalogservice"),
+        "{cells:?}"
+    );
 }

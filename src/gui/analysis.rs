@@ -53,7 +53,7 @@ pub fn analysis_ui(
         return;
     };
     let a = &view.analysis;
-    ScrollArea::vertical()
+    ScrollArea::both()
         .id_salt("analysis-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -130,7 +130,11 @@ pub struct App {
 impl App {
     /// A new app with `settings`, showing `initial` (or the built-in example).
     /// Works without a window: tests drive it through [`App::ui_root`].
-    pub fn new(settings: Settings) -> App {
+    pub fn new(mut settings: Settings) -> App {
+        // The import report's tab has nothing to show in a new session.
+        if settings.bottom_tab == BottomTab::Import {
+            settings.bottom_tab = BottomTab::default();
+        }
         let ctx: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let waker = {
             let ctx = Arc::clone(&ctx);
@@ -269,7 +273,7 @@ impl App {
         self.hidden_groups.clear();
         self.inspector = InspectorState::default();
         // The import report is about the document it made.
-        self.import.report = None;
+        self.dismiss_import_report();
         self.fit_at_generation = Some(self.deriver.requested + 1);
         self.set_status(message, false);
     }
@@ -335,6 +339,7 @@ impl App {
             let _ = self.ctx.set(ctx.clone());
             theme::apply(&ctx, self.settings.theme);
             theme::install_fonts(&ctx);
+            theme::solid_scroll_bars(&ctx);
         }
         self.poll_background();
         self.track_document();
@@ -370,7 +375,6 @@ impl App {
 
         self.panels_ui(ui, &mut out);
         super::dialogs::dialogs_ui(self, &ctx, &mut out);
-        super::import::import_window_ui(self, &ctx, &mut out);
         super::traces::window_ui(self, &ctx, &mut out);
         super::export::progress_window_ui(self, &ctx, &mut out);
         super::recovery::offer_ui(self, &ctx, &mut out);
@@ -442,7 +446,7 @@ impl App {
         if self.settings.show_bottom {
             Panel::bottom("bottom")
                 .resizable(true)
-                .default_size(300.0)
+                .default_size(bottom_panel_height(ui.available_height()))
                 .min_size(80.0)
                 .show(ui, |ui| {
                     // egui remembers a panel at the size of its content: fill
@@ -610,6 +614,18 @@ impl App {
             {
                 out.push(AppCommand::ShowBottomTab(BottomTab::Experiments));
             }
+            if self.import.report.is_some() {
+                ui.separator();
+                if ui
+                    .selectable_label(
+                        self.settings.bottom_tab == BottomTab::Import,
+                        "Import report",
+                    )
+                    .clicked()
+                {
+                    out.push(AppCommand::ShowBottomTab(BottomTab::Import));
+                }
+            }
         });
         ui.separator();
         match self.settings.bottom_tab {
@@ -624,6 +640,12 @@ impl App {
             BottomTab::Analysis => {
                 super::analysis::analysis_ui(ui, self.analysis(), self.highlighted_entry, out);
             }
+            BottomTab::Import => super::import::import_tab_ui(
+                ui,
+                self.import.report.as_ref(),
+                &self.doc.topology.name,
+                out,
+            ),
             BottomTab::Experiments => super::experiments::experiments_tab_ui(
                 ui,
                 &self.doc.topology,
@@ -633,6 +655,14 @@ impl App {
             tab => super::sim::tab_ui(ui, tab, &self.doc.topology, &self.sim, &self.selection, out),
         }
     }
+}
+
+/// The bottom panel's first height: two fifths of the height between the
+/// bars (about 320 points at the default 1440×900 window), enough for two
+/// rows of charts or a verdict with the first rows of its tables; what does
+/// not fit scrolls. egui remembers the height the user drags it to.
+pub fn bottom_panel_height(available_height: f32) -> f32 {
+    (available_height * 0.4).clamp(220.0, 480.0)
 }
 
 /// What the highlight colours mean, when something is highlighted.

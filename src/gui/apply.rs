@@ -40,7 +40,7 @@ impl App {
                     text: start.unwrap_or_default(),
                 });
             }
-            AppCommand::DismissImportReport => self.import.report = None,
+            AppCommand::DismissImportReport => self.dismiss_import_report(),
             AppCommand::Export(kind) => self.show_dialog(DialogPurpose::Export(kind), None),
             AppCommand::ExportTo(kind, path) => self.start_export(kind, path),
             AppCommand::CancelExport => self.cancel_export(),

@@ -98,7 +98,7 @@ pub enum AppCommand {
     /// Imports these files (compose, Kubernetes, traces) as a new unsaved
     /// document, in the background.
     ImportPaths(Vec<PathBuf>),
-    /// Closes the import report window.
+    /// Closes the import report tab.
     DismissImportReport,
     /// File → Export ▸ kind: shows the save dialog.
     Export(ExportKind),

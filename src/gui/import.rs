@@ -1,7 +1,9 @@
 //! File → Import: docker-compose files, Kubernetes manifests and traces
 //! become a new, unsaved document. The import ([`crate::import`]) runs on a
 //! background thread; its account — what was inferred from what, how
-//! confident, and the warnings — is shown in a window afterwards.
+//! confident, and the warnings — is shown afterwards in the *Import report*
+//! tab of the bottom panel, under the name of the document it made, so that
+//! it never covers the new graph.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,7 @@ use crate::import::{Confidence, ImportOptions, ImportSummary, NoteLevel};
 use super::app::App;
 use super::command::AppCommand;
 use super::document::OpenDocument;
+use super::settings::BottomTab;
 use super::tasks::TaskResult;
 
 /// The import running now and the report of the last one.
@@ -21,6 +24,9 @@ pub struct ImportState {
     pub running: Option<Vec<PathBuf>>,
     /// The last import's report, shown until dismissed.
     pub report: Option<ImportReport>,
+    /// The bottom tab shown before the report's tab opened: shown again
+    /// when the report is dismissed.
+    pub tab_before: Option<BottomTab>,
 }
 
 /// What the last import did.
@@ -80,6 +86,26 @@ impl App {
         self.import.report.as_ref()
     }
 
+    /// Shows `report` in its tab of the bottom panel, remembering the tab
+    /// to go back to.
+    pub(super) fn show_import_report(&mut self, report: ImportReport) {
+        if self.settings.bottom_tab != BottomTab::Import {
+            self.import.tab_before = Some(self.settings.bottom_tab);
+        }
+        self.import.report = Some(report);
+        self.settings.show_bottom = true;
+        self.settings.bottom_tab = BottomTab::Import;
+    }
+
+    /// Drops the import report and leaves its tab for the one shown before.
+    pub(super) fn dismiss_import_report(&mut self) {
+        self.import.report = None;
+        let before = self.import.tab_before.take();
+        if self.settings.bottom_tab == BottomTab::Import {
+            self.settings.bottom_tab = before.unwrap_or_default();
+        }
+    }
+
     /// Starts the import (the guard for unsaved changes has passed).
     pub(super) fn start_import(&mut self, paths: Vec<PathBuf>) {
         if paths.is_empty() {
@@ -126,7 +152,7 @@ impl App {
                     OpenDocument::imported(outcome.topology, format!("Imported from {label}")),
                     &message,
                 );
-                self.import.report = Some(ImportReport {
+                self.show_import_report(ImportReport {
                     paths,
                     result: Ok(ImportedSummary {
                         summary: outcome.summary,
@@ -136,7 +162,7 @@ impl App {
             }
             Err(message) => {
                 self.set_status(format!("Could not import {label}: {message}"), true);
-                self.import.report = Some(ImportReport {
+                self.show_import_report(ImportReport {
                     paths,
                     result: Err(message),
                 });
@@ -145,58 +171,61 @@ impl App {
     }
 }
 
-/// The import report window.
-pub fn import_window_ui(app: &App, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
-    let Some(report) = &app.import.report else {
+/// The *Import report* tab: the document's name and where it came from
+/// (as the window title says them), then the account of the import. A
+/// tab of the bottom panel, so the new graph stays in view.
+pub fn import_tab_ui(
+    ui: &mut Ui,
+    report: Option<&ImportReport>,
+    document_name: &str,
+    out: &mut Vec<AppCommand>,
+) {
+    let Some(report) = report else {
+        ui.weak("No import in this session: File → Import… (Ctrl+I) reads compose files, Kubernetes manifests and traces.");
         return;
     };
-    let mut open = true;
-    // Over the graph, clear of the menu bar and the panels.
-    let area = app.canvas.rect;
-    let mut window = egui::Window::new("Import report")
-        .id(egui::Id::unique("import-report"))
-        .open(&mut open)
-        .default_size([520.0, 420.0]);
-    if area.width() > 200.0 && area.height() > 200.0 {
-        window = window
-            .default_pos(area.left_top() + egui::vec2(12.0, 12.0))
-            .constrain_to(area);
-    }
-    window.resizable(true).collapsible(true).show(ctx, |ui| {
-        ui.label(RichText::new(files_label(&report.paths)).strong())
-            .on_hover_text(
-                report
-                    .paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+    let files = files_label(&report.paths);
+    let all_paths = report
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    ui.horizontal_wrapped(|ui| {
         match &report.result {
-            Ok(imported) => summary_ui(ui, imported),
-            Err(message) => {
-                ui.colored_label(ui.visuals().error_fg_color, "The import failed:");
-                ui.label(message);
-                ui.weak("The document you had open is unchanged.");
+            Ok(_) => {
+                ui.label(RichText::new(document_name).strong());
+                ui.label(format!("— Imported from {files}, not saved yet"))
+                    .on_hover_text(&all_paths);
+            }
+            Err(_) => {
+                ui.label(RichText::new(format!("Importing {files} failed")).strong())
+                    .on_hover_text(&all_paths);
             }
         }
-        ui.separator();
-        ui.horizontal(|ui| {
-            if let Ok(imported) = &report.result
-                && ui
-                    .button("Copy as text")
-                    .on_hover_text("The same account `archsim import` prints")
-                    .clicked()
-            {
-                ui.ctx().copy_text(imported.summary.to_string());
-            }
-            if ui.button("Close").clicked() {
-                out.push(AppCommand::DismissImportReport);
-            }
-        });
+        if let Ok(imported) = &report.result
+            && ui
+                .button("Copy as text")
+                .on_hover_text("The same account `archsim import` prints")
+                .clicked()
+        {
+            ui.ctx().copy_text(imported.summary.to_string());
+        }
+        if ui
+            .button("Close")
+            .on_hover_text("Close the import report")
+            .clicked()
+        {
+            out.push(AppCommand::DismissImportReport);
+        }
     });
-    if !open {
-        out.push(AppCommand::DismissImportReport);
+    match &report.result {
+        Ok(imported) => summary_ui(ui, imported),
+        Err(message) => {
+            ui.colored_label(ui.visuals().error_fg_color, "The import failed:");
+            ui.label(message);
+            ui.weak("The document you had open is unchanged.");
+        }
     }
 }
 
@@ -215,8 +244,7 @@ fn summary_ui(ui: &mut Ui, imported: &ImportedSummary) {
     ui.add_space(4.0);
     ScrollArea::vertical()
         .id_salt("import-report-scroll")
-        .max_height(420.0)
-        .auto_shrink([false, true])
+        .auto_shrink([false, false])
         .show(ui, |ui| {
             if !imported.warnings.is_empty() {
                 let warn = ui.visuals().warn_fg_color;

@@ -34,6 +34,8 @@ pub enum BottomTab {
     Compare,
     /// Replications, sweeps and capacity search.
     Experiments,
+    /// The account of the last import (while it is shown).
+    Import,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

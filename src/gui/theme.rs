@@ -144,6 +144,13 @@ pub fn apply(ctx: &egui::Context, choice: ThemeChoice) {
     ctx.set_theme(preference);
 }
 
+/// Scroll bars drawn wherever content overflows. egui's default bars float
+/// and show only under the pointer, so a first-time user could not tell
+/// that a panel holds more than it shows.
+pub fn solid_scroll_bars(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| style.spacing.scroll = egui::style::ScrollStyle::solid());
+}
+
 /// egui's default fonts, with the monospace font (Hack) as a last fallback of
 /// the proportional family: it has the arrows (→ ↑ ↓) that the UI uses.
 pub fn install_fonts(ctx: &egui::Context) {

@@ -263,6 +263,54 @@ impl Finding {
     }
 }
 
+/// A stretch of a run covered by one or more findings: what the app's
+/// charts and the report's charts shade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingWindow {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The kinds in words ([`Finding::label`]), each once, in time order.
+    pub labels: Vec<&'static str>,
+}
+
+impl FindingWindow {
+    /// "Metastable failure", "Metastable failure + Sustained overload".
+    pub fn label(&self) -> String {
+        self.labels.join(" + ")
+    }
+}
+
+/// The windows of `findings` ([`Finding::window_s`], a run that ended at
+/// `end_s`) in time order, overlapping ones merged so that a stretch is
+/// shaded once and named by every kind found in it.
+pub fn finding_windows(findings: &[Finding], end_s: f64) -> Vec<FindingWindow> {
+    let mut windows: Vec<(f64, f64, &'static str)> = findings
+        .iter()
+        .map(|f| {
+            let (start_s, end_s) = f.window_s(end_s);
+            (start_s, end_s, f.label())
+        })
+        .collect();
+    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<FindingWindow> = Vec::new();
+    for (start_s, end_s, label) in windows {
+        match merged.last_mut() {
+            Some(last) if start_s <= last.end_s => {
+                last.end_s = last.end_s.max(end_s);
+                if !last.labels.contains(&label) {
+                    last.labels.push(label);
+                }
+            }
+            _ => merged.push(FindingWindow {
+                start_s,
+                end_s,
+                labels: vec![label],
+            }),
+        }
+    }
+    merged
+}
+
 /// The run's series, with goodput per bucket.
 struct Run<'a> {
     summary: &'a Summary,

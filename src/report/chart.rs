@@ -1,6 +1,7 @@
 //! Time-series line charts as SVG: nice axis ticks, one line per series
-//! (gaps where a bucket has no value), the warm-up and fault windows shaded
-//! and labelled, markers for scheduled changes, and a legend.
+//! (gaps where a bucket has no value), the warm-up, fault windows and the
+//! windows of the run's findings shaded and labelled, markers for scheduled
+//! changes, and a legend.
 
 use super::escape;
 use super::format;
@@ -17,6 +18,9 @@ pub const PALETTE: [&str; 10] = [
 /// The colour of failures.
 pub const RED: &str = "#e15759";
 
+/// The amber of the windows of a run's findings (as the app shades them).
+pub const FINDING: &str = "#de9614";
+
 /// One line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -32,6 +36,8 @@ pub struct Series {
 pub enum BandKind {
     Warmup,
     Fault,
+    /// The window of one of the run's findings (`metrics::finding_windows`).
+    Finding,
 }
 
 /// A shaded time window.
@@ -164,7 +170,7 @@ impl Chart {
         let labels = self
             .bands
             .iter()
-            .map(|b| (b.start_s, band_label(b)))
+            .map(|b| (b.start_s, band_label(b, scale)))
             .chain(self.markers.iter().map(|m| (m.at_s, marker_label(m))));
         let mut ends: Vec<f64> = Vec::new();
         labels
@@ -191,6 +197,7 @@ impl Chart {
             let (fill, opacity, text) = match band.kind {
                 BandKind::Warmup => ("#9aa3b0", "0.16", "#5a6270"),
                 BandKind::Fault => ("#e15759", "0.13", "#b8323a"),
+                BandKind::Finding => (FINDING, "0.14", "#8a5a00"),
             };
             svg.rect(
                 x0,
@@ -212,7 +219,7 @@ impl Chart {
                 x0 + 3.0,
                 y,
                 Anchor::Start,
-                &band_label(band),
+                &band_label(band, (plot.x1 - plot.x0) / plot.end_s),
                 &format!("font-size=\"10\" fill=\"{text}\""),
             );
         }
@@ -342,8 +349,11 @@ pub fn titled_canvas(width: f64, height: f64, left: f64, title: &str) -> Svg {
     svg
 }
 
-fn band_label(band: &Band) -> String {
-    elide(&band.label, 200.0, 10.0)
+/// A band's label: up to 200 px, or as wide as the band when it is wider
+/// (`px_per_s` is the plot's scale).
+fn band_label(band: &Band, px_per_s: f64) -> String {
+    let width = ((band.end_s - band.start_s) * px_per_s).max(200.0);
+    elide(&band.label, width, 10.0)
 }
 
 fn marker_label(marker: &Marker) -> String {

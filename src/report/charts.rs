@@ -1,7 +1,8 @@
 //! The charts of one run: throughput, latency p99 and p50 (with the SLO
 //! target), failures, utilization of the busiest services, live replicas
-//! when they change, and queues when they form — each with the warm-up and
-//! fault windows shaded and scheduled changes marked. Charts that would be
+//! when they change, and queues when they form — each with the warm-up,
+//! the fault windows and the windows of the run's findings shaded and
+//! scheduled changes marked. Charts that would be
 //! empty are replaced by a sentence.
 
 use crate::metrics::Summary;
@@ -274,6 +275,16 @@ fn base_chart(run: &Run) -> Chart {
             end_s: fault.duration_s().map_or(end_s, |d| start + d),
             label: fault_label(fault),
             kind: BandKind::Fault,
+        });
+    }
+    // The run's findings (a metastable failure, an overload…), amber as in
+    // the app, named by their kind; the findings list says the rest.
+    for window in crate::metrics::finding_windows(&summary.findings, summary.simulated_s) {
+        bands.push(Band {
+            start_s: window.start_s,
+            end_s: window.end_s,
+            label: window.label(),
+            kind: BandKind::Finding,
         });
     }
     let mut markers: Vec<Marker> = run

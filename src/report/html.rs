@@ -275,7 +275,7 @@ fn spans(line: &[Span]) -> String {
         match span {
             Span::Text(s) => out.push_str(&xml(s)),
             Span::Name(s) => {
-                let _ = write!(out, "<span class=\"name\">{}</span>", xml(s));
+                let _ = write!(out, "<span class=\"name\">{}</span>", name_html(s));
             }
             Span::Strong(s) => {
                 let _ = write!(out, "<strong>{}</strong>", xml(s));
@@ -286,6 +286,21 @@ fn spans(line: &[Span]) -> String {
             Span::Bad(s) => {
                 let _ = write!(out, "<span class=\"bad\">{}</span>", xml(s));
             }
+        }
+    }
+    out
+}
+
+/// A service, entry or scenario name as HTML: escaped, and allowed to wrap
+/// after `_`, `.` and `:` as it does after `-` and `/` (`<wbr/>`), never
+/// inside a word — `productcatalogservice` stays whole and a table too
+/// narrow for it scrolls.
+fn name_html(name: &str) -> String {
+    let mut out = String::new();
+    for c in xml(name).chars() {
+        out.push(c);
+        if matches!(c, '_' | '.' | ':') {
+            out.push_str("<wbr/>");
         }
     }
     out
@@ -369,9 +384,29 @@ fn cell(out: &mut String, c: &Cell, row_header: bool) {
     if let Some(title) = &c.title {
         let _ = write!(out, " title=\"{}\"", xml(title));
     }
-    let _ = write!(out, ">{}", xml(&c.text));
+    let shown = if c.is_name {
+        name_html(&c.text)
+    } else {
+        xml(&c.text)
+    };
+    let _ = write!(out, ">{shown}");
     if let Some(sub) = &c.sub {
         let _ = write!(out, "<span class=\"sub\">{}</span>", xml(sub));
     }
     let _ = write!(out, "</{tag}>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_html;
+
+    #[test]
+    fn names_may_wrap_after_underscores_dots_and_colons_only() {
+        assert_eq!(
+            name_html("ts_order.service:v2"),
+            "ts_<wbr/>order.<wbr/>service:<wbr/>v2"
+        );
+        assert_eq!(name_html("productcatalogservice"), "productcatalogservice");
+        assert_eq!(name_html("a<b&c"), "a&lt;b&amp;c");
+    }
 }

@@ -303,7 +303,15 @@ pub fn findings(checked: &Checked, analysis: &Analysis, run: &Run) -> Vec<Line> 
     let mut lines: Vec<Line> = summary
         .findings
         .iter()
-        .map(|f| vec![Span::Bad(format!("{}: ", f.label())), text(f.text())])
+        .map(|f| {
+            vec![
+                Span::Bad(format!("{}: ", f.label())),
+                text(format!(
+                    "{} (shaded amber on the charts).",
+                    f.text().trim_end_matches('.')
+                )),
+            ]
+        })
         .collect();
     if let Some(slo) = topology.slo.as_ref().filter(|s| has_targets(s)) {
         let missed = misses(slo, summary);

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use archsim::gui::{AppCommand, Edit};
+use archsim::gui::{AppCommand, BottomTab, Edit};
 use archsim::report::ExportKind;
 
 use egui_kittest::kittest::Queryable;
@@ -75,14 +75,60 @@ fn importing_manifests_opens_a_new_unsaved_document_and_shows_the_report() {
         "{:?}",
         app.problems()
     );
-    // The window with the account of the import.
+    // The account of the import, in its tab of the bottom panel: under the
+    // document's own name, with the words of the window title.
+    let name = app.doc.topology.name.clone();
+    let title = app.doc.title();
+    assert_eq!(app.settings.bottom_tab, BottomTab::Import);
     harness.get_by_label("Import report");
+    let origin = harness.get_by_label("— Imported from kubernetes-manifests.yaml, not saved yet");
+    // The name is the first words of that line (the outline shows it too).
+    assert!(
+        harness
+            .query_all_by_label(&name)
+            .any(
+                |n| (n.rect().center().y - origin.rect().center().y).abs() < 4.0
+                    && n.rect().right() <= origin.rect().left() + 1.0
+            ),
+        "the report starts with the document's name {name}"
+    );
+    assert!(
+        title.starts_with(&format!(
+            "{name} — Imported from kubernetes-manifests.yaml, not saved yet"
+        )),
+        "the window title and the report name the system alike: {title}"
+    );
     harness.get_by_label_contains("not saved yet: check it");
+    // It covers nothing of the graph: the canvas and the report do not overlap.
+    let canvas = harness.state().canvas.rect;
+    assert!(
+        canvas.width() > 200.0 && canvas.height() > 200.0,
+        "{canvas:?}"
+    );
+    for node in [origin.rect(), harness.get_by_label("Close").rect()] {
+        assert!(
+            !canvas.intersects(node),
+            "{node:?} over the graph {canvas:?}"
+        );
+    }
+    // Every service of the fitted graph is inside the canvas.
+    let scene = harness.state().scene().expect("a scene");
+    let camera = harness.state().canvas.camera;
+    for node in &scene.nodes {
+        let on_screen = camera.rect_to_screen(canvas, node.rect());
+        assert!(
+            canvas.expand(1.0).contains_rect(on_screen),
+            "{} at {on_screen:?} outside the canvas {canvas:?}",
+            node.name()
+        );
+    }
 
-    // Closing it.
+    // Closing it goes back to the tab shown before.
     harness.get_by_label("Close").click();
     harness.run_steps(2);
     assert!(harness.state().import_report().is_none());
+    assert_eq!(harness.state().settings.bottom_tab, BottomTab::Analysis);
+    assert!(harness.query_by_label("Import report").is_none());
 
     // Opening another document also closes the report of an import.
     harness

@@ -207,7 +207,7 @@ fn a_trace_that_cannot_be_read_is_reported_as_an_import_error() {
         "{}",
         status.text
     );
-    let report = app.import_report().expect("the import report window");
+    let report = app.import_report().expect("the import report tab");
     assert_eq!(report.paths, [missing]);
     let message = report.result.as_ref().expect_err("a failure");
     assert!(message.contains("no/such/trace.json"), "{message}");

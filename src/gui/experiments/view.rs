@@ -44,7 +44,7 @@ pub fn experiments_tab_ui(
         });
         ui.separator();
         ui.vertical(|ui| {
-            egui::ScrollArea::vertical()
+            egui::ScrollArea::both()
                 .id_salt("experiments-result")
                 .auto_shrink([false, false])
                 .show(ui, |ui| match exp.shown_record() {

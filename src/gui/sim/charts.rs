@@ -9,7 +9,7 @@ use egui::{Color32, Ui};
 use crate::metrics::{EntrySeries, ErrorCounts, ErrorSeriesByCause, Summary};
 
 use super::super::command::AppCommand;
-use super::plot::{ChartMarks, charts_grid_ui};
+use super::plot::{ChartMarks, FindingMark, chart_height, charts_grid_ui, findings_legend_ui};
 use super::{RunView, SimCommand, SimState};
 
 /// One line of a chart.
@@ -265,7 +265,7 @@ pub fn charts_tab_ui(
         let service = chosen_service(run, selected);
         header_ui(ui, run, service.as_deref(), selected.is_some(), sim, out);
         let mut marks = ChartMarks::of(run.scenario, run.summary);
-        marks.findings = finding_windows(run.summary);
+        marks.findings = finding_windows(run.summary, None);
         if let Some(k) = sim.scrub {
             marks.cursor_s = run.summary.timeseries.t_s.get(k).copied();
         }
@@ -273,12 +273,14 @@ pub fn charts_tab_ui(
         if let Some(service) = &service {
             charts.extend(service_charts(run.summary, service));
         }
+        findings_legend_ui(ui, &marks);
+        let height = chart_height(ui.available_height());
         egui::ScrollArea::vertical()
             .id_salt("sim-charts-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
-                charts_grid_ui(ui, "run", charts, &marks, columns);
+                charts_grid_ui(ui, "run", charts, &marks, columns, height);
             });
     });
     if shown.is_none() {
@@ -286,20 +288,23 @@ pub fn charts_tab_ui(
     }
 }
 
-/// The windows of the run's findings, to shade on its charts: overlapping
-/// ones merged, so that two findings of one stretch shade it once.
-pub fn finding_windows(summary: &Summary) -> Vec<(f64, f64)> {
-    let end_s = summary.simulated_s;
-    let mut windows: Vec<(f64, f64)> = summary.findings.iter().map(|f| f.window_s(end_s)).collect();
-    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut merged: Vec<(f64, f64)> = Vec::new();
-    for (start, end) in windows {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    merged
+/// The windows of the run's findings to shade on its charts
+/// ([`crate::metrics::finding_windows`]: overlapping ones merged). `run`
+/// names the run in a comparison ("A", "B": B's windows are outlined
+/// dashed, as its lines are).
+pub fn finding_windows(summary: &Summary, run: Option<&str>) -> Vec<FindingMark> {
+    crate::metrics::finding_windows(&summary.findings, summary.simulated_s)
+        .into_iter()
+        .map(|w| FindingMark {
+            start_s: w.start_s,
+            end_s: w.end_s,
+            label: match run {
+                Some(run) => format!("{run}: {}", w.label()),
+                None => w.label(),
+            },
+            dashed: run == Some("B"),
+        })
+        .collect()
 }
 
 /// The service whose charts are shown: the selected one, else the busiest.

@@ -329,6 +329,8 @@ fn comparison_ui(
     out: &mut Vec<AppCommand>,
 ) {
     let palette = Palette::for_visuals(ui.visuals());
+    // Two rows of charts fit the panel's height when nothing is above them.
+    let height = plot::chart_height(ui.available_height());
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("A: {}", a.name)).strong());
         ui.label("→");
@@ -341,7 +343,7 @@ fn comparison_ui(
             out.push(SimCommand::SetCompareGraph(on).into());
         }
     });
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("sim-compare-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -368,9 +370,15 @@ fn comparison_ui(
                 service.as_deref(),
                 &palette,
             );
-            let marks = ChartMarks::of(&b.scenario, &b.summary);
+            let mut marks = ChartMarks::of(&b.scenario, &b.summary);
+            // The findings of both runs, as the Charts tab shades one run's.
+            marks.findings = charts::finding_windows(&a.summary, Some("A"));
+            marks
+                .findings
+                .extend(charts::finding_windows(&b.summary, Some("B")));
+            plot::findings_legend_ui(ui, &marks);
             let columns = (ui.available_width() / 330.0).floor().clamp(1.0, 4.0) as usize;
-            plot::charts_grid_ui(ui, "compare", charts, &marks, columns);
+            plot::charts_grid_ui(ui, "compare", charts, &marks, columns, height);
         });
 }
 

@@ -638,7 +638,7 @@ pub fn tab_ui(
         BottomTab::Charts => charts::charts_tab_ui(ui, sim, selected, out),
         BottomTab::Results => results::results_tab_ui(ui, sim, out),
         BottomTab::Compare => compare::compare_tab_ui(ui, sim, selected, out),
-        BottomTab::Problems | BottomTab::Analysis | BottomTab::Experiments => {}
+        BottomTab::Problems | BottomTab::Analysis | BottomTab::Experiments | BottomTab::Import => {}
     }
 }
 

@@ -317,14 +317,20 @@ pub fn scenario_tab_ui(
         }
         return;
     };
-    ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            ui.set_width(250.0);
-            settings_ui(ui, topology, index, scenario, out);
+    // Scrolls when the panel is smaller than the settings or the timeline.
+    egui::ScrollArea::both()
+        .id_salt("sim-scenario-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(250.0);
+                    settings_ui(ui, topology, index, scenario, out);
+                });
+                ui.separator();
+                ui.vertical(|ui| super::timeline::timeline_ui(ui, index, scenario, sim, out));
+            });
         });
-        ui.separator();
-        ui.vertical(|ui| super::timeline::timeline_ui(ui, index, scenario, sim, out));
-    });
 }
 
 fn settings_ui(

@@ -15,8 +15,17 @@ use super::super::theme::Palette;
 use super::charts::{Chart, ChartLine, LineRole};
 use super::timeline::fault_label;
 
-/// Height of one chart, in points.
-const CHART_HEIGHT: f32 = 150.0;
+/// Height of one chart's plot, in points, at most and at least.
+const CHART_HEIGHT_MAX: f32 = 150.0;
+const CHART_HEIGHT_MIN: f32 = 90.0;
+/// A chart's title row and the spacing around it, in points.
+const CHART_TITLE: f32 = 24.0;
+
+/// The plot height that shows two whole rows of charts in `visible_height`
+/// points (between 90 and 150 points); more rows scroll.
+pub fn chart_height(visible_height: f32) -> f32 {
+    ((visible_height - 2.0 * CHART_TITLE) / 2.0).clamp(CHART_HEIGHT_MIN, CHART_HEIGHT_MAX)
+}
 
 /// Colours of lines that do not choose one, in order.
 const LINE_COLORS: [Color32; 6] = [
@@ -46,14 +55,27 @@ pub struct ScalingMark {
     pub autoscale: bool,
 }
 
+/// The window of one or more findings of a run, shaded amber on the charts
+/// and named in the row above them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingMark {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The findings' kinds in words, e.g. "Metastable failure".
+    pub label: String,
+    /// Run B's in a comparison: outlined dashed, as B's lines are.
+    pub dashed: bool,
+}
+
 /// Windows and moments marked on every chart.
 #[derive(Debug, Clone, Default)]
 pub struct ChartMarks {
     pub warmup_s: f64,
     pub faults: Vec<FaultMark>,
     pub scaling: Vec<ScalingMark>,
-    /// The windows of the run's findings (start, end), shaded.
-    pub findings: Vec<(f64, f64)>,
+    /// The windows of the run's findings (of both runs in a comparison),
+    /// shaded amber.
+    pub findings: Vec<FindingMark>,
     /// The replay position.
     pub cursor_s: Option<f64>,
 }
@@ -155,13 +177,15 @@ impl ChartMarks {
     }
 }
 
-/// Draws `charts` in a grid of `columns`, linked on the time axis.
+/// Draws `charts` in a grid of `columns`, linked on the time axis, each
+/// plot `height` points high.
 pub fn charts_grid_ui(
     ui: &mut Ui,
     id: &str,
     charts: Vec<Chart>,
     marks: &ChartMarks,
     columns: usize,
+    height: f32,
 ) {
     let link = Id::unique(("sim-charts-link", id));
     let palette = Palette::for_visuals(ui.visuals());
@@ -178,11 +202,38 @@ pub fn charts_grid_ui(
                 };
                 ui.vertical(|ui| {
                     ui.set_width(width);
-                    chart_ui(ui, (id, i), link, &chart, marks, &palette, width);
+                    let size = egui::vec2(width, height);
+                    chart_ui(ui, (id, i), link, &chart, marks, &palette, size);
                 });
             }
         });
     }
+}
+
+/// The row above a grid of charts that says what the amber windows are:
+/// `▮ Shaded: Metastable failure 62–300 s · Sustained overload 65–300 s`.
+/// Nothing when no finding is shaded.
+pub fn findings_legend_ui(ui: &mut Ui, marks: &ChartMarks) {
+    if marks.findings.is_empty() {
+        return;
+    }
+    let palette = Palette::for_visuals(ui.visuals());
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.label(RichText::new("▮").color(palette.warn));
+        ui.label(RichText::new("Shaded: findings").small())
+            .on_hover_text("The windows of the run's findings, as the Results tab lists them");
+        for (i, finding) in marks.findings.iter().enumerate() {
+            let text = format!(
+                "{}{} {}–{} s",
+                if i == 0 { "" } else { "· " },
+                finding.label,
+                format::trim(finding.start_s.round()),
+                format::trim(finding.end_s.round())
+            );
+            ui.label(RichText::new(text).small().color(palette.warn));
+        }
+    });
 }
 
 /// The lines drawn: all but a total that equals its one part.
@@ -237,7 +288,7 @@ fn chart_ui(
     chart: &Chart,
     marks: &ChartMarks,
     palette: &Palette,
-    width: f32,
+    size: egui::Vec2,
 ) {
     let lines = drawn_lines(chart);
     let colors = line_colors(&lines);
@@ -251,8 +302,8 @@ fn chart_ui(
         .filter(|m| chart.service.as_ref().is_none_or(|s| *s == m.service))
         .collect();
     let response = Plot::new(id)
-        .height(CHART_HEIGHT)
-        .width(width)
+        .height(size.y)
+        .width(size.x)
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .allow_scroll(false)
@@ -282,11 +333,17 @@ fn chart_ui(
                     Span::new("", 0.0..=marks.warmup_s).fill(palette.grid.gamma_multiply(0.5)),
                 );
             }
-            for &(start_s, end_s) in &marks.findings {
+            for finding in &marks.findings {
+                let style = if finding.dashed {
+                    LineStyle::dashed_loose()
+                } else {
+                    LineStyle::Solid
+                };
                 plot.span(
-                    Span::new("", start_s..=end_s)
+                    Span::new("", finding.start_s..=finding.end_s)
                         .fill(palette.warn.gamma_multiply(0.10))
-                        .border_color(palette.warn.gamma_multiply(0.6)),
+                        .border_color(palette.warn.gamma_multiply(0.6))
+                        .border_style(style),
                 );
             }
             for fault in &marks.faults {

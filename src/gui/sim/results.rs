@@ -292,22 +292,24 @@ pub fn results_tab_ui(ui: &mut Ui, sim: &SimState, out: &mut Vec<AppCommand>) {
                 found
             }
         };
-        for finding in found.iter() {
-            let (mark, color) = match finding.good {
-                Some(true) => ("✔", palette.ok),
-                Some(false) => ("✖", palette.bad),
-                None => ("•", ui.visuals().text_color()),
-            };
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(mark).color(color).strong());
-                ui.label(&finding.text);
-            });
-        }
-        ui.separator();
-        egui::ScrollArea::vertical()
+        // The verdict scrolls with the tables: long findings on a small
+        // window must not push the tables out of reach.
+        egui::ScrollArea::both()
             .id_salt("sim-results-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                for finding in found.iter() {
+                    let (mark, color) = match finding.good {
+                        Some(true) => ("✔", palette.ok),
+                        Some(false) => ("✖", palette.bad),
+                        None => ("•", ui.visuals().text_color()),
+                    };
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(mark).color(color).strong());
+                        ui.label(&finding.text);
+                    });
+                }
+                ui.separator();
                 entries_table_ui(ui, run, sim.entries_sort, &palette, out);
                 ui.add_space(8.0);
                 services_table_ui(ui, run, sim.services_sort, &palette, out);

@@ -143,7 +143,7 @@ impl App {
     }
 
     /// Takes in the sources read: the comparison, or the error (shown as
-    /// an import's: in the status bar and the import report window).
+    /// an import's: in the status bar and the *Import report* tab).
     pub(super) fn on_compared(
         &mut self,
         paths: Vec<PathBuf>,
@@ -176,7 +176,7 @@ impl App {
             }
             Err(message) => {
                 self.set_status(format!("Could not read {label}: {message}"), true);
-                self.import.report = Some(ImportReport {
+                self.show_import_report(ImportReport {
                     paths,
                     result: Err(message),
                 });
