@@ -27,6 +27,7 @@ mod clusters;
 mod coords;
 mod cycles;
 mod grid;
+mod loners;
 mod order;
 
 use std::collections::BTreeMap;
@@ -186,6 +187,37 @@ pub struct LabelledBox {
 /// Lays out `graph`. Runs in O(sweeps × (nodes + edges) × log) time: a
 /// thousand services take a few milliseconds.
 pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
+    let lonely = loners::find(graph);
+    if lonely.is_empty() {
+        return layered_linked(graph, options);
+    }
+    let (linked, kept) = loners::without(graph, &lonely);
+    let inner = layered_linked(&linked, options);
+    let mut positions = vec![Point::default(); graph.nodes.len()];
+    let mut layers = vec![0; graph.nodes.len()];
+    for (k, &i) in kept.iter().enumerate() {
+        positions[i] = inner.positions[k];
+        layers[i] = inner.layers[k];
+    }
+    loners::place(graph, &lonely, &mut positions, options);
+    // The kept edges are the input's in order, less the loners' self-calls.
+    let mut inner_back = inner.back_edges.into_iter();
+    let is_loner = |i: usize| lonely.binary_search(&i).is_ok();
+    let back_edges = graph
+        .edges
+        .iter()
+        .map(|&(a, b)| !is_loner(a) && !is_loner(b) && inner_back.next().unwrap_or(false))
+        .collect();
+    LayoutResult {
+        positions,
+        layers,
+        back_edges,
+        crossings: inner.crossings,
+    }
+}
+
+/// [`layered`] for a graph whose loners (see `loners`) are already set apart.
+fn layered_linked(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
     let n = graph.nodes.len();
     if n == 0 {
         return LayoutResult {
