@@ -35,11 +35,11 @@ pub(super) fn without(graph: &LayoutGraph, loners: &[usize]) -> (LayoutGraph, Ve
     let mut new_index = vec![None; graph.nodes.len()];
     let mut kept = Vec::with_capacity(graph.nodes.len() - loners.len());
     let mut next_loner = loners.iter().peekable();
-    for i in 0..graph.nodes.len() {
+    for (i, slot) in new_index.iter_mut().enumerate() {
         if next_loner.peek() == Some(&&i) {
             next_loner.next();
         } else {
-            new_index[i] = Some(kept.len());
+            *slot = Some(kept.len());
             kept.push(i);
         }
     }
