@@ -12,6 +12,7 @@ mod gui;
 #[cfg(feature = "gui")]
 mod gui_sim;
 mod import;
+mod layout;
 mod report;
 mod resilience;
 mod robustness;

@@ -26,6 +26,7 @@ mod inspector;
 mod marks;
 mod menu;
 mod outline;
+mod overview;
 mod paint;
 mod problems;
 mod scene;
