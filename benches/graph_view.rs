@@ -227,7 +227,11 @@ fn bench_10k(c: &mut Criterion) {
             b.iter(|| {
                 // Back and forth by 40 points a frame, as a drag would.
                 step += 1;
-                let sign = if (step / 20) % 2 == 0 { 1.0 } else { -1.0 };
+                let sign = if (step / 20).is_multiple_of(2) {
+                    1.0
+                } else {
+                    -1.0
+                };
                 let zoom = f64::from(app.canvas.camera.zoom);
                 app.canvas.camera.centre.x += sign * 40.0 / zoom;
                 frame(&mut app, &ctx, &mut time)
@@ -248,14 +252,17 @@ fn bench_10k(c: &mut Criterion) {
         "frame with a search typed (matches listed), 10,023 services",
         |b| b.iter(|| frame(&mut app, &ctx, &mut time)),
     );
-    c.bench_function("search: reveal a service and draw it, 10,023 services", |b| {
-        b.iter(|| {
-            app.apply(AppCommand::Reveal(name.clone()));
-            let shapes = frame(&mut app, &ctx, &mut time);
-            app.apply(AppCommand::FitView);
-            shapes
-        })
-    });
+    c.bench_function(
+        "search: reveal a service and draw it, 10,023 services",
+        |b| {
+            b.iter(|| {
+                app.apply(AppCommand::Reveal(name.clone()));
+                let shapes = frame(&mut app, &ctx, &mut time);
+                app.apply(AppCommand::FitView);
+                shapes
+            })
+        },
+    );
 }
 
 criterion_group! {

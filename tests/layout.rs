@@ -99,7 +99,13 @@ fn crossings(scene: &Scene) -> Vec<String> {
             };
             crosses_a_node(&rects, edge, e.bend)
         })
-        .map(|e| format!("{} → {}", scene.nodes[e.from].name(), scene.nodes[e.to].name()))
+        .map(|e| {
+            format!(
+                "{} → {}",
+                scene.nodes[e.from].name(),
+                scene.nodes[e.to].name()
+            )
+        })
         .collect()
 }
 
@@ -144,7 +150,11 @@ fn shop_frontend_to_productcatalogservice_no_longer_crosses_recommendationservic
 #[test]
 fn collapsed_groups_are_laid_out_in_layers_from_the_entries() {
     let scene = scene_of("large-1000.json", true);
-    assert_eq!(scene.nodes.len(), 42, "40 domains, the BFFs and the gateways");
+    assert_eq!(
+        scene.nodes.len(),
+        42,
+        "40 domains, the BFFs and the gateways"
+    );
     let rects: Vec<Rect> = scene.nodes.iter().map(|n| n.rect()).collect();
     for (i, a) in rects.iter().enumerate() {
         for b in &rects[i + 1..] {
@@ -165,7 +175,11 @@ fn collapsed_groups_are_laid_out_in_layers_from_the_entries() {
         .filter(|e| scene.nodes[e.from].pos.x < scene.nodes[e.to].pos.x)
         .count();
     let back = scene.edges.iter().filter(|e| e.back).count();
-    assert_eq!(forward + back, scene.edges.len(), "every edge points right or is drawn as a back arc");
+    assert_eq!(
+        forward + back,
+        scene.edges.len(),
+        "every edge points right or is drawn as a back arc"
+    );
     // Not one column or one row: several columns, each of several groups.
     let mut columns: Vec<i64> = scene.nodes.iter().map(|n| n.pos.x.round() as i64).collect();
     columns.sort_unstable();
@@ -176,7 +190,12 @@ fn collapsed_groups_are_laid_out_in_layers_from_the_entries() {
     pairs.sort_unstable();
     pairs.dedup();
     assert_eq!(pairs.len(), scene.edges.len());
-    assert!(scene.edges.iter().all(|e| e.rate_rps.is_some_and(|r| r > 0.0)));
+    assert!(
+        scene
+            .edges
+            .iter()
+            .all(|e| e.rate_rps.is_some_and(|r| r > 0.0))
+    );
 }
 
 #[test]
@@ -186,7 +205,11 @@ fn the_overview_has_one_card_per_group_with_its_figures() {
     assert_eq!(overview.cards.len(), scene.group_boxes.len());
     let members: usize = overview.cards.iter().map(|c| c.members).sum();
     assert_eq!(members, scene.nodes.len(), "every service is on a card");
-    let bff = scene.group_boxes.iter().position(|b| b.label == "bff").unwrap();
+    let bff = scene
+        .group_boxes
+        .iter()
+        .position(|b| b.label == "bff")
+        .unwrap();
     let card = &overview.cards[bff];
     assert_eq!(card.members, 40);
     let worst = scene
@@ -196,7 +219,11 @@ fn the_overview_has_one_card_per_group_with_its_figures() {
         .filter_map(|n| n.utilization)
         .fold(0.0, f64::max);
     assert_eq!(card.utilization, Some(worst));
-    assert!(card.subline().starts_with("40 services · "), "{}", card.subline());
+    assert!(
+        card.subline().starts_with("40 services · "),
+        "{}",
+        card.subline()
+    );
     // Bundled: at most one overview edge per pair of cards, none inside one.
     let mut pairs: Vec<(OverviewEnd, OverviewEnd)> =
         overview.edges.iter().map(|e| (e.from, e.to)).collect();
@@ -206,8 +233,14 @@ fn the_overview_has_one_card_per_group_with_its_figures() {
     assert_eq!(pairs.len(), count);
     assert!(overview.edges.iter().all(|e| e.from != e.to));
     let bundled: usize = overview.edges.iter().map(|e| e.edges).sum();
-    assert!(bundled < scene.edges.len(), "calls inside a group are not drawn");
-    assert!(overview.edges.len() < bundled, "calls between two groups are one arrow");
+    assert!(
+        bundled < scene.edges.len(),
+        "calls inside a group are not drawn"
+    );
+    assert!(
+        overview.edges.len() < bundled,
+        "calls between two groups are one arrow"
+    );
 }
 
 #[test]

@@ -503,7 +503,10 @@ mod tests {
     fn staggered_labels_never_overlap() {
         let at = |x: f64, y: f64, w: f64| Rect {
             min: Point { x, y },
-            max: Point { x: x + w, y: y + 12.0 },
+            max: Point {
+                x: x + w,
+                y: y + 12.0,
+            },
         };
         // Three labels on one corner, one nearby, one elsewhere.
         let mut labels = vec![

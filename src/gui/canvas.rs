@@ -296,7 +296,13 @@ fn hit(scene: &Scene, geometry: &Geometry, camera: &Camera, canvas: Rect, p: Pos
     if paint::in_overview(scene, camera.zoom) {
         // Cards stand for their services; other nodes are themselves.
         if let Some(i) = (0..scene.nodes.len()).rev().find(|&i| {
-            scene.overview.box_of_node.get(i).copied().flatten().is_none()
+            scene
+                .overview
+                .box_of_node
+                .get(i)
+                .copied()
+                .flatten()
+                .is_none()
                 && geometry.rects[i].expand(2.0).contains(p)
         }) {
             return Target::Node(i);

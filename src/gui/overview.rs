@@ -11,9 +11,7 @@ use egui::{Align2, Color32, FontId, Painter, Rect, Stroke, StrokeKind, pos2, vec
 use crate::report::scene::OverviewEnd;
 
 use super::camera::Camera;
-use super::paint::{
-    Geometry, Mark, Marks, curve_between, legible, paint_curve, paint_node,
-};
+use super::paint::{Geometry, Mark, Marks, curve_between, legible, paint_curve, paint_node};
 use super::scene::Scene;
 use super::theme::Palette;
 

@@ -328,7 +328,10 @@ pub fn paint_scene(
             .map(|&t| Rect::from_center_size(bezier_at(&curve, t), size))
             .find(|rect| {
                 canvas.contains_rect(*rect)
-                    && !node_rects.iter().chain(&placed).any(|r| r.intersects(*rect))
+                    && !node_rects
+                        .iter()
+                        .chain(&placed)
+                        .any(|r| r.intersects(*rect))
                     && !drawn
                         .iter()
                         .any(|(other, line)| *other != i && polyline_meets(line, *rect))
@@ -701,10 +704,21 @@ mod tests {
         for zoom in [0.05f32, 0.2, 0.28, 0.4, 0.7, 1.0, 2.0] {
             assert!(name_font_px(zoom) >= MIN_NAME_PX);
         }
-        assert_eq!(legible("payments", 200.0, 12.0).as_deref(), Some("payments"));
+        assert_eq!(
+            legible("payments", 200.0, 12.0).as_deref(),
+            Some("payments")
+        );
         assert_eq!(legible("payments", 200.0, 6.0), None, "too small");
-        assert_eq!(legible("productcatalogservice", 20.0, 11.0), None, "too narrow");
-        assert_eq!(legible("db", 30.0, 11.0).as_deref(), Some("db"), "short names");
+        assert_eq!(
+            legible("productcatalogservice", 20.0, 11.0),
+            None,
+            "too narrow"
+        );
+        assert_eq!(
+            legible("db", 30.0, 11.0).as_deref(),
+            Some("db"),
+            "short names"
+        );
     }
 
     #[test]

@@ -147,10 +147,7 @@ impl SceneNode {
 
 /// `5 services`, `1 service`.
 fn count_line(members: usize) -> String {
-    format!(
-        "{members} service{}",
-        if members == 1 { "" } else { "s" }
-    )
+    format!("{members} service{}", if members == 1 { "" } else { "s" })
 }
 
 /// `first · 120/s · 45%`, leaving out the figures that are not known.
@@ -414,7 +411,11 @@ impl Scene {
     /// Lays the nodes out. A collapsed group is a plain node (not a band of
     /// its own): collapsed groups are laid out like services, entries on the
     /// left and calls flowing right.
-    fn layout(&mut self, saved: Option<&BTreeMap<String, Point>>, previous: &BTreeMap<NodeId, Point>) {
+    fn layout(
+        &mut self,
+        saved: Option<&BTreeMap<String, Point>>,
+        previous: &BTreeMap<NodeId, Point>,
+    ) {
         let graph = LayoutGraph {
             nodes: self
                 .nodes

@@ -38,7 +38,9 @@ fn the_fitted_large_example_is_a_map_of_group_cards() {
         let camera = app.canvas.camera;
         (
             camera.zoom,
-            camera.rect_to_screen(app.canvas.rect, payments.rect).center(),
+            camera
+                .rect_to_screen(app.canvas.rect, payments.rect)
+                .center(),
         )
     };
     assert!(
@@ -88,7 +90,10 @@ fn zooming_in_past_the_threshold_turns_a_card_into_its_services() {
     };
     for (zoom, expected) in [
         (OVERVIEW_ZOOM * 0.8, Selection::Group("payments".into())),
-        (OVERVIEW_ZOOM * 1.5, Selection::Service("payments-api".into())),
+        (
+            OVERVIEW_ZOOM * 1.5,
+            Selection::Service("payments-api".into()),
+        ),
         (OVERVIEW_ZOOM * 0.5, Selection::Group("payments".into())),
     ] {
         {
