@@ -16,8 +16,11 @@
 //!    column, nodes are pulled towards their neighbours while keeping their
 //!    order and a minimum gap (isotonic regression).
 //!    A graph of many groups that share columns would become a tall
-//!    narrow strip; then [`clusters`] lays out each group on its own and
-//!    then the groups, as one node each, by this same layered layout.
+//!    narrow strip; then `clusters` lays out each group on its own and
+//!    then the groups, as one node each, by this same layered layout. In a
+//!    graph without groups (or with every group collapsed into one node) a
+//!    column far taller than the picture is wide is folded into several,
+//!    callers before callees.
 //! 5. Saved positions (`layout.nodes` in the file) override the result; the
 //!    other nodes follow their pinned neighbours and are nudged off them.
 //! 6. [`routes`]: the curve of each edge, bent where it would pass through a
@@ -204,7 +207,13 @@ pub fn layered(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult {
     let bands = Bands::new(&graph.nodes);
     let ordering = order::order(graph, &dag, &layers, &bands, options);
     let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
-    if clusters::too_tall(graph, &positions, &bands) {
+    if bands.count == 1 {
+        // No groups (or every group collapsed into one node): fold a column
+        // far taller than the picture is wide.
+        if let Some(folded) = clusters::fold_tall_layers(graph, &dag, &ordering.rows, options) {
+            positions = folded;
+        }
+    } else if clusters::too_tall(graph, &positions, &bands) {
         positions = clusters::arrange(graph, &dag, &layers, &bands, &ordering.band_order, options);
     }
     apply_pins(graph, &dag, &mut positions, options);

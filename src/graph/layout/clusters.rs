@@ -154,12 +154,79 @@ fn layered_one_band(graph: &LayoutGraph, options: &LayoutOptions) -> Vec<Point> 
     let bands = Bands::new(&graph.nodes);
     let ordering = order(graph, &dag, &layers, &bands, options);
     let positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
-    let tallest = ordering.rows.iter().map(Vec::len).max().unwrap_or(0);
+    fold_tall_layers(graph, &dag, &ordering.rows, options).unwrap_or(positions)
+}
+
+/// A layer much taller than the whole is wide folded into several columns
+/// (None when no layer is): each layer's nodes in the order of the calls
+/// between them (callers first, else the crossing reduction's order), top
+/// to bottom, then left to right, so that a call inside a folded layer
+/// points right or down, never left.
+pub(super) fn fold_tall_layers(
+    graph: &LayoutGraph,
+    dag: &[(usize, usize)],
+    rows: &[Vec<usize>],
+    options: &LayoutOptions,
+) -> Option<Vec<Point>> {
+    let tallest = rows.iter().map(Vec::len).max().unwrap_or(0);
     let per_column = ((graph.nodes.len() as f64).sqrt().ceil() as usize).max(MIN_FOLDED_ROWS);
     if tallest <= per_column {
-        return positions;
+        return None;
     }
-    fold(graph, &ordering.rows, per_column, options)
+    let rows: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|row| callers_first(graph.nodes.len(), dag, row))
+        .collect();
+    Some(fold(graph, &rows, per_column, options))
+}
+
+/// `row` in an order where every call between two of its nodes goes from
+/// an earlier to a later one (the calls are acyclic), otherwise keeping the
+/// given order.
+fn callers_first(n: usize, dag: &[(usize, usize)], row: &[usize]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut slot = vec![usize::MAX; n];
+    for (i, &v) in row.iter().enumerate() {
+        slot[v] = i;
+    }
+    let mut callees: Vec<Vec<usize>> = vec![Vec::new(); row.len()];
+    let mut callers = vec![0usize; row.len()];
+    for &(from, to) in dag {
+        let (a, b) = (slot.get(from).copied(), slot.get(to).copied());
+        if let (Some(a), Some(b)) = (a, b)
+            && a != usize::MAX
+            && b != usize::MAX
+            && a != b
+        {
+            callees[a].push(b);
+            callers[b] += 1;
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..row.len())
+        .filter(|&i| callers[i] == 0)
+        .map(Reverse)
+        .collect();
+    let mut ordered = Vec::with_capacity(row.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        ordered.push(row[i]);
+        for &j in &callees[i] {
+            callers[j] -= 1;
+            if callers[j] == 0 {
+                ready.push(Reverse(j));
+            }
+        }
+    }
+    // The calls are acyclic, so every node was ordered; were they not, the
+    // rest keep their order.
+    if ordered.len() < row.len() {
+        let mut placed = vec![false; row.len()];
+        for &v in &ordered {
+            placed[slot[v]] = true;
+        }
+        ordered.extend((0..row.len()).filter(|&i| !placed[i]).map(|i| row[i]));
+    }
+    ordered
 }
 
 /// Rows a folded layer keeps at least.

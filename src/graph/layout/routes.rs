@@ -21,6 +21,8 @@ const MARGIN: f64 = 3.0;
 const SAMPLE_SPACING: f64 = 8.0;
 /// At most this many samples per curve.
 const MAX_SAMPLES: usize = 400;
+/// The largest bend [`route`] computes, in graph units.
+const MAX_BEND: f64 = 1200.0;
 
 /// The curve of an edge between the rectangles of its two nodes. `unit` is
 /// the size of one graph unit in the rectangles' units (1 in graph units,
@@ -88,6 +90,23 @@ pub fn route(rects: &[Rect], edges: &[RouteEdge]) -> Vec<f64> {
             let (Some(&from), Some(&to)) = (rects.get(edge.from), rects.get(edge.to)) else {
                 return 0.0;
             };
+            let plain = edge_curve(from, to, edge.back, 0.0, 1.0);
+            if grid.hits(&plain, edge.from, edge.to, 1) == 0 {
+                return 0.0;
+            }
+            // The smallest bend that clears every node, if the samples
+            // agree; else the nearest of the fixed steps that touches
+            // the fewest.
+            if let Some(bend) = grid.clearing_bend(&plain, edge)
+                && grid.hits(
+                    &edge_curve(from, to, edge.back, bend, 1.0),
+                    edge.from,
+                    edge.to,
+                    1,
+                ) == 0
+            {
+                return bend;
+            }
             let mut best = (usize::MAX, 0.0);
             for bend in candidates(edge.back) {
                 let curve = edge_curve(from, to, edge.back, bend, 1.0);
@@ -189,6 +208,72 @@ impl<'a> Grid<'a> {
         (clamp(column, self.columns), clamp(row, self.rows))
     }
 
+    /// The bend nearest 0 (within [`MAX_BEND`]; back arcs only go deeper)
+    /// that keeps the curve, sampled densely, off every node but its own
+    /// two. A bend moves both inner control points by the same amount, so
+    /// the point at parameter `t` moves by `bend · 3t(1 − t)` vertically and
+    /// not at all sideways: each node near a sample rules out one interval
+    /// of bends, and the answer is the nearest end of the merged interval
+    /// around 0. `plain` is the curve without a bend.
+    fn clearing_bend(&self, plain: &[Point; 4], edge: &RouteEdge) -> Option<f64> {
+        let length = distance(plain[0], plain[1])
+            + distance(plain[1], plain[2])
+            + distance(plain[2], plain[3]);
+        if !length.is_finite() {
+            return None;
+        }
+        let samples = ((length / (SAMPLE_SPACING / 2.0)) as usize).clamp(16, 2 * MAX_SAMPLES);
+        let reach = MAX_BEND * 0.75 + MARGIN;
+        let pad = MARGIN + 2.0;
+        let mut ruled_out: Vec<(f64, f64)> = Vec::new();
+        for k in 1..samples {
+            let t = k as f64 / samples as f64;
+            let p = bezier_at(plain, t);
+            let lift = 3.0 * t * (1.0 - t);
+            let (column, top) = self.cell_of(Point {
+                x: p.x,
+                y: p.y - reach,
+            });
+            let (_, bottom) = self.cell_of(Point {
+                x: p.x,
+                y: p.y + reach,
+            });
+            for row in top..=bottom {
+                for &i in &self.cells[row * self.columns + column] {
+                    let i = i as usize;
+                    if i == edge.from || i == edge.to {
+                        continue;
+                    }
+                    let r = self.rects[i].expand(pad);
+                    if p.x < r.min.x || p.x > r.max.x {
+                        continue;
+                    }
+                    ruled_out.push(((r.min.y - p.y) / lift, (r.max.y - p.y) / lift));
+                }
+            }
+        }
+        ruled_out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Merge the intervals into runs; find the run that holds 0.
+        let mut runs: Vec<(f64, f64)> = Vec::new();
+        for (a, b) in ruled_out {
+            match runs.last_mut() {
+                Some(run) if a <= run.1 => run.1 = run.1.max(b),
+                _ => runs.push((a, b)),
+            }
+        }
+        let Some(&(low, high)) = runs.iter().find(|&&(a, b)| a <= 0.0 && 0.0 <= b) else {
+            return Some(0.0);
+        };
+        let (down, up) = (high + 1.0, low - 1.0);
+        let fits = |b: f64| b.abs() <= MAX_BEND && (!edge.back || b >= 0.0);
+        match (fits(down), fits(up)) {
+            (true, true) => Some(if down <= -up { down } else { up }),
+            (true, false) => Some(down),
+            (false, true) => Some(up),
+            (false, false) => None,
+        }
+    }
+
     /// Sampled points of `curve` inside a node other than `from` and `to`;
     /// stops counting at `enough`.
     fn hits(&self, curve: &[Point; 4], from: usize, to: usize, enough: usize) -> usize {
@@ -266,6 +351,24 @@ mod tests {
         let bends = route(&rects, &[edge]);
         assert_ne!(bends[0], 0.0);
         assert!(!crosses_a_node(&rects, edge, bends[0]));
+    }
+
+    #[test]
+    fn a_curve_past_a_tall_column_bends_as_far_as_it_must() {
+        // Nine nodes stacked in the middle column: no bend of the fixed
+        // steps (up to 216 units) clears them; the computed bend does.
+        let mut rects = vec![node(0.0, 0.0), node(520.0, 0.0)];
+        rects.extend((0..9).map(|k| node(260.0, (k as f64 - 4.0) * 78.0)));
+        let edge = RouteEdge {
+            from: 0,
+            to: 1,
+            back: false,
+        };
+        assert!(crosses_a_node(&rects, edge, 0.0));
+        assert!(crosses_a_node(&rects, edge, 12.0 * BEND_STEP));
+        let bends = route(&rects, &[edge]);
+        assert!(!crosses_a_node(&rects, edge, bends[0]), "bend {}", bends[0]);
+        assert!(bends[0].abs() > 12.0 * BEND_STEP);
     }
 
     #[test]
