@@ -127,7 +127,11 @@ pub fn paint_overview(
 
         // Name and figures, as large as the card allows (and legible).
         let width = rect.width() - 12.0;
-        let name_size = (rect.height() - 6.0).clamp(0.0, 16.0);
+        // Smaller (down to 11 points) rather than cut, where that fits it.
+        let fits_at = width / (0.56 * label.chars().count().max(1) as f32);
+        let name_size = (rect.height() - 6.0)
+            .clamp(0.0, 16.0)
+            .min(fits_at.max(11.0));
         let Some(name) = legible(label, width, name_size) else {
             continue;
         };
