@@ -3,9 +3,14 @@
 //! whole app while zooming (the app's UI code plus egui's tessellation into
 //! triangles — everything the CPU does before the GPU draws); and one frame
 //! with the Results or Charts tab of a finished run of the example open.
+//! Then the same on a generated 10,023-service topology (written to
+//! `target/large-10000.json` by `scripts/gen_large.py --services 10000` when
+//! missing): deriving, a frame while panning the fitted view, a frame with a
+//! service selected (its blast radius), and searching.
 //!
 //!     cargo bench --bench graph_view
 //!     cargo bench --bench graph_view -- tab    (the simulation tabs only)
+//!     cargo bench --bench graph_view -- 10,023 (the 10,000-service graph only)
 
 // A benchmark that cannot load its input has nothing to measure.
 #![allow(clippy::expect_used)]
@@ -13,10 +18,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use archsim::gui::{App, AppCommand, BottomTab, DeriveRequest, Settings, SimCommand, derive};
+use archsim::gui::{
+    App, AppCommand, BottomTab, DeriveRequest, Selection, Settings, SimCommand, derive,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const FILE: &str = "scenarios/large-1000.json";
+/// The generated 10,000-service topology (not in the repository: 10 MB).
+const FILE_10K: &str = "target/large-10000.json";
 
 fn input(time: f64, zoom_in: Option<bool>) -> egui::RawInput {
     let mut input = egui::RawInput {
@@ -38,17 +47,22 @@ fn input(time: f64, zoom_in: Option<bool>) -> egui::RawInput {
     input
 }
 
-/// An app with the file open and laid out, and the context it runs in.
+/// An app with the example open and laid out, and the context it runs in.
 fn open_app(zoom: f32) -> (egui::Context, App) {
+    open_file(FILE, zoom)
+}
+
+/// An app with `file` open and laid out, and the context it runs in.
+fn open_file(file: &str, zoom: f32) -> (egui::Context, App) {
     let ctx = egui::Context::default();
     let mut app = App::new(Settings::default());
-    app.open_path(FILE);
+    app.open_path(file);
     let started = Instant::now();
     let mut time = 0.0;
     while !app.is_idle() || app.scene().is_none_or(|s| s.nodes.is_empty()) {
         assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the file did not open"
+            started.elapsed() < Duration::from_secs(120),
+            "{file} did not open"
         );
         time += 0.016;
         let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
@@ -167,9 +181,93 @@ fn bench_tabs(c: &mut Criterion) {
     }
 }
 
+/// Writes the 10,000-service topology with the generator unless it is there.
+fn generate_10k() {
+    if Path::new(FILE_10K).exists() {
+        return;
+    }
+    let output = std::process::Command::new("python3")
+        .args(["scripts/gen_large.py", "--services", "10000"])
+        .output()
+        .expect("python3 runs scripts/gen_large.py");
+    assert!(output.status.success(), "scripts/gen_large.py failed");
+    std::fs::write(FILE_10K, output.stdout).expect("target/ is writable");
+}
+
+/// The 10,000-service graph: layout, panning the fitted view, blast radius
+/// and search.
+fn bench_10k(c: &mut Criterion) {
+    generate_10k();
+    let topology = archsim::model::load_file(Path::new(FILE_10K)).expect("the file loads");
+    let services = topology.services.len();
+    let request = DeriveRequest {
+        generation: 1,
+        topology,
+        options: Default::default(),
+        previous: Default::default(),
+    };
+    c.bench_function(
+        &format!("derive: validate, analyse and lay out {services} services (10,023)"),
+        |b| b.iter(|| derive(&request)),
+    );
+
+    let (ctx, mut app) = open_file(FILE_10K, 1.0);
+    app.apply(AppCommand::FitView);
+    let mut time = 100.0;
+    let _ = ctx.run_ui(input(time, None), |ui| app.ui_root(ui));
+    let frame = |app: &mut App, ctx: &egui::Context, time: &mut f64| {
+        *time += 0.016;
+        let output = ctx.run_ui(input(*time, None), |ui| app.ui_root(ui));
+        ctx.tessellate(output.shapes, output.pixels_per_point)
+    };
+    let mut step = 0u32;
+    c.bench_function(
+        "frame while panning the fitted view of 10,023 services: ui + tessellation",
+        |b| {
+            b.iter(|| {
+                // Back and forth by 40 points a frame, as a drag would.
+                step += 1;
+                let sign = if (step / 20).is_multiple_of(2) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                let zoom = f64::from(app.canvas.camera.zoom);
+                app.canvas.camera.centre.x += sign * 40.0 / zoom;
+                frame(&mut app, &ctx, &mut time)
+            })
+        },
+    );
+
+    let name = app.doc.topology.services[services / 2].name.clone();
+    app.apply(AppCommand::Select(Selection::Service(name.clone())));
+    c.bench_function(
+        "frame with a service selected (blast radius), fitted view of 10,023 services",
+        |b| b.iter(|| frame(&mut app, &ctx, &mut time)),
+    );
+    app.apply(AppCommand::Select(Selection::None));
+
+    app.search.query = name[..name.len() - 2].to_owned();
+    c.bench_function(
+        "frame with a search typed (matches listed), 10,023 services",
+        |b| b.iter(|| frame(&mut app, &ctx, &mut time)),
+    );
+    c.bench_function(
+        "search: reveal a service and draw it, 10,023 services",
+        |b| {
+            b.iter(|| {
+                app.apply(AppCommand::Reveal(name.clone()));
+                let shapes = frame(&mut app, &ctx, &mut time);
+                app.apply(AppCommand::FitView);
+                shapes
+            })
+        },
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(6));
-    targets = bench, bench_tabs
+    targets = bench, bench_tabs, bench_10k
 }
 criterion_main!(benches);

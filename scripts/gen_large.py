@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
-"""Generates scenarios/large-1000.json: a synthetic topology of 1,044 services.
+"""Generates scenarios/large-1000.json: a synthetic topology of 1,044 services
+(or of about any other size).
 
 Deterministic: it uses its own SplitMix64 generator with a fixed seed, so the
 same script always writes the same bytes. Run from the repository root:
 
     python3 scripts/gen_large.py > scenarios/large-1000.json
+    python3 scripts/gen_large.py --services 10000 > large-10000.json
 
 Shape (layered, calls only go to later layers or to later services of the
 same layer, so the operation graph is acyclic):
 
     4 gateways (120 routes) -> 40 BFFs (one per domain) -> 320 domain services
       -> 400 core services -> 280 data stores (caches, databases, queues)
+
+With `--services N` the number of domains is about (N - 4) / 26 (26 services
+each) and there is one gateway per ten domains, so 10000 gives 384 domains,
+39 gateways and 10,023 services. Domains past the first 40 reuse their names
+with a number ("catalog-2"), and so do gateways past the first 4; the base
+rate grows with the number of domains. Without the flag the output is
+exactly scenarios/large-1000.json.
 
 Each domain is a `group`. Most calls stay inside their domain; about one in
 six crosses to another domain. Replicas are sized from the expected load so
@@ -23,6 +32,7 @@ The output is in archsim's canonical form (the form `archsim` saves), so
 loading and saving it changes nothing.
 """
 
+import argparse
 import json
 import math
 import sys
@@ -57,7 +67,7 @@ class SplitMix64:
         return items[self.below(len(items))]
 
 
-DOMAINS = [
+BASE_DOMAINS = [
     "catalog", "search", "pricing", "inventory", "cart", "checkout", "orders", "payments",
     "billing", "invoicing", "shipping", "fulfillment", "returns", "reviews", "ratings",
     "recommendations", "personalization", "identity", "accounts", "profiles", "loyalty",
@@ -65,7 +75,21 @@ DOMAINS = [
     "content", "cms", "analytics", "reporting", "fraud", "risk", "tax", "currency",
     "geo", "stores", "support", "audit",
 ]
-GATEWAYS = ["web-gateway", "mobile-gateway", "partner-gateway", "admin-gateway"]
+BASE_GATEWAYS = ["web-gateway", "mobile-gateway", "partner-gateway", "admin-gateway"]
+SERVICES_PER_DOMAIN = 26  # 1 BFF, 8 domain, 10 core, 7 stores
+DOMAINS_PER_GATEWAY = 10
+DEFAULT_SERVICES = 1044
+
+
+def numbered(base, count):
+    """The first `count` names: the base names, then "name-2", "name-3"..."""
+    return [base[i % len(base)] + ("" if i < len(base) else f"-{i // len(base) + 1}")
+            for i in range(count)]
+
+
+# Set by main() from --services before anything is generated.
+DOMAINS = list(BASE_DOMAINS)
+GATEWAYS = list(BASE_GATEWAYS)
 DOMAIN_NOUNS = ["api", "query", "command", "read-model", "aggregator", "policy", "workflow", "facade"]
 CORE_NOUNS = ["store", "index", "resolver", "validator", "enricher", "calculator", "mapper",
               "scheduler", "publisher", "projector"]
@@ -77,7 +101,7 @@ ROUTE_SHARES = [0.6, 0.3, 0.1]
 VERBS = ["Get", "List", "Create", "Update", "Search", "Validate", "Compute", "Sync"]
 Z99 = 2.3263478740408408
 TARGET_UTILIZATION = 0.5
-BASE_RATE_RPS = 2000.0
+BASE_RATE_RPS = 2000.0  # for 40 domains; scaled with their number
 
 
 def r2(x):
@@ -200,14 +224,18 @@ def build(rng):
     # Gateways (layer 0): ten domains each, one route per BFF operation.
     for g, gw in enumerate(GATEWAYS):
         ops = []
-        for k in range(10):
-            d = DOMAINS[g * 10 + k]
+        for d in gateway_domains(g):
             for j, route in enumerate(ROUTES):
-                route = route.format(gw=gw.split("-")[0], d=d)
+                route = route.format(gw=gw.replace("-gateway", ""), d=d)
                 ops.append((route, lognormal(rng, 0.2, 0.5, 6.0),
                             [{"_svc": by_domain[d]["bff"], "p": 1.0, "timeout_ms": 3000.0, "_op": j}]))
         add(gw, "gateway", "edge", ops)
     return services
+
+
+def gateway_domains(g):
+    """The domains gateway `g` routes to."""
+    return DOMAINS[g * DOMAINS_PER_GATEWAY:(g + 1) * DOMAINS_PER_GATEWAY]
 
 
 def resolve(rng, services):
@@ -274,7 +302,7 @@ def size(services, entries):
         s["replicas"] = replicas
 
 
-def to_file(services, entries):
+def to_file(services, entries, base_rate_rps, requested):
     out = []
     for s in services.values():
         d = {"name": s["name"]}
@@ -297,20 +325,22 @@ def to_file(services, entries):
             ops.append(o)
         d["operations"] = ops
         out.append(d)
+    n, g, d = len(out), len(GATEWAYS), len(DOMAINS)
+    flag = "" if requested == DEFAULT_SERVICES else f" --services {requested}"
     return {
         "archsim": 1,
-        "name": "Large synthetic platform (1,044 services)",
+        "name": f"Large synthetic platform ({n:,} services)",
         "description": (
-            "A generated topology for performance work: 4 gateways, 40 BFFs, 320 domain "
-            "services, 400 core services and 280 caches, databases and queues in 40 domains "
-            "(groups), over zones a, b and c. Generated by scripts/gen_large.py (deterministic); "
-            "replicas are sized for about 50% utilization at the base rate of 2,000 requests "
-            "per second."
+            f"A generated topology for performance work: {g} gateways, {d} BFFs, {8 * d} domain "
+            f"services, {10 * d} core services and {7 * d} caches, databases and queues in {d} "
+            "domains (groups), over zones a, b and c. Generated by "
+            f"scripts/gen_large.py{flag} (deterministic); replicas are sized for about 50% "
+            f"utilization at the base rate of {base_rate_rps:,.0f} requests per second."
         ),
         "services": out,
         "workload": entries,
         "scenarios": [
-            {"name": "baseline", "description": "The base rate, 2,000 requests per second.",
+            {"name": "baseline", "description": f"The base rate, {base_rate_rps:,.0f} requests per second.",
              "duration_s": 120.0, "warmup_s": 10.0, "seed": 2024},
             {"name": "peak", "description": "Traffic climbs to 1.6x over a minute.",
              "duration_s": 180.0, "warmup_s": 10.0, "seed": 2024,
@@ -324,6 +354,17 @@ def to_file(services, entries):
 
 
 def main():
+    parser = argparse.ArgumentParser(description="Writes a large synthetic topology to stdout.")
+    parser.add_argument("--services", type=int, default=DEFAULT_SERVICES,
+                        help="about how many services (default 1044, the shipped example)")
+    args = parser.parse_args()
+    if args.services < SERVICES_PER_DOMAIN + 1:
+        parser.error(f"--services must be at least {SERVICES_PER_DOMAIN + 1}")
+    domains = max(1, round((args.services - len(BASE_GATEWAYS)) / SERVICES_PER_DOMAIN))
+    DOMAINS[:] = numbered(BASE_DOMAINS, domains)
+    GATEWAYS[:] = numbered(BASE_GATEWAYS, math.ceil(domains / DOMAINS_PER_GATEWAY))
+    base_rate_rps = BASE_RATE_RPS * domains / len(BASE_DOMAINS)
+
     rng = SplitMix64(0x5EED_A5C1)
     services = build(rng)
     resolve(rng, services)
@@ -332,15 +373,15 @@ def main():
     total = sum(weights)
     entries = []
     for g, gw in enumerate(GATEWAYS):
-        for k in range(10):
-            idx = g * 10 + k
+        for k, d in enumerate(gateway_domains(g)):
+            idx = g * DOMAINS_PER_GATEWAY + k
             for j, share in enumerate(ROUTE_SHARES):
                 route = services[gw]["ops"][k * len(ROUTES) + j][0]
                 entries.append({"name": route, "to": gw, "operation": route,
-                                "rate_rps": r2(BASE_RATE_RPS * share * weights[idx] / total)})
+                                "rate_rps": r2(base_rate_rps * share * weights[idx] / total)})
     size(services, entries)
-    topology = to_file(services, entries)
-    assert len(topology["services"]) >= 1000
+    topology = to_file(services, entries, base_rate_rps, args.services)
+    assert len(topology["services"]) == len(GATEWAYS) + SERVICES_PER_DOMAIN * len(DOMAINS)
     sys.stdout.write(json.dumps(topology, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -14,6 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 mod import_export;
+mod map;
 mod panels;
 mod recovery;
 mod traces;

@@ -21,6 +21,7 @@ mod gui_experiments;
 #[cfg(feature = "gui")]
 mod gui_sim;
 mod import;
+mod layout;
 mod queueing;
 mod report;
 mod report_experiments;

@@ -17,9 +17,14 @@
 //!    order and a minimum gap (isotonic regression).
 //!    A graph of many groups that share columns would become a tall
 //!    narrow strip; then `clusters` lays out each group on its own and
-//!    packs the group boxes in rows instead.
+//!    then the groups, as one node each, by this same layered layout. In a
+//!    graph without groups (or with every group collapsed into one node) a
+//!    column far taller than the picture is wide is folded into several,
+//!    callers before callees.
 //! 5. Saved positions (`layout.nodes` in the file) override the result; the
 //!    other nodes follow their pinned neighbours and are nudged off them.
+//! 6. [`routes`]: the curve of each edge, bent where it would pass through a
+//!    node it does not connect.
 //!
 //! Everything is deterministic: same input, same output, bit for bit.
 
@@ -29,6 +34,7 @@ mod cycles;
 mod grid;
 mod loners;
 mod order;
+pub mod routes;
 
 use std::collections::BTreeMap;
 
@@ -82,7 +88,8 @@ pub struct LayoutOptions {
     pub layer_gap: f64,
     /// Vertical gap between nodes of one column.
     pub node_gap: f64,
-    /// Vertical gap between the bands of two groups.
+    /// Vertical gap between the bands of two groups: their boxes' padding
+    /// on both sides plus room for the lower box's label.
     pub group_gap: f64,
     /// Barycenter sweeps (down and up count as one).
     pub sweeps: usize,
@@ -93,7 +100,7 @@ impl Default for LayoutOptions {
         LayoutOptions {
             layer_gap: 110.0,
             node_gap: 26.0,
-            group_gap: 56.0,
+            group_gap: 84.0,
             sweeps: 12,
         }
     }
@@ -232,7 +239,13 @@ fn layered_linked(graph: &LayoutGraph, options: &LayoutOptions) -> LayoutResult 
     let bands = Bands::new(&graph.nodes);
     let ordering = order::order(graph, &dag, &layers, &bands, options);
     let mut positions = coords::assign(graph, &dag, &layers, &bands, &ordering, options);
-    if clusters::too_tall(graph, &positions, &bands) {
+    if bands.count == 1 {
+        // No groups (or every group collapsed into one node): fold a column
+        // far taller than the picture is wide.
+        if let Some(folded) = clusters::fold_tall_layers(graph, &dag, &ordering.rows, options) {
+            positions = folded;
+        }
+    } else if clusters::too_tall(graph, &positions, &bands) {
         positions = clusters::arrange(graph, &dag, &layers, &bands, &ordering.band_order, options);
     }
     apply_pins(graph, &dag, &mut positions, options);
@@ -450,6 +463,30 @@ pub fn boxes_around(
         .collect()
 }
 
+/// Moves label rectangles to the right, in order, until none overlaps an
+/// earlier one by less than `gap`: labels anchored at the same place (say,
+/// the corners of nested boxes) end up side by side.
+pub fn stagger_labels(labels: &mut [Rect], gap: f64) {
+    for i in 1..labels.len() {
+        // Each move passes the right end of one earlier label, so this ends
+        // within `i` moves.
+        for _ in 0..i {
+            let me = labels[i].expand(gap / 2.0);
+            let Some(right) = labels[..i]
+                .iter()
+                .filter(|other| other.expand(gap / 2.0).intersects(me))
+                .map(|other| other.max.x)
+                .reduce(f64::max)
+            else {
+                break;
+            };
+            let shift = right + gap - labels[i].min.x;
+            labels[i].min.x += shift;
+            labels[i].max.x += shift;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,6 +538,32 @@ mod tests {
         assert_eq!(boxes.len(), 1);
         assert_eq!(boxes[0].rect.min, Point { x: -60.0, y: -30.0 });
         assert_eq!(boxes[0].rect.max, Point { x: 260.0, y: 130.0 });
+    }
+
+    #[test]
+    fn staggered_labels_never_overlap() {
+        let at = |x: f64, y: f64, w: f64| Rect {
+            min: Point { x, y },
+            max: Point {
+                x: x + w,
+                y: y + 12.0,
+            },
+        };
+        // Three labels on one corner, one nearby, one elsewhere.
+        let mut labels = vec![
+            at(0.0, 0.0, 40.0),
+            at(0.0, 2.0, 40.0),
+            at(0.0, 4.0, 55.0),
+            at(30.0, 0.0, 10.0),
+            at(0.0, 100.0, 40.0),
+        ];
+        stagger_labels(&mut labels, 6.0);
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+            }
+        }
+        assert_eq!(labels[4].min.x, 0.0, "a label in the clear stays");
     }
 
     /// A service graph of `n` nodes in four groups, calls going "down" the

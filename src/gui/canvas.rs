@@ -1,7 +1,9 @@
 //! The graph canvas: pan, zoom to the cursor, fit, select, hover tooltips,
 //! drag nodes, drag from a node's handle (or Shift+drag) to another node to
-//! add a call, double-click the background to add a service. Reads the scene
-//! and pushes [`AppCommand`]s; painting is in [`super::paint`].
+//! add a call, double-click the background to add a service. Zoomed out past
+//! the overview threshold, groups are cards: click one to select its group,
+//! double-click to zoom into it. Reads the scene and pushes [`AppCommand`]s;
+//! painting is in [`super::paint`] and [`super::overview`].
 
 use std::collections::BTreeMap;
 
@@ -41,6 +43,8 @@ enum Target {
     Edge(usize),
     /// The label strip of a group box.
     GroupHeader(usize),
+    /// A group drawn as a card (zoomed out).
+    GroupCard(usize),
     Background(Point),
 }
 
@@ -176,7 +180,7 @@ pub fn canvas_ui(
                 CursorIcon::PointingHand
             })
         }
-        (None, Some(Target::Edge(_) | Target::GroupHeader(_))) => {
+        (None, Some(Target::Edge(_) | Target::GroupHeader(_) | Target::GroupCard(_))) => {
             ui.set_cursor_icon(CursorIcon::PointingHand)
         }
         _ => {}
@@ -248,6 +252,15 @@ pub fn canvas_ui(
         response
             .clone()
             .on_hover_ui_at_pointer(|ui| super::tooltip::edge_tooltip_ui(ui, view, e));
+    } else if state.drag.is_none()
+        && let Some(Target::GroupCard(g)) = hovered
+        && let (Some(group), Some(card)) = (scene.group_boxes.get(g), scene.overview.cards.get(g))
+    {
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.label(egui::RichText::new(&group.label).strong());
+            ui.label(card.subline());
+            ui.weak("Double-click or zoom in to see its services");
+        });
     }
 
     context_menu(&response, view, state, out);
@@ -283,6 +296,29 @@ fn paint_grid(painter: &egui::Painter, rect: Rect, camera: &Camera, palette: &Pa
 /// What is at screen point `p`: nodes first (topmost last drawn), then
 /// edges, then group labels, else the background.
 fn hit(scene: &Scene, geometry: &Geometry, camera: &Camera, canvas: Rect, p: Pos2) -> Target {
+    if paint::in_overview(scene, camera.zoom) {
+        // Cards stand for their services; other nodes are themselves.
+        if let Some(i) = (0..scene.nodes.len()).rev().find(|&i| {
+            scene
+                .overview
+                .box_of_node
+                .get(i)
+                .copied()
+                .flatten()
+                .is_none()
+                && geometry.rects[i].expand(2.0).contains(p)
+        }) {
+            return Target::Node(i);
+        }
+        if let Some(g) = scene
+            .group_boxes
+            .iter()
+            .position(|b| camera.rect_to_screen(canvas, b.rect).contains(p))
+        {
+            return Target::GroupCard(g);
+        }
+        return Target::Background(camera.to_graph(canvas, p));
+    }
     if let Some(i) = (0..scene.nodes.len())
         .rev()
         .find(|&i| geometry.rects[i].expand(2.0).contains(p))
@@ -295,7 +331,7 @@ fn hit(scene: &Scene, geometry: &Geometry, camera: &Camera, canvas: Rect, p: Pos
         let curve = edge_curve(
             geometry.rects[edge.from],
             geometry.rects[edge.to],
-            edge.back,
+            edge,
             camera.zoom,
         );
         if !Rect::from_points(&curve).expand(tolerance).contains(p) {
@@ -474,6 +510,7 @@ fn handle_clicks(
                     collapsed: true,
                 }));
             }
+            Some(Target::GroupCard(g)) => zoom_into_group(state, scene, g, rect),
             _ => {}
         }
         return;
@@ -491,7 +528,9 @@ fn handle_clicks(
                     to: scene.nodes[edge.to].id.name().to_owned(),
                 }
             }
-            Some(Target::GroupHeader(g)) => Selection::Group(scene.group_boxes[g].label.clone()),
+            Some(Target::GroupHeader(g) | Target::GroupCard(g)) => {
+                Selection::Group(scene.group_boxes[g].label.clone())
+            }
             Some(Target::Background(_)) | None => Selection::None,
         };
         out.push(AppCommand::Select(selection));
@@ -505,6 +544,16 @@ fn handle_clicks(
         }
     }
     let _ = rect;
+}
+
+/// Shows group box `g` filling the canvas, zoomed in far enough to draw
+/// its services.
+fn zoom_into_group(state: &mut CanvasState, scene: &Scene, g: usize, canvas: Rect) {
+    if let Some(group) = scene.group_boxes.get(g) {
+        state.camera.fit(canvas, group.rect);
+        let opened = (crate::report::scene::OVERVIEW_ZOOM * 1.25) as f32;
+        state.camera.zoom = state.camera.zoom.max(opened);
+    }
 }
 
 /// A command that adds a new service, pinned at `at` when given.
@@ -568,8 +617,13 @@ fn context_menu(
                 }));
             }
         }
-        Some(Target::GroupHeader(g)) => {
+        Some(Target::GroupHeader(g) | Target::GroupCard(g)) => {
             let group = scene.group_boxes[g].label.clone();
+            if matches!(target, Some(Target::GroupCard(_)))
+                && ui.button(format!("Zoom into {group}")).clicked()
+            {
+                zoom_into_group(state, scene, g, state.rect);
+            }
             if ui.button(format!("Collapse group {group}")).clicked() {
                 out.push(AppCommand::edit(Edit::SetGroupCollapsed {
                     group: group.clone(),

@@ -27,6 +27,7 @@ mod inspector;
 mod marks;
 mod menu;
 mod outline;
+mod overview;
 mod paint;
 mod problems;
 pub mod recovery;

@@ -1,11 +1,17 @@
 //! Painting the scene: boxes, edges, nodes and labels, with culling of what is
-//! off-screen and less detail when zoomed out.
+//! off-screen and less detail when zoomed out. Below
+//! [`OVERVIEW_ZOOM`](crate::report::scene::OVERVIEW_ZOOM) groups are drawn as
+//! cards ([`super::overview`]). Text is drawn at a legible size or not at
+//! all; rate labels keep off nodes, other labels and other edges.
 
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, StrokeKind, pos2, vec2};
 
 use crate::model::ServiceKind;
 
 use super::camera::Camera;
+use crate::graph::layout::{self, Point};
+use crate::report::scene::{GROUP_LABEL_ROOM, OVERVIEW_ZOOM};
+
 use super::scene::{NodeId, Scene, SceneEdge, SceneNode};
 use super::shapes::{self, Outline};
 use super::theme::{Palette, kind_icon};
@@ -91,26 +97,28 @@ impl Geometry {
     }
 }
 
-/// The curve of an edge between two node rectangles: right side to left
-/// side, or, for edges that point backwards, an arc below both nodes.
-pub fn edge_curve(from: Rect, to: Rect, back: bool, zoom: f32) -> [Pos2; 4] {
-    if back {
-        let start = from.center_bottom();
-        let end = to.center_bottom();
-        let depth = (40.0 + 0.12 * (end.x - start.x).abs() / zoom.max(0.01)) * zoom;
-        return [start, start + vec2(0.0, depth), end + vec2(0.0, depth), end];
-    }
-    // Out of the right side, into the left side; a target to the left gets
-    // an S-curve that swings out and back.
-    let start = from.right_center();
-    let end = to.left_center();
-    let dx = end.x - start.x;
-    let reach = if dx >= 20.0 * zoom {
-        (dx * 0.5).max(20.0 * zoom)
-    } else {
-        60.0 * zoom + 0.25 * dx.abs()
+/// The curve of an edge between two node rectangles on screen: the core's
+/// curve ([`layout::routes::edge_curve`]: right side to left side, bent
+/// around the nodes in between, or an arc below both nodes for an edge that
+/// points backwards) at the zoom's scale.
+pub fn edge_curve(from: Rect, to: Rect, edge: &SceneEdge, zoom: f32) -> [Pos2; 4] {
+    curve_between(from, to, edge.back, edge.bend, zoom)
+}
+
+/// The curve from `from` to `to` with the given bend (graph units).
+pub fn curve_between(from: Rect, to: Rect, back: bool, bend: f64, zoom: f32) -> [Pos2; 4] {
+    let graph = |r: Rect| layout::Rect {
+        min: Point {
+            x: f64::from(r.min.x),
+            y: f64::from(r.min.y),
+        },
+        max: Point {
+            x: f64::from(r.max.x),
+            y: f64::from(r.max.y),
+        },
     };
-    [start, start + vec2(reach, 0.0), end - vec2(reach, 0.0), end]
+    let curve = layout::routes::edge_curve(graph(from), graph(to), back, bend, f64::from(zoom));
+    curve.map(|p| pos2(p.x as f32, p.y as f32))
 }
 
 /// The point of a cubic Bézier curve at parameter `t`.
@@ -166,19 +174,11 @@ pub fn paint_scene(
     let cull = canvas.expand(40.0);
 
     if options.show_zone_boxes {
-        for zone in &scene.zone_boxes {
-            let rect = camera.rect_to_screen(canvas, zone.rect);
-            if rect.intersects(cull) {
-                shapes::dashed_box(painter, rect, Stroke::new(1.2, palette.zone_stroke));
-                painter.text(
-                    rect.left_bottom() + vec2(6.0, -4.0),
-                    Align2::LEFT_BOTTOM,
-                    format!("zone {}", zone.label),
-                    FontId::proportional(11.0),
-                    palette.zone_stroke,
-                );
-            }
-        }
+        paint_zone_boxes(painter, canvas, camera, scene, palette);
+    }
+    if in_overview(scene, zoom) {
+        super::overview::paint_overview(painter, canvas, camera, scene, geometry, marks, palette);
+        return;
     }
     if options.show_group_boxes {
         for group in &scene.group_boxes {
@@ -199,15 +199,21 @@ pub fn paint_scene(
                 stroke,
                 StrokeKind::Inside,
             );
-            // Group names stay legible at any zoom: they are the map's labels.
-            let size = (12.0 * zoom).clamp(11.0, 15.0);
-            painter.text(
-                rect.left_top() + vec2(6.0, -3.0),
-                Align2::LEFT_BOTTOM,
-                &group.label,
-                FontId::proportional(size),
-                palette.group_text,
-            );
+            // Group names stay legible: they are the map's labels. They sit
+            // in the gap above the box, which the layout keeps free for
+            // them, and never run past the box's width.
+            let room = (GROUP_LABEL_ROOM as f32) * zoom - 5.0;
+            let size = (12.0 * zoom).clamp(11.0, 15.0).min(room);
+            let width = rect.width() - 12.0;
+            if let Some(label) = legible(&group.label, width, size) {
+                painter.text(
+                    rect.left_top() + vec2(6.0, -3.0),
+                    Align2::LEFT_BOTTOM,
+                    label,
+                    FontId::proportional(size),
+                    palette.group_text,
+                );
+            }
         }
     }
 
@@ -215,7 +221,10 @@ pub fn paint_scene(
     let stroke_scale = zoom.clamp(0.35, 1.2);
     let mut order: Vec<usize> = (0..scene.edges.len()).collect();
     order.sort_by_key(|&i| !matches!(marks.edge(i), Mark::Normal | Mark::Faded));
-    let mut labels: Vec<(Pos2, String, Color32)> = Vec::new();
+    let mut labels: Vec<(usize, [Pos2; 4], String, Color32)> = Vec::new();
+    let rates_shown = options.show_rates && zoom >= 0.5;
+    // The drawn lines of the edges in view, for keeping labels off them.
+    let mut drawn: Vec<(usize, Vec<Pos2>)> = Vec::new();
     // Rates on every arrow only while few arrows are in view; otherwise on
     // the highlighted ones.
     let visible_edges = scene
@@ -233,7 +242,7 @@ pub fn paint_scene(
         let curve = edge_curve(
             geometry.rects[edge.from],
             geometry.rects[edge.to],
-            edge.back,
+            edge,
             zoom,
         );
         if !bezier_bounds(&curve).intersects(cull) {
@@ -257,20 +266,22 @@ pub fn paint_scene(
             } else {
                 1.0
             };
-        paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        let points = paint_edge(painter, &curve, edge, Stroke::new(width, color), zoom);
+        if rates_shown {
+            drawn.push((i, points));
+        }
         if let Some(live) = options.live
             && mark != Mark::Faded
         {
             live.paint_edge(painter, &curve, i, palette, zoom, options.animate);
         }
         let highlighted = mark_color(palette, mark).is_some();
-        if options.show_rates
-            && zoom >= 0.5
+        if rates_shown
             && mark != Mark::Faded
             && (label_all || highlighted)
             && let Some(rate) = edge.rate_rps.filter(|r| *r >= 0.005)
         {
-            labels.push((bezier_at(&curve, 0.5), format_rate(rate), color));
+            labels.push((i, curve, format_rate(rate), color));
         }
     }
 
@@ -306,9 +317,10 @@ pub fn paint_scene(
         traces.paint_over(painter, canvas, geometry, palette, zoom);
     }
 
-    // Rate labels last, so that nodes never hide them. A label that would
-    // cover a node or another label is left out (highlighted arrows, drawn
-    // last, get their labels first); hovering an arrow still tells its rate.
+    // Rate labels last, so that nodes never hide them. A label goes at the
+    // first place along its arrow that covers no node, no other label and
+    // no other arrow; with none, it is left out (highlighted arrows, drawn
+    // last, get their labels first). Hovering an arrow still tells its rate.
     let font = FontId::proportional((11.0 * zoom).clamp(9.0, 13.0));
     let node_rects: Vec<Rect> = geometry
         .rects
@@ -317,15 +329,25 @@ pub fn paint_scene(
         .map(|r| r.shrink(2.0))
         .collect();
     let mut placed: Vec<Rect> = Vec::new();
-    for (at, text, color) in labels.into_iter().rev() {
-        if !canvas.contains(at) {
-            continue;
-        }
+    for (i, curve, text, color) in labels.into_iter().rev() {
         let galley = painter.layout_no_wrap(text, font.clone(), palette.edge_label);
-        let rect = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
-        if node_rects.iter().chain(&placed).any(|r| r.intersects(rect)) {
+        let size = galley.size() + vec2(8.0, 2.0);
+        let Some(rect) = LABEL_PLACES
+            .iter()
+            .map(|&t| Rect::from_center_size(bezier_at(&curve, t), size))
+            .find(|rect| {
+                canvas.contains_rect(*rect)
+                    && !node_rects
+                        .iter()
+                        .chain(&placed)
+                        .any(|r| r.intersects(*rect))
+                    && !drawn
+                        .iter()
+                        .any(|(other, line)| *other != i && polyline_meets(line, *rect))
+            })
+        else {
             continue;
-        }
+        };
         placed.push(rect);
         painter.rect(
             rect,
@@ -336,6 +358,101 @@ pub fn paint_scene(
         );
         painter.galley(rect.min + vec2(4.0, 1.0), galley, palette.edge_label);
     }
+}
+
+/// Where along its arrow (Bézier parameter) a rate label may go, best first.
+const LABEL_PLACES: [f32; 7] = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78];
+
+/// Does the polyline pass through `rect`?
+fn polyline_meets(line: &[Pos2], rect: Rect) -> bool {
+    if line.len() == 1 {
+        return rect.contains(line[0]);
+    }
+    line.windows(2)
+        .any(|pair| segment_meets_rect(pair[0], pair[1], rect))
+}
+
+/// Does the segment from `a` to `b` pass through `rect` (Liang–Barsky
+/// clipping)?
+fn segment_meets_rect(a: Pos2, b: Pos2, rect: Rect) -> bool {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for (p, q) in [
+        (-d.x, a.x - rect.min.x),
+        (d.x, rect.max.x - a.x),
+        (-d.y, a.y - rect.min.y),
+        (d.y, rect.max.y - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+            continue;
+        }
+        let t = q / p;
+        if p < 0.0 {
+            t0 = t0.max(t);
+        } else {
+            t1 = t1.min(t);
+        }
+        if t0 > t1 {
+            return false;
+        }
+    }
+    true
+}
+
+/// Zone boxes, dashed, each labelled once at its lower left corner; nested
+/// boxes (zones that hold the same services) get their labels side by side.
+fn paint_zone_boxes(
+    painter: &Painter,
+    canvas: Rect,
+    camera: &Camera,
+    scene: &Scene,
+    palette: &Palette,
+) {
+    let font = FontId::proportional(11.0);
+    let mut rects = Vec::with_capacity(scene.zone_boxes.len());
+    let mut galleys = Vec::with_capacity(scene.zone_boxes.len());
+    let mut labels = Vec::with_capacity(scene.zone_boxes.len());
+    for zone in &scene.zone_boxes {
+        let rect = camera.rect_to_screen(canvas, zone.rect);
+        let galley = painter.layout_no_wrap(
+            format!("zone {}", zone.label),
+            font.clone(),
+            palette.zone_stroke,
+        );
+        let at = rect.left_bottom() + vec2(6.0, -4.0 - galley.size().y);
+        labels.push(layout::Rect {
+            min: Point {
+                x: f64::from(at.x),
+                y: f64::from(at.y),
+            },
+            max: Point {
+                x: f64::from(at.x + galley.size().x),
+                y: f64::from(at.y + galley.size().y),
+            },
+        });
+        rects.push(rect);
+        galleys.push(galley);
+    }
+    layout::stagger_labels(&mut labels, 10.0);
+    let cull = canvas.expand(40.0);
+    for ((rect, galley), label) in rects.into_iter().zip(galleys).zip(labels) {
+        if rect.intersects(cull) {
+            shapes::dashed_box(painter, rect, Stroke::new(1.2, palette.zone_stroke));
+            painter.galley(
+                pos2(label.min.x as f32, label.min.y as f32),
+                galley,
+                palette.zone_stroke,
+            );
+        }
+    }
+}
+
+/// Is the scene drawn as its overview at this zoom: groups as cards?
+pub fn in_overview(scene: &Scene, zoom: f32) -> bool {
+    f64::from(zoom) < OVERVIEW_ZOOM && !scene.group_boxes.is_empty()
 }
 
 /// Where a node's "drag to connect" handle is.
@@ -350,14 +467,33 @@ fn edge_width(edge: &SceneEdge) -> f32 {
     }
 }
 
-fn paint_edge(painter: &Painter, curve: &[Pos2; 4], edge: &SceneEdge, stroke: Stroke, zoom: f32) {
+/// Paints one edge; returns the points of the line drawn.
+pub fn paint_edge(
+    painter: &Painter,
+    curve: &[Pos2; 4],
+    edge: &SceneEdge,
+    stroke: Stroke,
+    zoom: f32,
+) -> Vec<Pos2> {
+    paint_curve(painter, curve, edge.optional, stroke, zoom)
+}
+
+/// Paints a curve with an arrowhead at its end (dashed when `dashed`);
+/// returns the points of the line drawn.
+pub fn paint_curve(
+    painter: &Painter,
+    curve: &[Pos2; 4],
+    dashed: bool,
+    stroke: Stroke,
+    zoom: f32,
+) -> Vec<Pos2> {
     // The curve as a polyline with as many points as its size on screen
     // needs: far cheaper to tessellate than an exact Bézier, and the same
     // to the eye.
     let length =
         curve[0].distance(curve[1]) + curve[1].distance(curve[2]) + curve[2].distance(curve[3]);
     if length < 1.5 {
-        return;
+        return vec![curve[0]];
     }
     let with_arrow = zoom >= 0.12 && length > 12.0;
     let arrow = (9.0 * zoom.clamp(0.5, 1.3)).max(4.0);
@@ -376,19 +512,20 @@ fn paint_edge(painter: &Painter, curve: &[Pos2; 4], edge: &SceneEdge, stroke: St
     let points: Vec<Pos2> = (0..=segments)
         .map(|k| bezier_at(&line, k as f32 / segments as f32))
         .collect();
-    if edge.optional && length > 20.0 {
+    if dashed && length > 20.0 {
         painter.extend(egui::Shape::dashed_line(&points, stroke, 6.0, 4.0));
     } else if segments == 1 {
         painter.line_segment([points[0], points[1]], stroke);
     } else {
-        painter.add(egui::Shape::line(points, stroke));
+        painter.add(egui::Shape::line(points.clone(), stroke));
     }
     if with_arrow {
         shapes::arrowhead(painter, curve[3], direction, arrow, stroke.color);
     }
+    points
 }
 
-fn paint_node(
+pub(super) fn paint_node(
     painter: &Painter,
     rect: Rect,
     node: &SceneNode,
@@ -472,25 +609,35 @@ fn paint_node(
         }
         _ => rect,
     };
-    let icon_size = 17.0 * zoom;
+    // Text is never drawn smaller than it can be read: names at least
+    // `MIN_NAME_PX`, cut to the node's width, and left out (with the icon
+    // and the second line) when too little of them would show.
     let pad = 10.0 * zoom;
-    let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);
-    let icon = if group { "🗀" } else { kind_icon(node.kind) };
-    painter.text(
-        icon_centre,
-        Align2::CENTER_CENTER,
-        icon,
-        FontId::proportional(icon_size),
-        accent,
-    );
-
-    let left = icon_centre.x + icon_size * 0.6 + 6.0 * zoom;
-    let width = rect.right() - left - pad;
-    let name_size = 13.5 * zoom;
-    let name = elide(node.id.name(), width, name_size);
-    let has_sub = zoom >= 0.5;
+    let icon_size = 17.0 * zoom;
+    let has_icon = icon_size >= MIN_ICON_PX;
+    let left = if has_icon {
+        let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);
+        let icon = if group { "🗀" } else { kind_icon(node.kind) };
+        painter.text(
+            icon_centre,
+            Align2::CENTER_CENTER,
+            icon,
+            FontId::proportional(icon_size),
+            accent,
+        );
+        icon_centre.x + icon_size * 0.6 + 6.0 * zoom
+    } else {
+        rect.left() + pad.max(4.0)
+    };
+    let width = rect.right() - left - pad.max(4.0);
+    let name_size = name_font_px(zoom);
+    let Some(name) = legible(node.id.name(), width, name_size) else {
+        return;
+    };
+    let sub_size = (11.0 * zoom).max(MIN_TEXT_PX);
+    let has_sub = name_size + sub_size + 4.0 <= rect.height() - 6.0 * zoom.min(1.0);
     let name_y = if has_sub {
-        rect.center().y - 8.0 * zoom
+        rect.center().y - sub_size * 0.5 - 1.0
     } else {
         rect.center().y
     };
@@ -501,17 +648,41 @@ fn paint_node(
         FontId::proportional(name_size),
         text,
     );
-    if has_sub {
-        let line = node.subline();
-        let size = 11.0 * zoom;
+    if has_sub && let Some(line) = legible(&node.subline(), width, sub_size) {
         painter.text(
-            pos2(left, rect.center().y + 9.0 * zoom),
+            pos2(left, name_y + name_size * 0.5 + sub_size * 0.5 + 2.0),
             Align2::LEFT_CENTER,
-            elide(&line, width, size),
-            FontId::proportional(size),
+            line,
+            FontId::proportional(sub_size),
             sub,
         );
     }
+}
+
+/// The smallest text drawn, in screen points: anything smaller is left out.
+pub const MIN_TEXT_PX: f32 = 9.5;
+/// Node names are never drawn smaller than this.
+const MIN_NAME_PX: f32 = 10.5;
+/// Kind icons are left out below this size.
+const MIN_ICON_PX: f32 = 9.0;
+/// A name cut to fewer characters than this is left out.
+const MIN_NAME_CHARS: usize = 4;
+
+/// Size of a node's name at `zoom`: 13.5 graph units, never below
+/// `MIN_NAME_PX` on screen.
+pub fn name_font_px(zoom: f32) -> f32 {
+    (13.5 * zoom).max(MIN_NAME_PX)
+}
+
+/// `text` cut to `width` at `size`, or None when the size is below
+/// [`MIN_TEXT_PX`] or too little of the text would show to be read.
+pub fn legible(text: &str, width: f32, size: f32) -> Option<String> {
+    if size < MIN_TEXT_PX || width <= 0.0 {
+        return None;
+    }
+    let cut = elide(text, width, size);
+    let shown = cut.trim_end_matches('…').chars().count();
+    (shown >= MIN_NAME_CHARS.min(text.chars().count())).then_some(cut)
 }
 
 /// Cuts `text` with an ellipsis so that it fits `width` at `size` (an
@@ -535,6 +706,39 @@ mod tests {
         assert_eq!(format_rate(12.4), "12/s");
         assert_eq!(format_rate(1234.0), "1.2k/s");
         assert_eq!(format_rate(25_000.0), "25k/s");
+    }
+
+    #[test]
+    fn text_is_legible_or_left_out() {
+        for zoom in [0.05f32, 0.2, 0.28, 0.4, 0.7, 1.0, 2.0] {
+            assert!(name_font_px(zoom) >= MIN_NAME_PX);
+        }
+        assert_eq!(
+            legible("payments", 200.0, 12.0).as_deref(),
+            Some("payments")
+        );
+        assert_eq!(legible("payments", 200.0, 6.0), None, "too small");
+        assert_eq!(
+            legible("productcatalogservice", 20.0, 11.0),
+            None,
+            "too narrow"
+        );
+        assert_eq!(
+            legible("db", 30.0, 11.0).as_deref(),
+            Some("db"),
+            "short names"
+        );
+    }
+
+    #[test]
+    fn a_label_meets_a_line_that_crosses_it_only() {
+        let rect = Rect::from_min_max(pos2(10.0, 10.0), pos2(50.0, 24.0));
+        assert!(segment_meets_rect(pos2(0.0, 0.0), pos2(60.0, 30.0), rect));
+        assert!(!segment_meets_rect(pos2(0.0, 0.0), pos2(60.0, 0.0), rect));
+        assert!(polyline_meets(
+            &[pos2(30.0, 0.0), pos2(30.0, 5.0), pos2(30.0, 40.0)],
+            rect
+        ));
     }
 
     #[test]

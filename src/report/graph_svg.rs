@@ -9,7 +9,8 @@ use super::graph_legend::{LEGEND_ROW, draw_legend, legend_items, legend_rows};
 use super::graph_shapes::{arrowhead, color, kind_color, kind_letter, outline, utilization_color};
 use super::scene::{Scene, SceneEdge, SceneNode, rate};
 use super::svg::{Anchor, Svg, elide, n, text_width};
-use crate::graph::layout::{Point, Rect, RectGrid};
+use crate::graph::layout::routes::bezier_at;
+use crate::graph::layout::{Point, Rect, RectGrid, stagger_labels};
 
 /// What to draw besides the graph.
 #[derive(Debug, Clone, PartialEq)]
@@ -226,7 +227,25 @@ fn drawn_bounds(scene: &Scene, zones: bool) -> Rect {
 
 fn draw_boxes(svg: &mut Svg, scene: &Scene, zones: bool) {
     let zone_boxes = if zones { &scene.zone_boxes[..] } else { &[] };
-    for zone in zone_boxes {
+    // Nested zone boxes share a corner: their labels go side by side.
+    let mut labels: Vec<Rect> = zone_boxes
+        .iter()
+        .map(|zone| {
+            let width = text_width(&format!("zone {}", zone.label), 11.0);
+            Rect {
+                min: Point {
+                    x: zone.rect.min.x + 6.0,
+                    y: zone.rect.max.y - 17.0,
+                },
+                max: Point {
+                    x: zone.rect.min.x + 6.0 + width,
+                    y: zone.rect.max.y - 4.0,
+                },
+            }
+        })
+        .collect();
+    stagger_labels(&mut labels, 8.0);
+    for (zone, label) in zone_boxes.iter().zip(&labels) {
         let r = zone.rect;
         svg.rect(
             r.min.x,
@@ -240,7 +259,7 @@ fn draw_boxes(svg: &mut Svg, scene: &Scene, zones: bool) {
             ),
         );
         svg.text(
-            r.min.x + 6.0,
+            label.min.x,
             r.max.y - 6.0,
             Anchor::Start,
             &format!("zone {}", zone.label),
@@ -274,45 +293,14 @@ fn draw_boxes(svg: &mut Svg, scene: &Scene, zones: bool) {
 }
 
 /// The cubic Bézier of an edge, as the app draws it: right side to left
-/// side, or an arc below both nodes for an edge that closes a cycle.
+/// side (bent around the nodes in between), or an arc below both nodes for
+/// an edge that closes a cycle.
 fn curve(scene: &Scene, edge: &SceneEdge) -> [Point; 4] {
-    let from = scene.nodes[edge.from].rect();
-    let to = scene.nodes[edge.to].rect();
-    let p = |x: f64, y: f64| Point { x, y };
-    if edge.back {
-        let start = p((from.min.x + from.max.x) / 2.0, from.max.y);
-        let end = p((to.min.x + to.max.x) / 2.0, to.max.y);
-        let depth = 40.0 + 0.12 * (end.x - start.x).abs();
-        return [
-            start,
-            p(start.x, start.y + depth),
-            p(end.x, end.y + depth),
-            end,
-        ];
-    }
-    let start = p(from.max.x, (from.min.y + from.max.y) / 2.0);
-    let end = p(to.min.x, (to.min.y + to.max.y) / 2.0);
-    let dx = end.x - start.x;
-    let reach = if dx >= 20.0 {
-        (dx * 0.5).max(20.0)
-    } else {
-        60.0 + 0.25 * dx.abs()
-    };
-    [
-        start,
-        p(start.x + reach, start.y),
-        p(end.x - reach, end.y),
-        end,
-    ]
-}
-
-fn bezier_at(c: &[Point; 4], t: f64) -> Point {
-    let u = 1.0 - t;
-    let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
-    Point {
-        x: w[0] * c[0].x + w[1] * c[1].x + w[2] * c[2].x + w[3] * c[3].x,
-        y: w[0] * c[0].y + w[1] * c[1].y + w[2] * c[2].y + w[3] * c[3].y,
-    }
+    edge.curve(
+        scene.nodes[edge.from].rect(),
+        scene.nodes[edge.to].rect(),
+        1.0,
+    )
 }
 
 fn edge_width(edge: &SceneEdge) -> f64 {

@@ -4,12 +4,20 @@
 //! with their expected calls per second, group and zone boxes, laid out with
 //! [`crate::graph::layout::layered`]. Saved positions (`layout.nodes`) pin a
 //! node where it was saved; `layout.collapsed_groups` draws a group as one
-//! node. Plain `f64` geometry: the app converts to screen coordinates when it
+//! node. Edges are bent around the nodes they do not connect
+//! ([`crate::graph::layout::routes`]). Far out, the app draws each group as
+//! one card: [`Overview`] holds those cards and the edges between them.
+//! Plain `f64` geometry: the app converts to screen coordinates when it
 //! paints. No UI types here.
+
+mod overview;
+
+pub use overview::{GroupCard, Overview, OverviewEdge, OverviewEnd};
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::Analysis;
+use crate::graph::layout::routes::{self, RouteEdge};
 use crate::graph::layout::{self, LabelledBox, LayoutGraph, LayoutOptions, NodeSpec, Point, Rect};
 use crate::model::{ServiceKind, Topology};
 
@@ -17,6 +25,16 @@ use crate::model::{ServiceKind, Topology};
 pub const NODE_HEIGHT: f64 = 52.0;
 /// Padding of group boxes around their members.
 pub const GROUP_PADDING: f64 = 18.0;
+/// Below this zoom (screen points per graph unit) the app draws each group
+/// as one card (its members' names could not be read), and expands the
+/// cards as the view zooms in past it.
+pub const OVERVIEW_ZOOM: f64 = 0.4;
+/// The sides of zone boxes that meet are at least this far apart.
+pub const ZONE_NESTING: f64 = 16.0;
+/// Room kept free above each group box for its label, in graph units: a
+/// 16-point line at [`OVERVIEW_ZOOM`], the smallest zoom at which the app
+/// draws group boxes (the layout's gap between groups is larger).
+pub const GROUP_LABEL_ROOM: f64 = 40.0;
 
 /// Which thing a node stands for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,27 +132,34 @@ impl SceneNode {
     /// a collapsed group. A service in a single zone says so (a zone outage
     /// takes it out).
     pub fn subline(&self) -> String {
-        let mut parts = Vec::new();
-        if self.members > 0 {
-            parts.push(format!(
-                "{} service{}",
-                self.members,
-                if self.members == 1 { "" } else { "s" }
-            ));
+        let first = if self.members > 0 {
+            count_line(self.members)
         } else {
-            parts.push(format!("{}×{}", self.replicas, self.workers));
-        }
-        if let Some(load) = self.load_rps {
-            parts.push(rate(load));
-        }
-        if let Some(util) = self.utilization {
-            parts.push(format!("{:.0}%", util * 100.0));
-        }
+            format!("{}×{}", self.replicas, self.workers)
+        };
+        let mut line = figures_line(first, self.load_rps, self.utilization);
         if self.members == 0 && self.zones.len() == 1 {
-            parts.push(format!("zone {}", self.zones[0]));
+            line.push_str(&format!(" · zone {}", self.zones[0]));
         }
-        parts.join(" · ")
+        line
     }
+}
+
+/// `5 services`, `1 service`.
+fn count_line(members: usize) -> String {
+    format!("{members} service{}", if members == 1 { "" } else { "s" })
+}
+
+/// `first · 120/s · 45%`, leaving out the figures that are not known.
+fn figures_line(first: String, load_rps: Option<f64>, utilization: Option<f64>) -> String {
+    let mut parts = vec![first];
+    if let Some(load) = load_rps {
+        parts.push(rate(load));
+    }
+    if let Some(util) = utilization {
+        parts.push(format!("{:.0}%", util * 100.0));
+    }
+    parts.join(" · ")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +176,17 @@ pub struct SceneEdge {
     pub cycle: bool,
     /// Number of call entries it stands for.
     pub calls: usize,
+    /// Vertical bend of its curve, in graph units, that keeps it off the
+    /// nodes it does not connect ([`routes::edge_curve`]).
+    pub bend: f64,
+}
+
+impl SceneEdge {
+    /// Its curve between the rectangles of its nodes; `unit` is the size of
+    /// a graph unit in the rectangles' units.
+    pub fn curve(&self, from: Rect, to: Rect, unit: f64) -> [Point; 4] {
+        routes::edge_curve(from, to, self.back, self.bend, unit)
+    }
 }
 
 /// What the view hides or collapses.
@@ -159,8 +195,7 @@ pub struct SceneOptions {
     /// Groups whose services are left out.
     pub hidden_groups: BTreeSet<String>,
     /// Draw every group as one node, whatever the file's `layout` says (for
-    /// very large graphs in reports); the group nodes are then laid out as
-    /// plain nodes, without group bands.
+    /// very large graphs in reports).
     pub collapse_all_groups: bool,
 }
 
@@ -178,6 +213,8 @@ pub struct Scene {
     index: BTreeMap<NodeId, usize>,
     /// Services hidden by the filter, for the status line.
     pub hidden_services: usize,
+    /// The groups as cards, for the view from far out.
+    pub overview: Overview,
 }
 
 /// `12/s`, `3.4/s`, `1.2k/s` (as the app writes rates).
@@ -315,6 +352,7 @@ impl Scene {
                     back: false,
                     cycle: false,
                     calls: 0,
+                    bend: 0.0,
                 });
                 edge.optional &= call.optional;
                 edge.calls += 1;
@@ -350,7 +388,7 @@ impl Scene {
         for node in &mut scene.nodes {
             node.width = node_width(node);
         }
-        scene.layout(saved, previous, options.collapse_all_groups);
+        scene.layout(saved, previous);
         scene
     }
 
@@ -370,13 +408,13 @@ impl Scene {
         Scene::build(topology, &options, &figures, &BTreeMap::new())
     }
 
-    /// Lays the nodes out. `flat`: collapsed groups are plain nodes (no
-    /// bands), for a graph where every group is collapsed.
+    /// Lays the nodes out. A collapsed group is a plain node (not a band of
+    /// its own): collapsed groups are laid out like services, entries on the
+    /// left and calls flowing right.
     fn layout(
         &mut self,
         saved: Option<&BTreeMap<String, Point>>,
         previous: &BTreeMap<NodeId, Point>,
-        flat: bool,
     ) {
         let graph = LayoutGraph {
             nodes: self
@@ -384,7 +422,7 @@ impl Scene {
                 .iter()
                 .map(|node| NodeSpec {
                     name: node.id.name().to_owned(),
-                    group: if flat && node.members > 0 {
+                    group: if node.members > 0 {
                         None
                     } else {
                         node.group.clone()
@@ -415,6 +453,25 @@ impl Scene {
             self.incoming[edge.to].push(i);
         }
         self.update_boxes();
+        self.route_edges();
+        self.overview = Overview::of(self);
+    }
+
+    /// Bends the edges whose curves would pass through other nodes.
+    pub fn route_edges(&mut self) {
+        let rects: Vec<Rect> = self.nodes.iter().map(SceneNode::rect).collect();
+        let edges: Vec<RouteEdge> = self
+            .edges
+            .iter()
+            .map(|e| RouteEdge {
+                from: e.from,
+                to: e.to,
+                back: e.back,
+            })
+            .collect();
+        for (edge, bend) in self.edges.iter_mut().zip(routes::route(&rects, &edges)) {
+            edge.bend = bend;
+        }
     }
 
     /// Recomputes group and zone boxes and the bounds from node positions
@@ -437,9 +494,31 @@ impl Scene {
             .map(|n| n.zones.iter().map(String::as_str).collect())
             .collect();
         let mut zone_boxes = layout::boxes_around(&zones, &positions, &sizes, GROUP_PADDING + 14.0);
-        // Nest boxes of later zones slightly wider so that equal boxes show.
-        for (i, zone) in zone_boxes.iter_mut().enumerate() {
-            zone.rect = zone.rect.expand(8.0 * i as f64);
+        // Zones often hold the same services (a service in zones a, b and c
+        // is in three boxes, all alike): each side of a box that comes within
+        // `ZONE_NESTING` of the same side of an earlier box it meets moves
+        // out past it, so that every outline shows; their labels are
+        // staggered where they are drawn.
+        for i in 1..zone_boxes.len() {
+            for j in 0..i {
+                let earlier = zone_boxes[j].rect;
+                let me = &mut zone_boxes[i].rect;
+                if !earlier.intersects(*me) {
+                    continue;
+                }
+                if (me.min.x - earlier.min.x).abs() < ZONE_NESTING {
+                    me.min.x = me.min.x.min(earlier.min.x - ZONE_NESTING);
+                }
+                if (me.min.y - earlier.min.y).abs() < ZONE_NESTING {
+                    me.min.y = me.min.y.min(earlier.min.y - ZONE_NESTING);
+                }
+                if (me.max.x - earlier.max.x).abs() < ZONE_NESTING {
+                    me.max.x = me.max.x.max(earlier.max.x + ZONE_NESTING);
+                }
+                if (me.max.y - earlier.max.y).abs() < ZONE_NESTING {
+                    me.max.y = me.max.y.max(earlier.max.y + ZONE_NESTING);
+                }
+            }
         }
         self.zone_boxes = zone_boxes;
         let all = self

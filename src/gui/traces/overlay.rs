@@ -14,7 +14,7 @@ use crate::diff::Diff;
 use crate::model::Topology;
 use crate::report::format;
 
-use super::super::paint::{Geometry, Mark, Marks, bezier_at, edge_curve};
+use super::super::paint::{Geometry, Mark, Marks, bezier_at, curve_between};
 use super::super::scene::{NodeId, Scene};
 use super::super::shapes;
 use super::super::theme::Palette;
@@ -114,7 +114,7 @@ impl SceneOverlay {
         let color = observed_color(palette);
         let stroke = Stroke::new(2.0 * zoom.clamp(0.5, 1.2), color);
         for &(from, to) in &self.undeclared {
-            let curve = edge_curve(geometry.rects[from], geometry.rects[to], false, zoom);
+            let curve = curve_between(geometry.rects[from], geometry.rects[to], false, 0.0, zoom);
             let arrow = (9.0 * zoom.clamp(0.5, 1.3)).max(4.0);
             let direction = curve[3] - curve[2];
             let mut line = curve;
