@@ -614,9 +614,24 @@ pub(super) fn paint_node(
     // and the second line) when too little of them would show.
     let pad = 10.0 * zoom;
     let icon_size = 17.0 * zoom;
-    let has_icon = icon_size >= MIN_ICON_PX;
+    let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);
+    let after_icon = icon_centre.x + icon_size * 0.6 + 6.0 * zoom;
+    let right = rect.right() - pad.max(4.0);
+    let plain_left = rect.left() + pad.max(4.0);
+    // A name that would be cut first gives up the icon (the shape still
+    // tells the kind), then shrinks to the smallest legible size, if either
+    // lets the whole of it show.
+    let full_name = node.id.name();
+    let whole = |left: f32, size: f32| elide(full_name, right - left, size) == full_name;
+    let mut name_size = name_font_px(zoom);
+    let mut has_icon = icon_size >= MIN_ICON_PX;
+    if has_icon && !whole(after_icon, name_size) {
+        has_icon = false;
+    }
+    if !has_icon && !whole(plain_left, name_size) && whole(plain_left, MIN_TEXT_PX) {
+        name_size = MIN_TEXT_PX;
+    }
     let left = if has_icon {
-        let icon_centre = pos2(rect.left() + pad + icon_size * 0.6, rect.center().y);
         let icon = if group { "🗀" } else { kind_icon(node.kind) };
         painter.text(
             icon_centre,
@@ -625,13 +640,12 @@ pub(super) fn paint_node(
             FontId::proportional(icon_size),
             accent,
         );
-        icon_centre.x + icon_size * 0.6 + 6.0 * zoom
+        after_icon
     } else {
-        rect.left() + pad.max(4.0)
+        plain_left
     };
-    let width = rect.right() - left - pad.max(4.0);
-    let name_size = name_font_px(zoom);
-    let Some(name) = legible(node.id.name(), width, name_size) else {
+    let width = right - left;
+    let Some(name) = legible(full_name, width, name_size) else {
         return;
     };
     let sub_size = (11.0 * zoom).max(MIN_TEXT_PX);
