@@ -16,7 +16,6 @@ use super::scene::Scene;
 use super::theme::Palette;
 
 /// Paints the overview of `scene`: arrows, then cards and ungrouped nodes.
-#[allow(clippy::too_many_arguments)]
 pub fn paint_overview(
     painter: &Painter,
     canvas: Rect,
