@@ -11,10 +11,6 @@
 
 use super::{Point, Rect};
 
-/// Step between the bends tried, in graph units.
-const BEND_STEP: f64 = 18.0;
-/// Bends tried on each side.
-const MAX_BEND_STEPS: usize = 12;
 /// Clearance kept around nodes.
 const MARGIN: f64 = 3.0;
 /// Distance between sampled points of a curve, in graph units.
@@ -23,8 +19,6 @@ const SAMPLE_SPACING: f64 = 8.0;
 const MAX_SAMPLES: usize = 400;
 /// The largest bend [`route`] computes, in graph units.
 const MAX_BEND: f64 = 1200.0;
-/// Nodes up to which an edge that no bend clears tries every fixed step.
-const EXHAUSTIVE_UP_TO: usize = 2_000;
 
 /// The curve of an edge between the rectangles of its two nodes. `unit` is
 /// the size of one graph unit in the rectangles' units (1 in graph units,
@@ -86,6 +80,7 @@ pub struct RouteEdge {
 /// plain curve touches no other node.
 pub fn route(rects: &[Rect], edges: &[RouteEdge]) -> Vec<f64> {
     let grid = Grid::new(rects);
+    let mut scratch = Scratch::new(rects.len());
     edges
         .iter()
         .map(|edge| {
@@ -96,29 +91,9 @@ pub fn route(rects: &[Rect], edges: &[RouteEdge]) -> Vec<f64> {
             if grid.hits(&plain, edge.from, edge.to, 1) == 0 {
                 return 0.0;
             }
-            // The smallest bend that clears every node. Only where there is
-            // none within reach, and the graph is small enough for it, the
-            // fixed steps are tried for the bend that touches the fewest
-            // (on a large graph that search, over long curves, would cost
-            // seconds).
-            if let Some(bend) = grid.clearing_bend(&plain, edge) {
-                return bend;
-            }
-            if rects.len() > EXHAUSTIVE_UP_TO {
-                return 0.0;
-            }
-            let mut best = (usize::MAX, 0.0);
-            for bend in candidates(edge.back) {
-                let curve = edge_curve(from, to, edge.back, bend, 1.0);
-                let hits = grid.hits(&curve, edge.from, edge.to, best.0);
-                if hits < best.0 {
-                    best = (hits, bend);
-                }
-                if hits == 0 {
-                    break;
-                }
-            }
-            best.1
+            // The smallest bend that clears every node, or where none within
+            // reach does, the one that crosses the fewest.
+            grid.bend(&plain, edge, &mut scratch)
         })
         .collect()
 }
@@ -133,17 +108,6 @@ pub fn crosses_a_node(rects: &[Rect], edge: RouteEdge, bend: f64) -> bool {
     Grid::new(rects).hits(&curve, edge.from, edge.to, 1) > 0
 }
 
-/// Bends to try, nearest first: 0, +1, −1, +2, −2 … steps (back arcs only
-/// go deeper).
-fn candidates(back: bool) -> impl Iterator<Item = f64> {
-    (0..=MAX_BEND_STEPS).flat_map(move |k| {
-        let step = k as f64 * BEND_STEP;
-        let both = [step, -step];
-        let count = if k == 0 || back { 1 } else { 2 };
-        both.into_iter().take(count)
-    })
-}
-
 /// Node rectangles bucketed by grid cell.
 struct Grid<'a> {
     rects: &'a [Rect],
@@ -152,6 +116,85 @@ struct Grid<'a> {
     columns: usize,
     rows: usize,
     cells: Vec<Vec<u32>>,
+}
+
+/// The bends each node rules out for the edge being routed: one hull per
+/// node and run of consecutive samples inside its span, found through
+/// `slot` (the index + 1 of the node's latest hull, or 0), which is reset
+/// after each edge by walking the hulls.
+struct Scratch {
+    slot: Vec<u32>,
+    hulls: Vec<Hull>,
+    /// The run of samples (a count that only grows) in which each node was
+    /// last looked at: a node in two cells of a column is looked at once.
+    seen_in: Vec<u32>,
+    run: u32,
+}
+
+/// The bends from `low` to `high` are ruled out by one node, at samples up
+/// to `last`.
+#[derive(Clone, Copy)]
+struct Hull {
+    node: u32,
+    last: usize,
+    low: f64,
+    high: f64,
+}
+
+impl Scratch {
+    fn new(nodes: usize) -> Scratch {
+        Scratch {
+            slot: vec![0; nodes],
+            hulls: Vec::new(),
+            seen_in: vec![0; nodes],
+            run: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        for hull in &self.hulls {
+            self.slot[hull.node as usize] = 0;
+        }
+        self.hulls.clear();
+    }
+
+    /// Starts a new run of samples (a grid column).
+    fn next_run(&mut self) {
+        self.run += 1;
+    }
+
+    /// Is this the first time `node` is met in this run?
+    fn first_in_run(&mut self, node: u32) -> bool {
+        let seen = &mut self.seen_in[node as usize];
+        let first = *seen != self.run;
+        *seen = self.run;
+        first
+    }
+
+    /// Node `node` rules out the bends from `low` to `high` at sample
+    /// `sample`. A node met again after a gap (an S-curve passing it twice)
+    /// starts a new hull, so that the bends between the two passes stay
+    /// open.
+    fn rule_out(&mut self, node: u32, sample: usize, low: f64, high: f64) {
+        let slot = &mut self.slot[node as usize];
+        if let Some(hull) = slot
+            .checked_sub(1)
+            .and_then(|i| self.hulls.get_mut(i as usize))
+            .filter(|hull| hull.last + 1 == sample)
+        {
+            hull.last = sample;
+            hull.low = hull.low.min(low);
+            hull.high = hull.high.max(high);
+            return;
+        }
+        self.hulls.push(Hull {
+            node,
+            last: sample,
+            low,
+            high,
+        });
+        *slot = self.hulls.len() as u32;
+    }
 }
 
 /// Cells a grid has at most (the cell size grows to keep under it).
@@ -210,48 +253,77 @@ impl<'a> Grid<'a> {
 
     /// The bend nearest 0 (within [`MAX_BEND`]; back arcs only go deeper)
     /// that keeps the curve, sampled densely, off every node but its own
-    /// two. A bend moves both inner control points by the same amount, so
+    /// two; where there is none, the bend within reach that crosses the
+    /// fewest nodes. A bend moves both inner control points by the same amount, so
     /// the point at parameter `t` moves by `bend · 3t(1 − t)` vertically and
     /// not at all sideways: each node near a sample rules out one interval
     /// of bends, and the answer is the nearest end of the merged interval
     /// around 0. `plain` is the curve without a bend.
-    fn clearing_bend(&self, plain: &[Point; 4], edge: &RouteEdge) -> Option<f64> {
+    ///
+    /// The intervals one node rules out at consecutive samples overlap (the
+    /// curve moves continuously), so each node keeps only their hull (one
+    /// per pass of the curve): a few dozen intervals to merge instead of
+    /// thousands. The samples are taken
+    /// a grid column at a time, so that each column's cells are looked up
+    /// once.
+    fn bend(&self, plain: &[Point; 4], edge: &RouteEdge, scratch: &mut Scratch) -> f64 {
         let length = distance(plain[0], plain[1])
             + distance(plain[1], plain[2])
             + distance(plain[2], plain[3]);
         if !length.is_finite() {
-            return None;
+            return 0.0;
         }
         let samples = ((length / (SAMPLE_SPACING / 2.0)) as usize).clamp(16, 2 * MAX_SAMPLES);
         let reach = MAX_BEND * 0.75 + MARGIN;
         let pad = MARGIN + 2.0;
-        let mut ruled_out: Vec<(f64, f64)> = Vec::new();
-        for k in 1..samples {
-            let t = k as f64 / samples as f64;
-            let p = bezier_at(plain, t);
-            let lift = 3.0 * t * (1.0 - t);
-            let (column, top) = self.cell_of(Point {
-                x: p.x,
-                y: p.y - reach,
+        scratch.clear();
+        let points: Vec<(Point, f64)> = (1..samples)
+            .map(|k| {
+                let t = k as f64 / samples as f64;
+                (bezier_at(plain, t), 3.0 * t * (1.0 - t))
+            })
+            .collect();
+        let mut start = 0;
+        while start < points.len() {
+            // The run of samples in the same grid column.
+            let (column, _) = self.cell_of(points[start].0);
+            let mut end = start + 1;
+            let (mut low, mut high) = (points[start].0.y, points[start].0.y);
+            while end < points.len() && self.cell_of(points[end].0).0 == column {
+                low = low.min(points[end].0.y);
+                high = high.max(points[end].0.y);
+                end += 1;
+            }
+            let run = &points[start..end];
+            let (_, top) = self.cell_of(Point {
+                x: points[start].0.x,
+                y: low - reach,
             });
             let (_, bottom) = self.cell_of(Point {
-                x: p.x,
-                y: p.y + reach,
+                x: points[start].0.x,
+                y: high + reach,
             });
+            scratch.next_run();
             for row in top..=bottom {
                 for &i in &self.cells[row * self.columns + column] {
-                    let i = i as usize;
-                    if i == edge.from || i == edge.to {
+                    let node = i as usize;
+                    if node == edge.from || node == edge.to || !scratch.first_in_run(i) {
                         continue;
                     }
-                    let r = self.rects[i].expand(pad);
-                    if p.x < r.min.x || p.x > r.max.x {
-                        continue;
+                    let r = self.rects[node].expand(pad);
+                    for (k, &(p, lift)) in run.iter().enumerate() {
+                        if p.x < r.min.x || p.x > r.max.x {
+                            continue;
+                        }
+                        let (low, high) = ((r.min.y - p.y) / lift, (r.max.y - p.y) / lift);
+                        scratch.rule_out(i, start + k, low, high);
                     }
-                    ruled_out.push(((r.min.y - p.y) / lift, (r.max.y - p.y) / lift));
                 }
             }
+            start = end;
         }
+        let mut ruled_out: Vec<(f64, f64)> =
+            scratch.hulls.iter().map(|h| (h.low, h.high)).collect();
         ruled_out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         // Merge the intervals into runs; find the run that holds 0.
         let mut runs: Vec<(f64, f64)> = Vec::new();
@@ -262,15 +334,21 @@ impl<'a> Grid<'a> {
             }
         }
         let Some(&(low, high)) = runs.iter().find(|&&(a, b)| a <= 0.0 && 0.0 <= b) else {
-            return Some(0.0);
+            return 0.0;
         };
         let (down, up) = (high + 1.0, low - 1.0);
         let fits = |b: f64| b.abs() <= MAX_BEND && (!edge.back || b >= 0.0);
         match (fits(down), fits(up)) {
-            (true, true) => Some(if down <= -up { down } else { up }),
-            (true, false) => Some(down),
-            (false, true) => Some(up),
-            (false, false) => None,
+            (true, true) => {
+                if down <= -up {
+                    down
+                } else {
+                    up
+                }
+            }
+            (true, false) => down,
+            (false, true) => up,
+            (false, false) => least_crossing(&scratch.hulls, fits),
         }
     }
 
@@ -308,6 +386,33 @@ impl<'a> Grid<'a> {
         }
         hits
     }
+}
+
+/// The bend that `fits` and lies in the fewest of the intervals `hulls`
+/// rules out (each a node the curve would cross), nearest 0 among equals.
+/// The count only changes at an interval's end, so the bends just outside
+/// each end (and 0) are the only ones to try; each is counted with two
+/// binary searches (intervals begun at or before it, less those ended
+/// before it).
+fn least_crossing(hulls: &[Hull], fits: impl Fn(f64) -> bool) -> f64 {
+    let mut lows: Vec<f64> = hulls.iter().map(|h| h.low).collect();
+    let mut highs: Vec<f64> = hulls.iter().map(|h| h.high).collect();
+    lows.sort_unstable_by(f64::total_cmp);
+    highs.sort_unstable_by(f64::total_cmp);
+    let crossed = |b: f64| lows.partition_point(|&l| l <= b) - highs.partition_point(|&h| h < b);
+    let candidates = std::iter::once(0.0)
+        .chain(hulls.iter().flat_map(|h| [h.low - 1.0, h.high + 1.0]))
+        .filter(|&b| fits(b));
+    let mut best = (usize::MAX, 0.0f64);
+    for bend in candidates {
+        let count = crossed(bend);
+        let better =
+            count < best.0 || (count == best.0 && (bend.abs(), -bend) < (best.1.abs(), -best.1));
+        if better {
+            best = (count, bend);
+        }
+    }
+    best.1
 }
 
 fn distance(a: Point, b: Point) -> f64 {
@@ -366,10 +471,32 @@ mod tests {
             back: false,
         };
         assert!(crosses_a_node(&rects, edge, 0.0));
-        assert!(crosses_a_node(&rects, edge, 12.0 * BEND_STEP));
+        assert!(crosses_a_node(&rects, edge, 216.0));
         let bends = route(&rects, &[edge]);
         assert!(!crosses_a_node(&rects, edge, bends[0]), "bend {}", bends[0]);
-        assert!(bends[0].abs() > 12.0 * BEND_STEP);
+        assert!(bends[0].abs() > 216.0);
+    }
+
+    fn hull(low: f64, high: f64) -> Hull {
+        Hull {
+            node: 0,
+            last: 0,
+            low,
+            high,
+        }
+    }
+
+    #[test]
+    fn where_no_bend_clears_the_one_crossing_fewest_nodes_is_kept() {
+        let hulls = [hull(-200.0, 200.0), hull(-50.0, 10.0), hull(5.0, 60.0)];
+        let within = |b: f64| b.abs() <= 100.0;
+        // 0 crosses all three; just above 10 two; below -50 and above 60
+        // one each, and -51 is the nearer.
+        assert_eq!(least_crossing(&hulls, within), -51.0);
+        // A back arc only goes deeper.
+        assert_eq!(least_crossing(&hulls, |b| within(b) && b >= 0.0), 61.0);
+        // Nothing ruled out: no bend.
+        assert_eq!(least_crossing(&[], within), 0.0);
     }
 
     #[test]
