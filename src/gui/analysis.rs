@@ -16,13 +16,28 @@ use super::scene::Figures;
 pub struct AnalysisView {
     pub analysis: Analysis,
     pub figures: Figures,
+    /// Indices of `analysis.services`, busiest first (sorted once here, not
+    /// every frame).
+    pub by_utilization: Vec<usize>,
 }
 
 impl AnalysisView {
     pub fn compute(checked: &Checked) -> Option<AnalysisView> {
         let analysis = analyze(checked);
         let figures = Figures::from_analysis(&analysis);
-        Some(AnalysisView { analysis, figures })
+        let services = &analysis.services;
+        let mut by_utilization: Vec<usize> = (0..services.len()).collect();
+        by_utilization.sort_by(|&x, &y| {
+            services[y]
+                .utilization
+                .total_cmp(&services[x].utilization)
+                .then(x.cmp(&y))
+        });
+        Some(AnalysisView {
+            analysis,
+            figures,
+            by_utilization,
+        })
     }
 
     /// Services on the critical path of entry `index`, in order.
@@ -64,17 +79,19 @@ pub fn analysis_ui(
                 .show(ui, |ui| entries_ui(ui, a, highlighted, out));
             egui::CollapsingHeader::new(format!("Services by utilization ({})", a.services.len()))
                 .default_open(true)
-                .show(ui, |ui| services_ui(ui, a, out));
+                .show(ui, |ui| services_ui(ui, a, &view.by_utilization, out));
             egui::CollapsingHeader::new(format!(
                 "Single points of failure ({})",
                 a.single_points_of_failure.len()
             ))
             .default_open(!a.single_points_of_failure.is_empty())
             .show(ui, |ui| {
-                if a.single_points_of_failure.is_empty() {
+                let spofs = &a.single_points_of_failure;
+                if spofs.is_empty() {
                     ui.weak("None: every service an entry needs survives one failure.");
                 }
-                for spof in &a.single_points_of_failure {
+                let shown = rows_shown(ui, "analysis-spof-rows", spofs.len());
+                for spof in &spofs[..shown] {
                     ui.horizontal_wrapped(|ui| {
                         service_link(ui, &spof.service, out);
                         ui.label(format!(
@@ -84,6 +101,13 @@ pub fn analysis_ui(
                         ));
                     });
                 }
+                more_rows_ui(
+                    ui,
+                    "analysis-spof-rows",
+                    shown,
+                    spofs.len(),
+                    "single points of failure",
+                );
             });
             egui::CollapsingHeader::new(format!("Cycles ({})", a.cycles.len()))
                 .default_open(!a.cycles.is_empty())
@@ -91,7 +115,8 @@ pub fn analysis_ui(
                     if a.cycles.is_empty() {
                         ui.weak("None: calls never come back to a caller.");
                     }
-                    for cycle in &a.cycles {
+                    let shown = rows_shown(ui, "analysis-cycle-rows", a.cycles.len());
+                    for cycle in &a.cycles[..shown] {
                         ui.horizontal_wrapped(|ui| {
                             for (i, name) in cycle.example.iter().enumerate() {
                                 if i > 0 {
@@ -101,6 +126,7 @@ pub fn analysis_ui(
                             }
                         });
                     }
+                    more_rows_ui(ui, "analysis-cycle-rows", shown, a.cycles.len(), "cycles");
                 });
         });
 }
@@ -180,14 +206,7 @@ fn entries_ui(ui: &mut Ui, a: &Analysis, highlighted: Option<usize>, out: &mut V
     );
 }
 
-fn services_ui(ui: &mut Ui, a: &Analysis, out: &mut Vec<AppCommand>) {
-    let mut order: Vec<usize> = (0..a.services.len()).collect();
-    order.sort_by(|&x, &y| {
-        a.services[y]
-            .utilization
-            .total_cmp(&a.services[x].utilization)
-            .then(x.cmp(&y))
-    });
+fn services_ui(ui: &mut Ui, a: &Analysis, order: &[usize], out: &mut Vec<AppCommand>) {
     let shown = rows_shown(ui, "analysis-services-rows", order.len());
     Grid::new("analysis-services")
         .num_columns(7)

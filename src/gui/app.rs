@@ -82,6 +82,7 @@ pub struct App {
     pub hidden_groups: BTreeSet<String>,
     pub canvas: CanvasState,
     pub search: SearchState,
+    outline_counts: outline::OutlineCounts,
     pub inspector: InspectorState,
     /// Simulation runs of the session and what of them is shown.
     pub sim: super::sim::SimState,
@@ -153,6 +154,7 @@ impl App {
             hidden_groups: BTreeSet::new(),
             canvas: CanvasState::default(),
             search: SearchState::default(),
+            outline_counts: Default::default(),
             inspector: InspectorState::default(),
             sim: Default::default(),
             experiments: Default::default(),
@@ -462,8 +464,11 @@ impl App {
                 .default_size(230.0)
                 .min_size(150.0)
                 .show(ui, |ui| {
+                    let document = (self.doc_serial, self.doc.revision);
+                    self.outline_counts.update(&self.doc.topology, document);
                     let view = OutlineView {
                         topology: &self.doc.topology,
+                        counts: &self.outline_counts,
                         selection: &self.selection,
                         hidden_groups: &self.hidden_groups,
                         highlighted_entry: self.highlighted_entry,
@@ -518,7 +523,8 @@ impl App {
 
     fn toolbar_ui(&mut self, ui: &mut Ui, out: &mut Vec<AppCommand>) {
         ui.horizontal(|ui| {
-            search::search_ui(ui, &mut self.search, &self.doc.topology, out);
+            let document = (self.doc_serial, self.doc.revision);
+            search::search_ui(ui, &mut self.search, &self.doc.topology, document, out);
             ui.separator();
             if ui
                 .button("⛶ Fit")

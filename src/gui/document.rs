@@ -31,6 +31,10 @@ pub struct OpenDocument {
     /// compose.yaml": shown in the title, and such a document counts as
     /// unsaved until it is saved.
     pub origin: Option<String>,
+    /// [`OpenDocument::is_dirty`]'s answer and the revision it was for:
+    /// comparing a 10,000-service topology with the saved one takes
+    /// milliseconds, and the title asks every frame.
+    dirty: std::cell::Cell<Option<(u64, bool)>>,
 }
 
 impl OpenDocument {
@@ -45,6 +49,7 @@ impl OpenDocument {
             redo: Vec::new(),
             revision: 0,
             origin: None,
+            dirty: std::cell::Cell::new(None),
         }
     }
 
@@ -61,7 +66,14 @@ impl OpenDocument {
     /// once edited.
     pub fn is_dirty(&self) -> bool {
         match &self.saved {
-            Some(saved) => *saved != self.topology,
+            Some(saved) => match self.dirty.get() {
+                Some((revision, dirty)) if revision == self.revision => dirty,
+                _ => {
+                    let dirty = *saved != self.topology;
+                    self.dirty.set(Some((self.revision, dirty)));
+                    dirty
+                }
+            },
             None => self.origin.is_some() || !self.undo.is_empty(),
         }
     }
@@ -70,6 +82,7 @@ impl OpenDocument {
     pub fn mark_saved(&mut self, path: PathBuf, topology: Topology) {
         self.path = Some(path);
         self.saved = Some(topology);
+        self.dirty.set(None);
     }
 
     /// Title for the window: `name — file.json *`.
@@ -227,6 +240,19 @@ mod tests {
         doc.mark_saved(PathBuf::from("t.json"), topology);
         assert!(!doc.is_dirty());
         assert!(doc.title().contains("t.json"));
+    }
+
+    #[test]
+    fn saving_an_edited_document_makes_it_clean_at_once() {
+        let mut doc = doc();
+        rename(&mut doc, "one", None);
+        assert!(doc.is_dirty());
+        // Asked again at the same revision: the remembered answer.
+        assert!(doc.is_dirty());
+        doc.mark_saved(PathBuf::from("t.json"), doc.topology.clone());
+        assert!(!doc.is_dirty());
+        doc.undo();
+        assert!(doc.is_dirty());
     }
 
     #[test]

@@ -14,9 +14,62 @@ use super::paint::format_rate;
 
 pub struct OutlineView<'a> {
     pub topology: &'a Topology,
+    pub counts: &'a OutlineCounts,
     pub selection: &'a Selection,
     pub hidden_groups: &'a BTreeSet<String>,
     pub highlighted_entry: Option<usize>,
+}
+
+/// What the outline counts in the document: its calls and the services of
+/// each group. Counted again only when the document changes (on 10,000
+/// services counting every frame costs milliseconds).
+#[derive(Debug, Default)]
+pub struct OutlineCounts {
+    /// The document's serial and revision these are for.
+    document: Option<(u64, u64)>,
+    calls: usize,
+    /// Each group with its number of services, by name.
+    groups: Vec<(String, usize)>,
+    ungrouped: usize,
+    collapsed: BTreeSet<String>,
+}
+
+impl OutlineCounts {
+    /// Counts `t` (version `document`) unless these counts are of it.
+    pub fn update(&mut self, t: &Topology, document: (u64, u64)) {
+        if self.document == Some(document) {
+            return;
+        }
+        self.document = Some(document);
+        self.calls = t
+            .services
+            .iter()
+            .map(|s| {
+                std::iter::once(&s.calls)
+                    .chain(s.operations.iter().map(|op| &op.calls))
+                    .flatten()
+                    .map(|spec| spec.calls().len())
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+        self.ungrouped = 0;
+        for service in &t.services {
+            match &service.group {
+                Some(group) => *groups.entry(group).or_default() += 1,
+                None => self.ungrouped += 1,
+            }
+        }
+        self.groups = groups
+            .into_iter()
+            .map(|(group, count)| (group.to_owned(), count))
+            .collect();
+        self.collapsed = t
+            .layout
+            .iter()
+            .flat_map(|l| l.collapsed_groups.iter().cloned())
+            .collect();
+    }
 }
 
 pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
@@ -33,21 +86,11 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
             {
                 out.push(AppCommand::Select(Selection::None));
             }
-            let calls: usize = t
-                .services
-                .iter()
-                .map(|s| {
-                    std::iter::once(&s.calls)
-                        .chain(s.operations.iter().map(|op| &op.calls))
-                        .flatten()
-                        .map(|spec| spec.calls().len())
-                        .sum::<usize>()
-                })
-                .sum();
+            let counts = view.counts;
             ui.weak(format!(
                 "{} · {}",
                 plural(t.services.len(), "service", "services"),
-                plural(calls, "call", "calls")
+                plural(counts.calls, "call", "calls")
             ));
             ui.add_space(6.0);
 
@@ -91,19 +134,7 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                 }
             });
 
-            let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
-            let mut ungrouped = 0;
-            for service in &t.services {
-                match &service.group {
-                    Some(group) => *groups.entry(group).or_default() += 1,
-                    None => ungrouped += 1,
-                }
-            }
-            let collapsed: BTreeSet<&str> = t
-                .layout
-                .iter()
-                .flat_map(|l| l.collapsed_groups.iter().map(String::as_str))
-                .collect();
+            let (groups, collapsed) = (&counts.groups, &counts.collapsed);
             section(ui, "Groups", groups.len(), |ui| {
                 if groups.is_empty() {
                     ui.weak(
@@ -111,7 +142,7 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                     );
                 } else {
                     ui.horizontal(|ui| {
-                        let all: Vec<String> = groups.keys().map(|g| (*g).to_owned()).collect();
+                        let all: Vec<String> = groups.iter().map(|(g, _)| g.clone()).collect();
                         let tip = "One node per group: the map of a large system";
                         if ui.small_button("Collapse all").on_hover_text(tip).clicked() {
                             out.push(AppCommand::edit(Edit::SetCollapsedGroups(all)));
@@ -121,16 +152,16 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                         }
                     });
                 }
-                for (group, count) in &groups {
+                for (group, count) in groups {
                     ui.horizontal(|ui| {
-                        let mut shown = !view.hidden_groups.contains(*group);
+                        let mut shown = !view.hidden_groups.contains(group);
                         if ui
                             .checkbox(&mut shown, "")
                             .on_hover_text("Show or hide its services")
                             .changed()
                         {
                             out.push(AppCommand::SetGroupHidden {
-                                group: (*group).to_owned(),
+                                group: group.clone(),
                                 hidden: !shown,
                             });
                         }
@@ -143,21 +174,21 @@ pub fn outline_ui(ui: &mut Ui, view: &OutlineView, out: &mut Vec<AppCommand>) {
                         };
                         if ui.small_button(icon).on_hover_text(tip).clicked() {
                             out.push(AppCommand::edit(Edit::SetGroupCollapsed {
-                                group: (*group).to_owned(),
+                                group: group.clone(),
                                 collapsed: !is_collapsed,
                             }));
                         }
-                        let selected = *view.selection == Selection::Group((*group).to_owned());
+                        let selected = *view.selection == Selection::Group(group.clone());
                         if ui
                             .selectable_label(selected, format!("{group}  ({count})"))
                             .clicked()
                         {
-                            out.push(AppCommand::Select(Selection::Group((*group).to_owned())));
+                            out.push(AppCommand::Select(Selection::Group(group.clone())));
                         }
                     });
                 }
-                if ungrouped > 0 && !groups.is_empty() {
-                    ui.weak(format!("{ungrouped} services without a group"));
+                if counts.ungrouped > 0 && !groups.is_empty() {
+                    ui.weak(format!("{} services without a group", counts.ungrouped));
                 }
             });
         });

@@ -17,6 +17,51 @@ pub struct SearchState {
     pub focus_requested: bool,
     /// The list of matches is showing.
     list_open: bool,
+    /// The matches of the last query, and the document version they were
+    /// found in: scoring 10,000 names every frame would cost more than
+    /// drawing them.
+    found: Option<Found>,
+}
+
+/// Matches of `query` in version `document` of a document: each name with
+/// its group.
+#[derive(Debug)]
+struct Found {
+    query: String,
+    document: (u64, u64),
+    names: Vec<(String, String)>,
+}
+
+impl SearchState {
+    /// The matches of the query in `topology`, version `document` (the
+    /// document's serial and revision), found again only when either
+    /// changed.
+    fn found(&mut self, topology: &Topology, document: (u64, u64)) -> &[(String, String)] {
+        let fresh = self
+            .found
+            .as_ref()
+            .is_some_and(|f| f.query == self.query && f.document == document);
+        if !fresh {
+            let names = matches(topology, &self.query, SHOWN)
+                .into_iter()
+                .map(|name| {
+                    let group = topology
+                        .services
+                        .iter()
+                        .find(|s| s.name == name)
+                        .and_then(|s| s.group.clone())
+                        .unwrap_or_default();
+                    (name, group)
+                })
+                .collect();
+            self.found = Some(Found {
+                query: self.query.clone(),
+                document,
+                names,
+            });
+        }
+        self.found.as_ref().map_or(&[], |f| &f.names)
+    }
 }
 
 /// Service names matching `query`, best first.
@@ -49,11 +94,14 @@ pub fn matches(topology: &Topology, query: &str, limit: usize) -> Vec<String> {
         .collect()
 }
 
-/// The search box with its list of matches.
+/// The search box with its list of matches. `document` is the open
+/// document's serial and revision (the matches are kept until either
+/// changes).
 pub fn search_ui(
     ui: &mut Ui,
     state: &mut SearchState,
     topology: &Topology,
+    document: (u64, u64),
     out: &mut Vec<AppCommand>,
 ) {
     let edit = egui::TextEdit::singleline(&mut state.query)
@@ -65,11 +113,11 @@ pub fn search_ui(
         response.request_focus();
         state.focus_requested = false;
     }
-    let found = matches(topology, &state.query, SHOWN);
+    let found = state.found(topology, document).to_vec();
     let entered = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
     if entered {
         match found.first() {
-            Some(name) => out.push(AppCommand::Reveal(name.clone())),
+            Some((name, _)) => out.push(AppCommand::Reveal(name.clone())),
             None if !state.query.trim().is_empty() => out.push(AppCommand::Status(format!(
                 "No service matches \"{}\"",
                 state.query.trim()
@@ -93,13 +141,11 @@ pub fn search_ui(
                 if found.is_empty() {
                     ui.weak("No service matches");
                 }
-                for name in &found {
-                    let service = topology.services.iter().find(|s| s.name == *name);
-                    let detail = service.and_then(|s| s.group.clone()).unwrap_or_default();
+                for (name, group) in &found {
                     let clicked = ui
                         .horizontal(|ui| {
                             let clicked = ui.selectable_label(false, name).clicked();
-                            ui.label(RichText::new(detail).weak().small());
+                            ui.label(RichText::new(group).weak().small());
                             clicked
                         })
                         .inner;
@@ -135,5 +181,30 @@ mod tests {
             vec!["cartservice", "catservice"]
         );
         assert!(matches(&topology, "  ", 8).is_empty());
+    }
+
+    #[test]
+    fn matches_are_found_again_when_the_query_or_the_document_changes() {
+        let one = crate::model::from_json_str(
+            r#"{"name": "t", "services": [
+                {"name": "cart", "group": "shop", "service_time": {"dist": "constant", "ms": 1}}]}"#,
+        )
+        .unwrap();
+        let mut two = one.clone();
+        two.services[0].name = "carts".into();
+        let mut state = SearchState {
+            query: "car".into(),
+            ..SearchState::default()
+        };
+        let names = |found: &[(String, String)]| found.to_vec();
+        assert_eq!(
+            names(state.found(&one, (1, 0))),
+            vec![("cart".to_owned(), "shop".to_owned())]
+        );
+        // The same version: the kept answer, even given another topology.
+        assert_eq!(state.found(&two, (1, 0))[0].0, "cart");
+        assert_eq!(state.found(&two, (1, 1))[0].0, "carts");
+        state.query = "nothing like it".into();
+        assert!(state.found(&two, (1, 1)).is_empty());
     }
 }
