@@ -478,6 +478,9 @@ pub fn paint_edge(
     paint_curve(painter, curve, edge.optional, stroke, zoom)
 }
 
+/// How far (in pixels) the polyline drawn for a curve may stray from it.
+const FLATNESS_PX: f32 = 0.5;
+
 /// Paints a curve with an arrowhead at its end (dashed when `dashed`);
 /// returns the points of the line drawn.
 pub fn paint_curve(
@@ -503,11 +506,16 @@ pub fn paint_curve(
     if with_arrow {
         line[3] = curve[3] - direction.normalized() * arrow * 0.8;
     }
-    // Far out, edges are a haze: a few segments each are plenty.
+    // Far out, edges are a haze: a few segments each are plenty. Nearer,
+    // as many as keep the polyline within a third of a pixel of the curve
+    // (Wang's bound: a long, gently bent curve needs few).
     let segments = if zoom < 0.25 {
         ((length / 80.0) as usize).clamp(1, 6)
     } else {
-        ((length / 10.0) as usize).clamp(1, 40)
+        let bent =
+            |a: Pos2, b: Pos2, c: Pos2| (a.to_vec2() - 2.0 * b.to_vec2() + c.to_vec2()).length();
+        let most = bent(line[0], line[1], line[2]).max(bent(line[1], line[2], line[3]));
+        ((0.75 * most / FLATNESS_PX).sqrt().ceil() as usize).clamp(1, 40)
     };
     let points: Vec<Pos2> = (0..=segments)
         .map(|k| bezier_at(&line, k as f32 / segments as f32))
